@@ -1,0 +1,66 @@
+# Nexus — the three commands a newcomer needs (see README.md).
+#   make run      install, migrate, seed demo data, serve HTTP + WebSocket on 127.0.0.1:8000
+#   make test     lint (ruff) and the whole test suite
+#   make install  create .venv and install the pinned dependencies (idempotent)
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format test-unit test-e2e lock bench-serve check-deploy clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+	@if [ ! -x $(PY) ]; then \
+		python=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$python"; \
+		$$python -m venv $(VENV) || exit 1; \
+	fi
+	@$(PY) -m pip install --quiet --disable-pip-version-check uv \
+		&& $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements/base.txt requirements/dev.txt \
+		|| $(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt -r requirements/dev.txt
+	@touch $@
+
+.env:
+	@$(PY) scripts/make_env.py
+
+run: install .env
+	@DJANGO_DEBUG=true $(PY) manage.py migrate --no-input --verbosity 0
+	@DJANGO_DEBUG=true $(PY) manage.py seed_demo
+	@echo "Nexus is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Browser journeys run in their own pytest process: Playwright's sync API leaves an event
+# loop in the main thread, which breaks async_to_sync in later tests of the same process.
+test-unit: install
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+test-e2e: install
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+test: lint test-unit test-e2e
+
+check-deploy: install
+	@scripts/check_deploy.sh
+
+lock:
+	$(PY) -m pip install --quiet uv
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal base.in -o base.txt
+	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal dev.in -o dev.txt
+
+bench-serve: install
+	$(PY) bench/serve.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

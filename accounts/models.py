@@ -1,0 +1,136 @@
+"""The Nexus user: email login, a unique public handle, a role in the program."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+HANDLE_MIN, HANDLE_MAX = 3, 30
+handle_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$",
+    "Use lower-case letters, digits, '-' or '_', starting and ending with a letter or digit.",
+    code="invalid_handle",
+)
+# Handles that would read as the site speaking, or collide with a URL.
+RESERVED_HANDLES = frozenset(
+    {
+        "admin", "administrator", "api", "accounts", "account", "settings", "me", "mentor",
+        "mentors", "moderator", "nexus", "root", "staff", "support", "system", "help",
+        "graphql", "static", "media", "ws", "healthz", "readyz", "null", "none", "anonymous",
+    }
+)  # fmt: skip
+AVATAR_COLOURS = 8
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    MENTOR = "mentor", "Mentor"
+    ADMIN = "admin", "Admin"
+
+
+class Track(models.TextChoices):
+    BACKEND = "backend", "Backend"
+    FRONTEND = "frontend", "Frontend"
+    FULLSTACK = "fullstack", "Full-stack"
+    DEVOPS = "devops", "DevOps"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        fields.setdefault("handle", email.split("@")[0].lower()[:HANDLE_MAX])
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", max_length=254)
+    handle = models.CharField(
+        max_length=HANDLE_MAX,
+        unique=True,
+        validators=[handle_validator],
+        help_text="Your public name in URLs and @mentions, e.g. ada-l.",
+    )
+    display_name = models.CharField(max_length=60, blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEARNER)
+    bio = models.TextField(max_length=1000, blank=True)
+    github = models.CharField(
+        "GitHub user",
+        max_length=39,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$",
+                "Enter a GitHub user name (letters, digits and single hyphens).",
+            )
+        ],
+    )
+    website = models.URLField(max_length=200, blank=True)
+    cohort = models.CharField(max_length=40, blank=True, help_text="e.g. 2026-spring")
+    track = models.CharField(max_length=10, choices=Track.choices, blank=True)
+    suspended_until = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["handle"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="accounts_user_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["role"], name="accounts_user_role_idx")]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", kwargs={"handle": self.handle})
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.handle
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.name.replace("-", " ").replace("_", " ").split() if w]
+        letters = "".join(w[0] for w in words[:2]) or self.handle[:1]
+        return letters.upper()
+
+    @property
+    def avatar_colour(self) -> int:
+        """A stable palette index (0..7) so each person keeps their colour."""
+        return hashlib.blake2s(self.handle.encode(), digest_size=1).digest()[0] % AVATAR_COLOURS
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role in (Role.MENTOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()

@@ -1,0 +1,32 @@
+"""The one place that composes every app's URLs (the only upward imports of hub)."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from hub import views
+
+admin.site.site_header = "Nexus administration"
+admin.site.site_title = "Nexus admin"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("healthz", views.healthz_view, name="healthz"),
+    path("readyz", views.readyz_view, name="readyz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "hub.views.bad_request_view"
+handler403 = "hub.views.permission_denied_view"
+handler404 = "hub.views.page_not_found_view"
+handler500 = "hub.views.server_error_view"
+
+if settings.DEBUG:
+    # Lets a developer see the styled error pages while DEBUG shows tracebacks elsewhere.
+    urlpatterns += [
+        path("_errors/403/", views.permission_denied_view),
+        path("_errors/404/", views.page_not_found_view),
+        path("_errors/500/", views.server_error_view),
+    ]

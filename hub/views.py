@@ -1,0 +1,53 @@
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from hub import health
+
+
+def home_view(request: HttpRequest) -> HttpResponse:
+    # Imported here: hub is plumbing and imports no app at module level; the home page
+    # composes them (like hub/urls.py).
+    from discussions.selectors import category_list
+
+    return render(request, "hub/home.html", {"categories": category_list()})
+
+
+@never_cache
+def healthz_view(request: HttpRequest) -> HttpResponse:
+    """The process is alive (no dependency is checked)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz_view(request: HttpRequest) -> HttpResponse:
+    """Ready to serve: database, cache and channel layer each answered. 503 names what failed."""
+    results = health.readiness()
+    failed = {name: reason for name, reason in results.items() if reason}
+    body = {
+        "status": "unavailable" if failed else "ok",
+        "checks": {name: reason or "ok" for name, reason in results.items()},
+    }
+    if failed:
+        body["failed"] = sorted(failed)
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+def bad_request_view(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied_view(request: HttpRequest, exception=None) -> HttpResponse:
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "403.html", {"reason": message}, status=403)
+
+
+def page_not_found_view(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    # No context processors, no database: the error may be in either.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

@@ -1,0 +1,9 @@
+"""WSGI entry point: gunicorn serves every page through it (see docs/decisions/0001)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
+
+application = get_wsgi_application()
