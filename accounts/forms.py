@@ -10,7 +10,9 @@ class SignupExtraForm(forms.Form):
 
     handle = forms.CharField(
         max_length=30,
-        help_text="Your public name in URLs and @mentions: 3 to 30 lower-case letters, digits, - or _.",
+        help_text=(
+            "Your public name in URLs and @mentions: 3 to 30 lower-case letters, digits, - or _."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     display_name = forms.CharField(

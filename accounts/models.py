@@ -57,7 +57,7 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", max_length=254)
+    email = models.EmailField("email address", max_length=254, unique=True)
     handle = models.CharField(
         max_length=HANDLE_MAX,
         unique=True,

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('password', models.CharField(max_length=128, verbose_name='password')),
                 ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
                 ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, verbose_name='email address')),
+                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
                 ('handle', models.CharField(help_text='Your public name in URLs and @mentions, e.g. ada-l.', max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$', "Use lower-case letters, digits, '-' or '_', starting and ending with a letter or digit.", code='invalid_handle')])),
                 ('display_name', models.CharField(blank=True, max_length=60)),
                 ('role', models.CharField(choices=[('learner', 'Learner'), ('mentor', 'Mentor'), ('admin', 'Admin')], default='learner', max_length=10)),
