@@ -23,7 +23,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # The ignored .env written by `make run` (a local secret). Real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -162,12 +162,25 @@ CELERY_TIMEZONE = "UTC"
 
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
-    globals().update(env.email_url_config(EMAIL_URL))
+    _smtp = env.email_url_config(EMAIL_URL)
+    MAILERS = {
+        "default": {
+            "BACKEND": _smtp["EMAIL_BACKEND"],
+            "OPTIONS": {
+                "host": _smtp.get("EMAIL_HOST", "localhost"),
+                "port": _smtp.get("EMAIL_PORT", 25),
+                "username": _smtp.get("EMAIL_HOST_USER", ""),
+                "password": _smtp.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": _smtp.get("EMAIL_USE_TLS", False),
+                "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
+                "timeout": 10,
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 10
 
 # --- Accounts (django-allauth) -----------------------------------------------------
 
@@ -234,6 +247,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Local runs and tests serve static files straight from the apps (no collectstatic).
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,118 @@
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+
+from accounts import services
+from accounts.models import Role, User
+
+
+@pytest.mark.django_db
+class TestHandleValidate:
+    def test_normalises(self):
+        assert services.handle_validate(handle="  @Ada_L ") == "ada_l"
+
+    @pytest.mark.parametrize(
+        "handle", ["ab", "a b", "-ab", "ab-", "ab!", "émile", "x" * 31, "admin", "API", "me"]
+    )
+    def test_refuses(self, handle):
+        with pytest.raises(ValidationError):
+            services.handle_validate(handle=handle)
+
+    def test_refuses_a_taken_handle_but_not_your_own(self, learner):
+        with pytest.raises(ValidationError, match="taken"):
+            services.handle_validate(handle=learner.handle.upper())
+        assert services.handle_validate(handle=learner.handle, exclude_user=learner)
+
+
+@pytest.mark.django_db
+class TestUserCreate:
+    def test_creates_with_role_and_admin_rights(self):
+        admin = services.user_create(
+            email="Boss@Example.com", handle="boss", password="x-long-password", role=Role.ADMIN
+        )
+        assert admin.email == "boss@example.com"
+        assert admin.is_staff and admin.is_superuser and admin.is_admin
+
+    def test_learner_has_no_admin_rights(self, learner):
+        assert not learner.is_staff and not learner.is_mentor
+
+    def test_duplicate_email_in_another_case_is_refused(self, learner):
+        with pytest.raises(ValidationError):
+            services.user_create(email=learner.email.upper(), handle="fresh", password="pw-long-1")
+
+
+@pytest.mark.django_db
+class TestProfileUpdate:
+    def test_own_profile(self, learner):
+        services.user_profile_update(
+            actor=learner, user=learner, bio="Hello", github="octo-cat", track="backend"
+        )
+        learner.refresh_from_db()
+        assert (learner.bio, learner.github, learner.track) == ("Hello", "octo-cat", "backend")
+
+    def test_someone_elses_profile_is_refused(self, learner, other_learner):
+        with pytest.raises(PermissionDenied):
+            services.user_profile_update(actor=learner, user=other_learner, bio="pwned")
+        other_learner.refresh_from_db()
+        assert other_learner.bio == ""
+
+    def test_invalid_values_are_refused(self, learner):
+        with pytest.raises(ValidationError):
+            services.user_profile_update(actor=learner, user=learner, github="-not valid-")
+
+    def test_only_profile_fields(self, learner):
+        with pytest.raises(ValueError, match="role"):
+            services.user_profile_update(actor=learner, user=learner, role=Role.ADMIN)
+
+
+@pytest.mark.django_db
+class TestRoleSet:
+    def test_admin_grants_mentor(self, admin_user, learner):
+        services.user_role_set(actor=admin_user, user=learner, role=Role.MENTOR)
+        learner.refresh_from_db()
+        assert learner.role == Role.MENTOR and not learner.is_staff
+
+    @pytest.mark.parametrize("actor_name", ["learner", "mentor"])
+    def test_non_admins_are_refused(self, request, actor_name, other_learner):
+        actor = request.getfixturevalue(actor_name)
+        with pytest.raises(PermissionDenied):
+            services.user_role_set(actor=actor, user=other_learner, role=Role.MENTOR)
+
+    def test_admin_cannot_demote_themselves(self, admin_user):
+        with pytest.raises(PermissionDenied):
+            services.user_role_set(actor=admin_user, user=admin_user, role=Role.LEARNER)
+
+    def test_unknown_role_is_refused(self, admin_user, learner):
+        with pytest.raises(PermissionDenied):
+            services.user_role_set(actor=admin_user, user=learner, role="wizard")
+
+
+@pytest.mark.django_db
+class TestSetRoleCommand:
+    def test_by_handle_and_email(self, learner, capsys):
+        call_command("set_role", f"@{learner.handle}", "mentor")
+        assert User.objects.get(pk=learner.pk).role == Role.MENTOR
+        call_command("set_role", learner.email.upper(), "learner")
+        assert User.objects.get(pk=learner.pk).role == Role.LEARNER
+        assert "is now learner" in capsys.readouterr().out
+
+    def test_unknown_user(self):
+        with pytest.raises(CommandError, match="No account"):
+            call_command("set_role", "nobody", "mentor")
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent(capsys):
+    from discussions.models import Category
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert User.objects.filter(email__endswith="@nexus.example").count() == 3
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert Category.objects.count() == 10
+    out = capsys.readouterr().out
+    assert "mentor@nexus.example" in out and "mentor-django-2026" in out
+    mentor = User.objects.get(email="mentor@nexus.example")
+    assert mentor.check_password("mentor-django-2026")
+    assert mentor.emailaddress_set.get().verified

@@ -1,0 +1,84 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import Role, User
+
+
+@pytest.mark.django_db
+class TestProfile:
+    def test_public_profile(self, client, mentor):
+        mentor.bio = "I review <b>APIs</b>"
+        mentor.github = "octocat"
+        mentor.save()
+
+        response = client.get(f"/u/{mentor.handle}/")
+
+        assert response.status_code == 200
+        text = response.text
+        assert "Mia Mentor" in text and f"@{mentor.handle}" in text
+        assert "Mentor" in text
+        assert "I review &lt;b&gt;APIs&lt;/b&gt;" in text
+        assert "https://github.com/octocat" in text
+        assert mentor.initials == "MM"
+
+    def test_unknown_handle_is_a_styled_404(self, client):
+        response = client.get("/u/nobody-here/")
+        assert response.status_code == 404
+        assert "site-header" in response.text
+
+    def test_handle_in_another_case_finds_the_profile(self, client, learner):
+        assert client.get(f"/u/{learner.handle.upper()}/").status_code == 200
+
+    def test_edit_button_only_for_the_owner(self, client, learner, other_learner):
+        client.force_login(learner)
+        assert "Edit profile" in client.get(learner.get_absolute_url()).text
+        assert "Edit profile" not in client.get(other_learner.get_absolute_url()).text
+
+
+@pytest.mark.django_db
+class TestSettings:
+    def test_needs_login(self, client):
+        response = client.get(reverse("accounts:settings"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+    def test_saves_profile(self, client, learner):
+        client.force_login(learner)
+        response = client.post(
+            reverse("accounts:settings"),
+            {"display_name": "Lena L.", "bio": "Hi", "github": "lena", "track": "backend"},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "Your profile is saved." in response.text
+        learner.refresh_from_db()
+        assert (learner.display_name, learner.github) == ("Lena L.", "lena")
+
+    def test_bad_input_is_a_form_error_and_nothing_saved_is_lost(self, client, learner):
+        client.force_login(learner)
+        response = client.post(
+            reverse("accounts:settings"),
+            {"display_name": "Changed", "github": "not valid!", "website": "javascript:alert(1)"},
+        )
+        assert response.status_code == 400
+        assert "Enter a GitHub user name" in response.text
+        assert "Enter a valid URL" in response.text
+        learner.refresh_from_db()
+        assert learner.display_name == "Lena Learner"
+
+
+@pytest.mark.django_db
+def test_admin_grants_mentor_through_the_django_admin(client, admin_user, learner):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "make_mentor", "_selected_action": [learner.pk]},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=learner.pk).role == Role.MENTOR
+
+
+@pytest.mark.django_db
+def test_learners_cannot_open_the_admin(client, learner):
+    client.force_login(learner)
+    assert client.get("/admin/").status_code == 302

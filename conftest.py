@@ -1,0 +1,62 @@
+"""Fixtures every app's tests share: the people of Nexus, and a clean cache per test."""
+
+import shutil
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Role
+from accounts.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters and cached fragments must not leak between tests (the real
+    Redis in CI outlives a test)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def learner(db):
+    return UserFactory(handle="learner-one", display_name="Lena Learner")
+
+
+@pytest.fixture
+def other_learner(db):
+    return UserFactory(handle="learner-two", display_name="Omar Other")
+
+
+@pytest.fixture
+def mentor(db):
+    return UserFactory(handle="mentor-one", display_name="Mia Mentor", role=Role.MENTOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(handle="admin-one", display_name="Ali Admin", role=Role.ADMIN)
+
+
+# --- Browser journeys (marker e2e, run in their own pytest process) -------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Playwright launches Debian's Chromium by path: no browser download here."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("Browser journeys need Chromium: apt-get install -y chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
