@@ -1,4 +1,24 @@
+"""Questions, answers and comments, with votes, follows, revisions and mentions.
+
+Rows hold their invariants (constraints) and nothing else: every write and every counter
+update happens in discussions/services.py.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+TITLE_MIN, TITLE_MAX = 15, 150
+BODY_MAX = 20_000
+COMMENT_MAX = 600
+TAG_MAX_LENGTH = 30
+TAGS_PER_QUESTION = 5
+LIVE = Q(is_deleted=False)
 
 
 class Category(models.Model):
@@ -16,3 +36,232 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:question_list") + f"?category={self.slug}"
+
+
+class Tag(models.Model):
+    """A lower-case label (`django-orm`, `celery`); at most five on a question."""
+
+    name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Post(models.Model):
+    """What questions, answers and comments share: an author, Markdown stored as written
+    and rendered once on save, and soft deletion."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(validators=[MaxLengthValidator(BODY_MAX)])
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Question(Post):
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="questions")
+    title = models.CharField(max_length=TITLE_MAX, validators=[MinLengthValidator(TITLE_MIN)])
+    excerpt = models.CharField(max_length=300, blank=True, editable=False)
+    tags = models.ManyToManyField(Tag, related_name="questions", blank=True)
+    score = models.IntegerField(default=0, editable=False)
+    answer_count = models.PositiveIntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    accepted_answer = models.OneToOneField(
+        "Answer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    has_mentor_answer = models.BooleanField(default=False, editable=False)
+    last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
+    # PostgreSQL full-text search; kept up to date by the services, GIN-indexed by a
+    # PostgreSQL-only migration. Unused (NULL) on SQLite, which falls back to LIKE.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        indexes = [
+            # Each list order, alone and within a category, over live questions only.
+            models.Index(fields=["-created_at", "-id"], name="q_newest", condition=LIVE),
+            models.Index(fields=["-last_activity_at", "-id"], name="q_active", condition=LIVE),
+            models.Index(fields=["-score", "-id"], name="q_top", condition=LIVE),
+            models.Index(
+                fields=["category", "-created_at", "-id"], name="q_cat_newest", condition=LIVE
+            ),
+            models.Index(
+                fields=["category", "-last_activity_at", "-id"],
+                name="q_cat_active",
+                condition=LIVE,
+            ),
+            models.Index(fields=["category", "-score", "-id"], name="q_cat_top", condition=LIVE),
+            # The two "waiting" filters are small slices: partial indexes per order.
+            *[
+                models.Index(
+                    fields=[order, "-id"], name=f"q_{slice_name}_{suffix}", condition=LIVE & extra
+                )
+                for slice_name, extra in (
+                    ("unanswered", Q(answer_count=0)),
+                    ("needs_mentor", Q(has_mentor_answer=False)),
+                )
+                for suffix, order in (
+                    ("new", "-created_at"),
+                    ("act", "-last_activity_at"),
+                    ("top", "-score"),
+                )
+            ],
+            # "Mine" and the posting rate limit.
+            models.Index(fields=["author", "-created_at"], name="q_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80] or "question"
+
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:question_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def is_answered(self) -> bool:
+        return self.accepted_answer_id is not None
+
+
+class Answer(Post):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    score = models.IntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # The author's role when they answered: a badge that does not change with later roles.
+    by_mentor = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["question", "-score", "created_at"], name="a_question_order"),
+            models.Index(fields=["author", "-created_at"], name="a_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer {self.pk} to {self.question_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.question.get_absolute_url()}#answer-{self.pk}"
+
+
+class Comment(Post):
+    """A short remark on a question or on an answer (exactly one of the two)."""
+
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="comment_on_one_post",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["question", "created_at"], name="c_question_order"),
+            models.Index(fields=["answer", "created_at"], name="c_answer_order"),
+            models.Index(fields=["author", "-created_at"], name="c_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk}"
+
+    @property
+    def thread_question_id(self) -> int:
+        return self.question_id or self.answer.question_id
+
+
+class Vote(models.Model):
+    """An up-vote ("this helped") on a question or an answer. There are no down-votes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(
+        Question, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
+    answer = models.ForeignKey(
+        Answer, null=True, blank=True, on_delete=models.CASCADE, related_name="votes"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # NULLs are distinct, so each constraint only bites on its own kind of post.
+            models.UniqueConstraint(fields=["user", "question"], name="vote_once_per_question"),
+            models.UniqueConstraint(fields=["user", "answer"], name="vote_once_per_answer"),
+            models.CheckConstraint(
+                condition=Q(question__isnull=False, answer__isnull=True)
+                | Q(question__isnull=True, answer__isnull=False),
+                name="vote_on_one_post",
+            ),
+        ]
+
+
+class Follow(models.Model):
+    """Someone follows a question (askers and answerers automatically)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="follow_once"),
+        ]
+        indexes = [models.Index(fields=["question"], name="follow_question")]
+
+
+class PostKind(models.TextChoices):
+    QUESTION = "question", "Question"
+    ANSWER = "answer", "Answer"
+    COMMENT = "comment", "Comment"
+
+
+class Revision(models.Model):
+    """Every version of a post: the first is the original, one more for each edit."""
+
+    kind = models.CharField(max_length=10, choices=PostKind.choices)
+    post_id = models.PositiveBigIntegerField()
+    number = models.PositiveIntegerField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "post_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "post_id", "number"], name="revision_number_unique"
+            )
+        ]
+
+
+class Mention(models.Model):
+    """An @handle in a post, recorded for the notifications that read it."""
+
+    kind = models.CharField(max_length=10, choices=PostKind.choices)
+    post_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "post_id", "user"], name="mention_once")
+        ]

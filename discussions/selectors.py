@@ -1,7 +1,363 @@
-from django.db.models import QuerySet
+"""Reads shaped for the pages and APIs: the one place where query counts are won or lost.
 
-from discussions.models import Category
+Every list runs a fixed number of queries whatever its length (the tests pin them), and
+pages by keyset (the last row's sort value and id), so page 500 is as fast as page 1.
+"""
+
+import base64
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from discussions.models import (
+    Answer,
+    Category,
+    Comment,
+    Follow,
+    PostKind,
+    Question,
+    Revision,
+    Tag,
+    Vote,
+)
+
+PAGE_SIZE = 20
+SORTS = {
+    "active": ("last_activity_at", "Recently active"),
+    "newest": ("created_at", "Newest"),
+    "top": ("score", "Top"),
+}
+SHOWS = {
+    "unanswered": "Unanswered",
+    "needs_mentor": "Needs a mentor",
+    "mine": "Mine",
+    "followed": "Followed",
+}
 
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.all()
+
+
+def category_get(*, slug: str) -> Category | None:
+    return Category.objects.filter(slug=slug).first() if slug else None
+
+
+def questions_visible_to(viewer: Any) -> QuerySet[Question]:
+    """Questions a viewer may open. (Moderation will add hidden ones for mentors.)"""
+    return Question.objects.filter(is_deleted=False)
+
+
+# --- The question list --------------------------------------------------------------------
+
+
+@dataclass
+class QuestionPage:
+    questions: list[Question]
+    next_cursor: str | None
+    sort: str
+    show: str | None
+
+
+def _cursor_encode(value: Any, pk: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
+    """The (value, id) a page starts after, or None for a cursor that does not parse."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if sort == "top":
+            return int(value), int(pk)
+        return datetime.fromisoformat(value), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError):
+        return None
+
+
+def question_list(
+    *,
+    viewer: Any,
+    category: Category | None = None,
+    tag: str | None = None,
+    show: str | None = None,
+    sort: str = "active",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> QuestionPage:
+    sort = sort if sort in SORTS else "active"
+    show = show if show in SHOWS else None
+    column = SORTS[sort][0]
+    questions = questions_visible_to(viewer)
+    if category is not None:
+        questions = questions.filter(category=category)
+    if tag:
+        questions = questions.filter(tags__name=tag.lower())
+    signed_in = bool(viewer and viewer.is_authenticated)
+    if show == "unanswered":
+        questions = questions.filter(answer_count=0)
+    elif show == "needs_mentor":
+        questions = questions.filter(has_mentor_answer=False)
+    elif show == "mine":
+        questions = questions.filter(author=viewer) if signed_in else questions.none()
+    elif show == "followed":
+        questions = (
+            questions.filter(Exists(Follow.objects.filter(user=viewer, question=OuterRef("pk"))))
+            if signed_in
+            else questions.none()
+        )
+    after = _cursor_decode(cursor, sort) if cursor else None
+    if after is not None:
+        value, pk = after
+        questions = questions.filter(
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk})
+        )
+    rows = list(
+        questions.select_related("author", "category")
+        .prefetch_related("tags")
+        .order_by(f"-{column}", "-pk")[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _cursor_encode(getattr(last, column), last.pk)
+    return QuestionPage(questions=rows, next_cursor=next_cursor, sort=sort, show=show)
+
+
+# --- One thread ---------------------------------------------------------------------------
+
+
+@dataclass
+class Thread:
+    question: Question
+    answers: list[Answer]
+    comments: list[Comment]
+    voted_question: bool = False
+    voted_answer_ids: set[int] = field(default_factory=set)
+    following: bool = False
+
+
+def _live_comments() -> Prefetch:
+    return Prefetch(
+        "comments",
+        queryset=Comment.objects.filter(is_deleted=False)
+        .select_related("author")
+        .order_by("created_at", "pk"),
+        to_attr="live_comments",
+    )
+
+
+def question_thread(*, viewer: Any, question: Question) -> Thread:
+    """Everything a question page shows, in a fixed number of queries: answers (accepted
+    first, then score, then oldest), comments, and the viewer's votes and follow."""
+    answers = list(
+        Answer.objects.filter(question=question, is_deleted=False)
+        .select_related("author")
+        .prefetch_related(_live_comments())
+        .annotate(
+            accepted_first=Case(
+                When(pk=question.accepted_answer_id or 0, then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("accepted_first", "-score", "created_at", "pk")
+    )
+    comments = list(
+        Comment.objects.filter(question=question, is_deleted=False)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    thread = Thread(question=question, answers=answers, comments=comments)
+    if viewer and viewer.is_authenticated:
+        answer_ids = [a.pk for a in answers]
+        votes = Vote.objects.filter(user=viewer).filter(
+            Q(question=question) | Q(answer_id__in=answer_ids)
+        )
+        for question_id, answer_id in votes.values_list("question_id", "answer_id"):
+            if question_id:
+                thread.voted_question = True
+            else:
+                thread.voted_answer_ids.add(answer_id)
+        thread.following = Follow.objects.filter(user=viewer, question=question).exists()
+    return thread
+
+
+def question_get(*, viewer: Any, pk: int) -> Question | None:
+    return (
+        questions_visible_to(viewer)
+        .select_related("author", "category")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def answer_get(*, viewer: Any, pk: int) -> Answer | None:
+    return (
+        Answer.objects.filter(pk=pk, is_deleted=False, question__is_deleted=False)
+        .select_related("author", "question", "question__author")
+        .first()
+    )
+
+
+def comment_get(*, viewer: Any, pk: int) -> Comment | None:
+    return (
+        Comment.objects.filter(pk=pk, is_deleted=False)
+        .exclude(question__is_deleted=True)
+        .exclude(answer__is_deleted=True)
+        .select_related("author", "question", "answer", "answer__question")
+        .first()
+    )
+
+
+# --- Revisions ---------------------------------------------------------------------------
+
+
+@dataclass
+class RevisionView:
+    revision: Revision
+    diff: list[tuple[str, str]]  # (kind, line) with kind in "+", "-", " "
+
+
+def revision_history(*, kind: str, post_id: int) -> list[RevisionView]:
+    """Each revision with a line diff against the one before it; newest first."""
+    revisions = list(
+        Revision.objects.filter(kind=kind, post_id=post_id)
+        .select_related("editor")
+        .order_by("number")
+    )
+    views: list[RevisionView] = []
+    previous = ""
+    for revision in revisions:
+        text = (
+            f"{revision.title}\n\n{revision.body}" if kind == PostKind.QUESTION else revision.body
+        )
+        diff = [
+            (line[0], line[2:])
+            for line in difflib.ndiff(previous.splitlines(), text.splitlines())
+            if line[:1] in "+- "
+        ]
+        views.append(RevisionView(revision=revision, diff=diff))
+        previous = text
+    return list(reversed(views))
+
+
+# --- Search ------------------------------------------------------------------------------
+
+_MARK_START, _MARK_STOP = "\x02", "\x03"
+WORD_RE = re.compile(r"\w[\w+#.-]*", re.UNICODE)
+
+
+@dataclass
+class SearchResult:
+    question: Question
+    snippet: SafeString
+
+
+def _snippet(raw: str) -> SafeString:
+    """Escape a headline, then turn our private markers into <mark>: the body is raw
+    Markdown written by anyone, so nothing of it may reach the page unescaped."""
+    text = escape(raw)
+    return mark_safe(  # noqa: S308 - escaped above; only our own markers become tags
+        text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+    )
+
+
+def question_search(*, viewer: Any, query: str, limit: int = PAGE_SIZE) -> list[SearchResult]:
+    """Full-text search on PostgreSQL (ranked, title matches first, highlighted snippets);
+    a plain substring match elsewhere."""
+    query = " ".join(query.split())[:200]
+    words = WORD_RE.findall(query)
+    if not words:
+        return []
+    questions = questions_visible_to(viewer).select_related("author", "category")
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="english")
+        rows = (
+            questions.filter(search_vector=search)
+            .annotate(
+                title_rank=SearchRank(F("search_vector"), search, weights=[0, 0, 0, 1.0]),
+                rank=SearchRank(F("search_vector"), search),
+                headline=SearchHeadline(
+                    "body",
+                    search,
+                    config="english",
+                    start_sel=_MARK_START,
+                    stop_sel=_MARK_STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                ),
+            )
+            .order_by("-title_rank", "-rank", "-pk")[:limit]
+        )
+        return [SearchResult(question=q, snippet=_snippet(q.headline)) for q in rows]
+    matches = Q()
+    for word in words:
+        matches &= Q(title__icontains=word) | Q(body__icontains=word)
+    in_title = Q()
+    for word in words:
+        in_title &= Q(title__icontains=word)
+    rows = (
+        questions.filter(matches)
+        .annotate(title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField()))
+        .order_by("title_hit", "-score", "-pk")[:limit]
+    )
+    return [SearchResult(question=q, snippet=_snippet(q.excerpt)) for q in rows]
+
+
+def question_similar(*, title: str, limit: int = 5) -> list[Question]:
+    """Existing questions that look like a title being typed, to cut duplicates."""
+    words = [w for w in WORD_RE.findall(title.lower()) if len(w) > 2][:12]
+    if not words:
+        return []
+    questions = questions_visible_to(None).only("pk", "title", "answer_count", "accepted_answer")
+    if connection.vendor == "postgresql":
+        search = SearchQuery(" or ".join(words), search_type="websearch", config="english")
+        return list(
+            questions.filter(search_vector=search)
+            .annotate(rank=SearchRank(F("search_vector"), search, weights=[0, 0, 0.2, 1.0]))
+            .order_by("-rank", "-pk")[:limit]
+        )
+    longest = sorted(words, key=len, reverse=True)[:3]
+    matches = Q()
+    for word in longest:
+        matches |= Q(title__icontains=word)
+    return list(questions.filter(matches).order_by("-score", "-pk")[:limit])
+
+
+# --- Autocomplete ------------------------------------------------------------------------
+
+
+def tag_suggest(*, prefix: str, limit: int = 8) -> list[str]:
+    prefix = prefix.strip().lstrip("#").lower()
+    tags = Tag.objects.all()
+    if prefix:
+        tags = tags.filter(name__startswith=prefix)
+    return list(tags.order_by("name").values_list("name", flat=True)[:limit])
+
+
+def handle_suggest(*, prefix: str, limit: int = 8) -> list[User]:
+    prefix = prefix.strip().lstrip("@").lower()
+    if not prefix:
+        return []
+    return list(
+        User.objects.filter(is_active=True, handle__startswith=prefix)
+        .only("handle", "display_name", "role")
+        .order_by("handle")[:limit]
+    )

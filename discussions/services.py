@@ -1,8 +1,52 @@
-"""Every write to discussions."""
+"""Every write to discussions. HTML views, the APIs and commands call these; none of them
+writes to the database itself.
 
-from django.db import transaction
+Refusals raise Django's own exceptions, which every door already knows how to show:
+`PermissionDenied(message)` (403, or a message on the page) and `ValidationError` with
+per-field messages (form errors, 400). `RateLimited` is a PermissionDenied.
+"""
 
-from discussions.models import Category
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, Max, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from discussions import permissions
+from discussions.models import (
+    COMMENT_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_PER_QUESTION,
+    Answer,
+    Category,
+    Comment,
+    Follow,
+    Mention,
+    PostKind,
+    Question,
+    Revision,
+    Tag,
+    Vote,
+)
+from hub.markdown import Rendered, render_markdown
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
+MENTION_CANDIDATE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_-]{1,29})")
+EXCERPT_LENGTH = 200
+
+
+class RateLimited(PermissionDenied):
+    """Too many posts in the last hour."""
+
+
+# --- Categories and tags -----------------------------------------------------------------
 
 
 @transaction.atomic
@@ -12,3 +56,378 @@ def category_ensure(*, slug: str, name: str, description: str = "", position: in
         slug=slug, defaults={"name": name, "description": description, "position": position}
     )
     return category
+
+
+def tags_normalize(raw: str | Iterable[str]) -> list[str]:
+    """`"Django, #ORM  celery"` -> `["django", "orm", "celery"]`; ValidationError if bad."""
+    parts = re.split(r"[,\s]+", raw) if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    for part in parts:
+        name = part.strip().lstrip("#").lower()
+        if not name or name in names:
+            continue
+        if len(name) > TAG_MAX_LENGTH or not TAG_RE.match(name):
+            raise ValidationError(
+                {
+                    "tags": f"“{name[:40]}” is not a tag: use lower-case letters, digits and "
+                    f"+ # . - (at most {TAG_MAX_LENGTH} characters)."
+                }
+            )
+        names.append(name)
+    if len(names) > TAGS_PER_QUESTION:
+        raise ValidationError({"tags": f"At most {TAGS_PER_QUESTION} tags, please."})
+    return names
+
+
+def _tags_get_or_create(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
+    return list(Tag.objects.filter(name__in=names))
+
+
+# --- Shared steps of every write ----------------------------------------------------------
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_writer(user: User) -> None:
+    _require(permissions.can_write(user), permissions.write_refusal(user))
+
+
+def _check_posting_rate(user: User, kind: str) -> None:
+    """A per-account limit per hour, stricter for accounts under a day old."""
+    limits = settings.NEXUS_POSTING_LIMITS[kind]
+    is_new = user.date_joined > timezone.now() - timedelta(days=1)
+    limit = limits["new"] if is_new else limits["hour"]
+    since = timezone.now() - timedelta(hours=1)
+    if kind == "question":
+        recent = Question.objects.filter(author=user, created_at__gte=since).count()
+    else:
+        recent = (
+            Answer.objects.filter(author=user, created_at__gte=since).count()
+            + Comment.objects.filter(author=user, created_at__gte=since).count()
+        )
+    if recent >= limit:
+        what = "questions" if kind == "question" else "answers and comments"
+        newcomer = " (new accounts have a lower limit for their first day)" if is_new else ""
+        raise RateLimited(
+            f"You have posted {recent} {what} in the last hour, the limit{newcomer}. "
+            "Please wait a little before posting again."
+        )
+
+
+def _render(body: str) -> tuple[Rendered, list[User]]:
+    """Render Markdown once (stored, never at page time); link known @handles."""
+    candidates = {match.lower() for match in MENTION_CANDIDATE_RE.findall(body)}
+    known = {u.handle: u for u in User.objects.filter(handle__in=candidates, is_active=True)}
+    rendered = render_markdown(
+        body,
+        mention_url=lambda handle: (
+            reverse("accounts:profile", kwargs={"handle": handle}) if handle in known else None
+        ),
+    )
+    return rendered, [known[h] for h in rendered.mentions if h in known]
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def _revision_add(*, kind: str, post_id: int, editor: User, body: str, title: str = "") -> None:
+    last = Revision.objects.filter(kind=kind, post_id=post_id).aggregate(n=Max("number"))["n"]
+    Revision.objects.create(
+        kind=kind, post_id=post_id, number=(last or 0) + 1, editor=editor, title=title, body=body
+    )
+
+
+def _mentions_record(*, kind: str, post_id: int, users: list[User], author: User) -> None:
+    Mention.objects.bulk_create(
+        [Mention(kind=kind, post_id=post_id, user=u) for u in users if u.pk != author.pk],
+        ignore_conflicts=True,
+    )
+
+
+def _search_vector_update(question_id: int) -> None:
+    if connection.vendor == "postgresql":
+        Question.objects.filter(pk=question_id).update(
+            search_vector=SearchVector("title", weight="A", config="english")
+            + SearchVector("body", weight="B", config="english")
+        )
+
+
+def _follow(user: User, question_id: int) -> None:
+    Follow.objects.get_or_create(user=user, question_id=question_id)
+
+
+def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
+    obj.full_clean(exclude=[*exclude, "search_vector"], validate_unique=False)
+
+
+# --- Questions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_create(
+    *, author: User, title: str, body: str, category: Category, tags: str | Iterable[str] = ()
+) -> Question:
+    _require_writer(author)
+    _check_posting_rate(author, "question")
+    tag_names = tags_normalize(tags)
+    rendered, mentioned = _render(body)
+    now = timezone.now()
+    question = Question(
+        author=author,
+        category=category,
+        title=" ".join(title.split()),
+        body=body,
+        body_html=rendered.html,
+        excerpt=_excerpt(rendered.text),
+        created_at=now,
+        last_activity_at=now,
+    )
+    _clean(question, exclude=["accepted_answer"])
+    question.save()
+    question.tags.set(_tags_get_or_create(tag_names))
+    _follow(author, question.pk)
+    _revision_add(
+        kind=PostKind.QUESTION, post_id=question.pk, editor=author, title=question.title, body=body
+    )
+    _mentions_record(kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=author)
+    _search_vector_update(question.pk)
+    return question
+
+
+@transaction.atomic
+def question_edit(
+    *,
+    editor: User,
+    question: Question,
+    title: str,
+    body: str,
+    category: Category,
+    tags: str | Iterable[str] = (),
+) -> Question:
+    _require(permissions.can_edit(editor, question), "You can only edit your own questions.")
+    tag_names = tags_normalize(tags)
+    title = " ".join(title.split())
+    old_tags = sorted(question.tags.values_list("name", flat=True))
+    unchanged = (question.title, question.body, question.category_id) == (
+        title,
+        body,
+        category.pk,
+    ) and old_tags == sorted(tag_names)
+    if unchanged:
+        return question
+    rendered, mentioned = _render(body)
+    question.title, question.body, question.category = title, body, category
+    question.body_html, question.excerpt = rendered.html, _excerpt(rendered.text)
+    question.edited_at = timezone.now()
+    _clean(question, exclude=["accepted_answer"])
+    question.save(update_fields=["title", "body", "category", "body_html", "excerpt", "edited_at"])
+    question.tags.set(_tags_get_or_create(tag_names))
+    _revision_add(
+        kind=PostKind.QUESTION, post_id=question.pk, editor=editor, title=title, body=body
+    )
+    _mentions_record(
+        kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=question.author
+    )
+    _search_vector_update(question.pk)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, actor: User, question: Question) -> None:
+    if not permissions.can_delete(actor, question):
+        if question.author_id == actor.pk and question.answer_count:
+            raise PermissionDenied("A question with answers cannot be deleted: others built on it.")
+        raise PermissionDenied("You can only delete your own questions.")
+    question.is_deleted, question.deleted_at = True, timezone.now()
+    question.save(update_fields=["is_deleted", "deleted_at"])
+
+
+# --- Answers -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def answer_create(*, author: User, question: Question, body: str) -> Answer:
+    _require_writer(author)
+    _require(permissions.can_answer(author, question), "This question takes no new answers.")
+    _check_posting_rate(author, "reply")
+    rendered, mentioned = _render(body)
+    answer = Answer(
+        question=question,
+        author=author,
+        body=body,
+        body_html=rendered.html,
+        by_mentor=author.is_mentor,
+    )
+    _clean(answer)
+    answer.save()
+    changes = {"answer_count": F("answer_count") + 1, "last_activity_at": answer.created_at}
+    if answer.by_mentor:
+        changes["has_mentor_answer"] = True
+    Question.objects.filter(pk=question.pk).update(**changes)
+    question.refresh_from_db(fields=["answer_count", "last_activity_at", "has_mentor_answer"])
+    _follow(author, question.pk)
+    _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=author, body=body)
+    _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=author)
+    return answer
+
+
+@transaction.atomic
+def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
+    _require(permissions.can_edit(editor, answer), "You can only edit your own answers.")
+    if body == answer.body:
+        return answer
+    rendered, mentioned = _render(body)
+    answer.body, answer.body_html, answer.edited_at = body, rendered.html, timezone.now()
+    _clean(answer)
+    answer.save(update_fields=["body", "body_html", "edited_at"])
+    _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=editor, body=body)
+    _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=answer.author)
+    return answer
+
+
+@transaction.atomic
+def answer_delete(*, actor: User, answer: Answer) -> None:
+    _require(permissions.can_delete(actor, answer), "You can only delete your own answers.")
+    answer.is_deleted, answer.deleted_at = True, timezone.now()
+    answer.save(update_fields=["is_deleted", "deleted_at"])
+    other_mentor_answers = Answer.objects.filter(
+        question=OuterRef("pk"), by_mentor=True, is_deleted=False
+    )
+    Question.objects.filter(pk=answer.question_id).update(
+        answer_count=F("answer_count") - 1, has_mentor_answer=Exists(other_mentor_answers)
+    )
+    Question.objects.filter(pk=answer.question_id, accepted_answer=answer).update(
+        accepted_answer=None
+    )
+
+
+@transaction.atomic
+def answer_accept(*, actor: User, answer: Answer) -> Question:
+    """Mark `answer` as the accepted one (replacing any other)."""
+    question = answer.question
+    _require(
+        permissions.can_accept(actor, question),
+        "Only the asker or a mentor can accept an answer.",
+    )
+    _require(not answer.is_deleted, "That answer was deleted.")
+    Question.objects.filter(pk=question.pk).update(accepted_answer=answer)
+    question.accepted_answer = answer
+    return question
+
+
+@transaction.atomic
+def answer_unaccept(*, actor: User, question: Question) -> Question:
+    _require(
+        permissions.can_accept(actor, question),
+        "Only the asker or a mentor can change the accepted answer.",
+    )
+    Question.objects.filter(pk=question.pk).update(accepted_answer=None)
+    question.accepted_answer = None
+    return question
+
+
+# --- Comments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_create(
+    *, author: User, body: str, question: Question | None = None, answer: Answer | None = None
+) -> Comment:
+    if (question is None) == (answer is None):
+        raise ValueError("A comment goes on exactly one of a question or an answer.")
+    thread = question or answer.question
+    _require_writer(author)
+    _require(permissions.can_comment(author, thread), "This thread takes no new comments.")
+    _require(answer is None or not answer.is_deleted, "That answer was deleted.")
+    if len(body) > COMMENT_MAX:
+        raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})
+    _check_posting_rate(author, "reply")
+    rendered, mentioned = _render(body)
+    comment = Comment(
+        author=author, question=question, answer=answer, body=body, body_html=rendered.html
+    )
+    _clean(comment)
+    comment.save()
+    target = (
+        Question.objects.filter(pk=question.pk) if question else Answer.objects.filter(pk=answer.pk)
+    )
+    target.update(comment_count=F("comment_count") + 1)
+    Question.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
+    _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=author, body=body)
+    _mentions_record(kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=author)
+    return comment
+
+
+@transaction.atomic
+def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
+    _require(permissions.can_edit(editor, comment), "You can only edit your own comments.")
+    if len(body) > COMMENT_MAX:
+        raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})
+    if body == comment.body:
+        return comment
+    rendered, mentioned = _render(body)
+    comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
+    _clean(comment)
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=editor, body=body)
+    _mentions_record(
+        kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=comment.author
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: User, comment: Comment) -> None:
+    _require(permissions.can_delete(actor, comment), "You can only delete your own comments.")
+    comment.is_deleted, comment.deleted_at = True, timezone.now()
+    comment.save(update_fields=["is_deleted", "deleted_at"])
+    target = (
+        Question.objects.filter(pk=comment.question_id)
+        if comment.question_id
+        else Answer.objects.filter(pk=comment.answer_id)
+    )
+    target.update(comment_count=F("comment_count") - 1)
+
+
+# --- Votes and follows ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_toggle(*, user: User, post: Question | Answer) -> bool:
+    """Up-vote `post`, or take the vote back if there is one. Returns whether it is voted
+    now; `post.score` is refreshed."""
+    _require_writer(user)
+    _require(permissions.can_vote(user, post), "You cannot vote on your own post.")
+    field = "question" if isinstance(post, Question) else "answer"
+    removed, _ = Vote.objects.filter(user=user, **{field: post}).delete()
+    voted = not removed
+    if voted:
+        try:
+            with transaction.atomic():
+                Vote.objects.create(user=user, **{field: post})
+        except IntegrityError:  # a double click raced us: the vote is there already
+            post.refresh_from_db(fields=["score"])
+            return True
+    type(post).objects.filter(pk=post.pk).update(score=F("score") + (1 if voted else -1))
+    post.refresh_from_db(fields=["score"])
+    return voted
+
+
+@transaction.atomic
+def question_follow_set(*, user: User, question: Question, follow: bool) -> bool:
+    _require(permissions.can_follow(user, question), "Log in to follow questions.")
+    if follow:
+        _follow(user, question.pk)
+    else:
+        Follow.objects.filter(user=user, question=question).delete()
+    return follow

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "channels",
     "django_htmx",
     "allauth",
@@ -195,6 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if TESTING:
+    # Hashing is deliberately slow; tests create hundreds of users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -304,3 +308,8 @@ LOGGING = {
 # --- Nexus -----------------------------------------------------------------------------
 
 NEXUS_SITE_NAME = "Nexus"
+# Posts per account per hour: "hour" for established accounts, "new" for their first day.
+NEXUS_POSTING_LIMITS = {
+    "question": {"hour": 10, "new": 3},
+    "reply": {"hour": 60, "new": 15},  # answers and comments together
+}

@@ -1,0 +1,79 @@
+"""Who may do what in discussions: pure functions of the acting user and the post.
+
+Services call these before every write; templates call them to decide which controls to
+show; the APIs will call the same ones. Each returns a bool; `reason_*` helpers give the
+message a refusal shows.
+"""
+
+from typing import Any
+
+from accounts.models import User
+from discussions.models import Answer, Comment, Question
+
+Post = Question | Answer | Comment
+
+
+def can_write(user: Any) -> bool:
+    """Signed in, active and not suspended: the floor for every write."""
+    return bool(user and user.is_authenticated and user.is_active and not user.is_suspended)
+
+
+def write_refusal(user: Any) -> str:
+    if not (user and user.is_authenticated):
+        return "Log in to take part."
+    if user.is_suspended:
+        until = user.suspended_until.strftime("%d %b %Y, %H:%M UTC")
+        reason = f": {user.suspension_reason}" if user.suspension_reason else ""
+        return f"Your account is suspended until {until}{reason}. You can still read."
+    return "Your account cannot post."
+
+
+def can_view_question(user: Any, question: Question) -> bool:
+    return not question.is_deleted
+
+
+def can_ask(user: Any) -> bool:
+    return can_write(user)
+
+
+def can_answer(user: Any, question: Question) -> bool:
+    return can_write(user) and not question.is_deleted
+
+
+def can_comment(user: Any, question: Question) -> bool:
+    return can_write(user) and not question.is_deleted
+
+
+def can_edit(user: Any, post: Post) -> bool:
+    """Authors edit their own posts; mentors edit any (the revision records who)."""
+    return can_write(user) and not post.is_deleted and (post.author_id == user.pk or user.is_mentor)
+
+
+def can_delete(user: Any, post: Post) -> bool:
+    """Authors delete their own answers and comments, and their questions while unanswered."""
+    if not (can_write(user) and not post.is_deleted and post.author_id == user.pk):
+        return False
+    if isinstance(post, Question):
+        return post.answer_count == 0
+    return True
+
+
+def can_vote(user: Any, post: Question | Answer) -> bool:
+    return can_write(user) and not post.is_deleted and post.author_id != user.pk
+
+
+def can_accept(user: Any, question: Question) -> bool:
+    """The asker or a mentor marks (and unmarks) the accepted answer."""
+    return (
+        can_write(user)
+        and not question.is_deleted
+        and (question.author_id == user.pk or user.is_mentor)
+    )
+
+
+def can_follow(user: Any, question: Question) -> bool:
+    return bool(user and user.is_authenticated) and not question.is_deleted
+
+
+def is_mentor(user: User | Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_mentor)
