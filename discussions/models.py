@@ -124,12 +124,12 @@ class Question(Post):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("discussions:question_detail", kwargs={"pk": self.pk, "slug": self.slug})
+
     @property
     def slug(self) -> str:
         return slugify(self.title)[:80] or "question"
-
-    def get_absolute_url(self) -> str:
-        return reverse("discussions:question_detail", kwargs={"pk": self.pk, "slug": self.slug})
 
     @property
     def is_answered(self) -> bool:
@@ -212,6 +212,9 @@ class Vote(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Vote by {self.user_id} on {self.question_id or self.answer_id}"
+
 
 class Follow(models.Model):
     """Someone follows a question (askers and answerers automatically)."""
@@ -225,6 +228,9 @@ class Follow(models.Model):
             models.UniqueConstraint(fields=["user", "question"], name="follow_once"),
         ]
         indexes = [models.Index(fields=["question"], name="follow_question")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.question_id}"
 
 
 class PostKind(models.TextChoices):
@@ -252,6 +258,9 @@ class Revision(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.post_id} revision {self.number}"
+
 
 class Mention(models.Model):
     """An @handle in a post, recorded for the notifications that read it."""
@@ -265,3 +274,6 @@ class Mention(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "post_id", "user"], name="mention_once")
         ]
+
+    def __str__(self) -> str:
+        return f"@{self.user_id} in {self.kind} {self.post_id}"
