@@ -15,6 +15,7 @@ urlpatterns = [
     path("readyz", views.readyz_view, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("discussions.urls")),
     path("admin/", admin.site.urls),
 ]
 

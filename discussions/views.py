@@ -1,0 +1,487 @@
+"""HTML doors to discussions: parse the request, call a service or selector, render.
+
+Every action works twice: as a plain form post (redirects back, works without
+JavaScript) and through HTMX (`request.htmx`: returns the fragment it changed, a partial
+of the page's own template).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from discussions import permissions, selectors, services
+from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
+from discussions.models import Answer, Comment, PostKind, Question
+from hub.forms import form_add_service_error
+from hub.markdown import render_markdown
+
+DETAIL = "discussions/question_detail.html"
+
+
+def _refusal(request: HttpRequest, error: PermissionDenied, back: str) -> HttpResponse:
+    """A refused action: a toast over HTMX, a message and a redirect without it."""
+    message = str(error) or "You cannot do that."
+    status = 429 if isinstance(error, services.RateLimited) else 403
+    if request.htmx:
+        response = HttpResponse(message, status=status, content_type="text/plain")
+        return trigger_client_event(response, "nexus:toast", {"level": "error", "message": message})
+    messages.error(request, message)
+    return redirect(back)
+
+
+def refusals_shown(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn a service's PermissionDenied into a clear message instead of a bare 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as error:
+            back = request.headers.get("HX-Current-URL") or request.META.get("HTTP_REFERER")
+            if not back or not back.startswith(request.build_absolute_uri("/")):
+                back = reverse("home")
+            return _refusal(request, error, back)
+
+    return wrapper
+
+
+def _question_or_404(request: HttpRequest, pk: int) -> Question:
+    question = selectors.question_get(viewer=request.user, pk=pk)
+    if question is None:
+        raise Http404("No such question.")
+    return question
+
+
+def _answer_or_404(request: HttpRequest, pk: int) -> Answer:
+    answer = selectors.answer_get(viewer=request.user, pk=pk)
+    if answer is None:
+        raise Http404("No such answer.")
+    return answer
+
+
+def _comment_or_404(request: HttpRequest, pk: int) -> Comment:
+    comment = selectors.comment_get(viewer=request.user, pk=pk)
+    if comment is None:
+        raise Http404("No such comment.")
+    return comment
+
+
+def _thread_context(request: HttpRequest, question: Question, **extra: Any) -> dict[str, Any]:
+    thread = selectors.question_thread(viewer=request.user, question=question)
+    return {"thread": thread, "question": question, **extra}
+
+
+# --- Lists and search --------------------------------------------------------------------
+
+
+def question_list_context(request: HttpRequest) -> dict[str, Any]:
+    """What the list shows for this request's filters; shared with the home page."""
+    slug = request.GET.get("category", "")
+    category = selectors.category_get(slug=slug)
+    if slug and category is None:
+        raise Http404("No such topic.")
+    page = selectors.question_list(
+        viewer=request.user,
+        category=category,
+        tag=request.GET.get("tag") or None,
+        show=request.GET.get("show") or None,
+        sort=request.GET.get("sort", "active"),
+        cursor=request.GET.get("after") or None,
+    )
+    params = {
+        k: v for k, v in request.GET.items() if k in ("category", "tag", "show", "sort") and v
+    }
+    return {
+        "page": page,
+        "categories": selectors.category_list(),
+        "current_category": category,
+        "current_tag": (request.GET.get("tag") or "").lower(),
+        "sorts": selectors.SORTS,
+        "shows": selectors.SHOWS,
+        "params": params,
+    }
+
+
+@require_GET
+def question_list_view(request: HttpRequest) -> HttpResponse:
+    context = question_list_context(request)
+    if request.htmx and request.GET.get("after"):
+        return render(request, "discussions/question_list.html#question-rows", context)
+    return render(request, "discussions/question_list.html", context)
+
+
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = selectors.question_search(viewer=request.user, query=query) if query else []
+    return render(request, "discussions/search.html", {"query": query, "results": results})
+
+
+# --- A question --------------------------------------------------------------------------
+
+
+@require_GET
+def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    question = _question_or_404(request, pk)
+    if slug != question.slug:
+        return redirect(question, permanent=True)
+    return render(
+        request,
+        DETAIL,
+        _thread_context(request, question, answer_form=AnswerForm(), comment_form=CommentForm()),
+    )
+
+
+@login_required
+@refusals_shown
+def question_ask_view(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_ask(request.user):
+        raise PermissionDenied(permissions.write_refusal(request.user))
+    form = AskForm(request.POST or None, initial={"category": request.GET.get("category")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            question = services.question_create(
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                category=data["category"],
+                tags=data["tags"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        except services.RateLimited as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your question is posted. You will be told of answers.")
+            return redirect(question)
+    return render(
+        request,
+        "discussions/question_form.html",
+        {"form": form, "ask": True},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@refusals_shown
+def question_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question_or_404(request, pk)
+    if not permissions.can_edit(request.user, question):
+        raise PermissionDenied("You can only edit your own questions.")
+    initial = {
+        "title": question.title,
+        "category": question.category_id,
+        "tags": " ".join(t.name for t in question.tags.all()),
+        "body": question.body,
+    }
+    form = QuestionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_edit(editor=request.user, question=question, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Your edit is saved.")
+            return redirect(question)
+    return render(
+        request,
+        "discussions/question_form.html",
+        {"form": form, "question": question},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+@refusals_shown
+def question_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question_or_404(request, pk)
+    services.question_delete(actor=request.user, question=question)
+    messages.success(request, "Your question is deleted.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("home"))
+    return redirect("home")
+
+
+@require_POST
+@login_required
+@refusals_shown
+def question_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question_or_404(request, pk)
+    voted = services.vote_toggle(user=request.user, post=question)
+    if request.htmx:
+        return render(
+            request, f"{DETAIL}#vote", {"post": question, "kind": "question", "voted": voted}
+        )
+    return redirect(question)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def question_follow_view(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question_or_404(request, pk)
+    following = services.question_follow_set(
+        user=request.user, question=question, follow=request.POST.get("follow") == "1"
+    )
+    if request.htmx:
+        return render(
+            request, f"{DETAIL}#follow", {"question": question, "thread": {"following": following}}
+        )
+    return redirect(question)
+
+
+# --- Answers -----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@refusals_shown
+def answer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    question = _question_or_404(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            answer = services.answer_create(
+                author=request.user, question=question, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if not request.htmx:
+                return redirect(answer)
+            question.refresh_from_db()
+            context = _thread_context(
+                request, question, answer_form=AnswerForm(), comment_form=CommentForm()
+            )
+            context["highlight"] = answer.pk
+            return render(request, f"{DETAIL}#answers-and-form", context)
+    if request.htmx:
+        response = render(
+            request, f"{DETAIL}#answer-form", {"question": question, "answer_form": form}
+        )
+        response["HX-Retarget"] = "#answer-form"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context = _thread_context(request, question, answer_form=form, comment_form=CommentForm())
+    return render(request, DETAIL, context, status=400)
+
+
+@login_required
+@refusals_shown
+def answer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = _answer_or_404(request, pk)
+    if not permissions.can_edit(request.user, answer):
+        raise PermissionDenied("You can only edit your own answers.")
+    form = AnswerForm(request.POST or None, initial={"body": answer.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_edit(editor=request.user, answer=answer, body=form.cleaned_data["body"])
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if request.htmx:
+                return _answer_fragment(request, answer)
+            messages.success(request, "Your edit is saved.")
+            return redirect(answer)
+    context = {"form": form, "answer": answer, "question": answer.question}
+    if request.htmx:
+        return render(request, "discussions/answer_form.html#answer-edit", context)
+    return render(
+        request, "discussions/answer_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _answer_fragment(request: HttpRequest, answer: Answer) -> HttpResponse:
+    question = answer.question
+    thread = selectors.question_thread(viewer=request.user, question=question)
+    fresh = next(a for a in thread.answers if a.pk == answer.pk)
+    return render(
+        request,
+        f"{DETAIL}#answer",
+        {"answer": fresh, "thread": thread, "question": question, "comment_form": CommentForm()},
+    )
+
+
+@require_POST
+@login_required
+@refusals_shown
+def answer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = _answer_or_404(request, pk)
+    services.answer_delete(actor=request.user, answer=answer)
+    if request.htmx:
+        return HttpResponse("")
+    messages.success(request, "Your answer is deleted.")
+    return redirect(answer.question)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def answer_vote_view(request: HttpRequest, pk: int) -> HttpResponse:
+    answer = _answer_or_404(request, pk)
+    voted = services.vote_toggle(user=request.user, post=answer)
+    if request.htmx:
+        return render(request, f"{DETAIL}#vote", {"post": answer, "kind": "answer", "voted": voted})
+    return redirect(answer)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def answer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept this answer, or undo it if it is the accepted one."""
+    answer = _answer_or_404(request, pk)
+    question = answer.question
+    if question.accepted_answer_id == answer.pk:
+        services.answer_unaccept(actor=request.user, question=question)
+    else:
+        services.answer_accept(actor=request.user, answer=answer)
+    if request.htmx:
+        context = _thread_context(request, question, comment_form=CommentForm())
+        return render(request, f"{DETAIL}#answers", context)
+    return redirect(answer)
+
+
+# --- Comments ----------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@refusals_shown
+def comment_create_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind == PostKind.QUESTION:
+        question = _question_or_404(request, pk)
+        target: dict[str, Question | Answer] = {"question": question}
+    else:
+        answer = _answer_or_404(request, pk)
+        question, target = answer.question, {"answer": answer}
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            comment = services.comment_create(
+                author=request.user, body=form.cleaned_data["body"], **target
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if not request.htmx:
+                return redirect(f"{question.get_absolute_url()}#comment-{comment.pk}")
+            form = CommentForm()
+    if not request.htmx:
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(question)
+    thread = selectors.question_thread(viewer=request.user, question=question)
+    if kind == PostKind.QUESTION:
+        comments, post = thread.comments, question
+    else:
+        post = next(a for a in thread.answers if a.pk == pk)
+        comments = post.live_comments
+    context = {
+        "comments": comments,
+        "post": post,
+        "kind": kind,
+        "comment_form": form,
+        "question": question,
+    }
+    return render(request, f"{DETAIL}#comments", context, status=400 if form.errors else 200)
+
+
+@login_required
+@refusals_shown
+def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _comment_or_404(request, pk)
+    if not permissions.can_edit(request.user, comment):
+        raise PermissionDenied("You can only edit your own comments.")
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_edit(
+                editor=request.user, comment=comment, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if request.htmx:
+                return render(request, f"{DETAIL}#comment", {"comment": comment})
+            return redirect(_comment_question(comment))
+    context = {"form": form, "comment": comment, "question": _comment_question(comment)}
+    if request.htmx:
+        return render(request, "discussions/comment_form.html#comment-edit", context)
+    return render(
+        request, "discussions/comment_form.html", context, status=400 if form.errors else 200
+    )
+
+
+def _comment_question(comment: Comment) -> Question:
+    return comment.question or comment.answer.question
+
+
+@require_POST
+@login_required
+@refusals_shown
+def comment_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _comment_or_404(request, pk)
+    services.comment_delete(actor=request.user, comment=comment)
+    if request.htmx:
+        return HttpResponse("")
+    return redirect(_comment_question(comment))
+
+
+# --- Revisions ---------------------------------------------------------------------------
+
+
+@require_GET
+def revisions_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind == PostKind.QUESTION:
+        question = _question_or_404(request, pk)
+    elif kind == PostKind.ANSWER:
+        question = _answer_or_404(request, pk).question
+    else:
+        raise Http404
+    history = selectors.revision_history(kind=kind, post_id=pk)
+    return render(
+        request,
+        "discussions/revisions.html",
+        {"question": question, "history": history, "kind": kind},
+    )
+
+
+# --- Writing helpers (HTMX) ----------------------------------------------------------------
+
+
+@require_POST
+def preview_view(request: HttpRequest) -> HttpResponse:
+    """The live preview: the same renderer the services store with."""
+    source = request.POST.get("body", "")[:20_000]
+    html = render_markdown(source).html if source.strip() else ""
+    return render(request, "discussions/includes/preview.html", {"html": html})
+
+
+@require_GET
+def question_similar_view(request: HttpRequest) -> HttpResponse:
+    similar = selectors.question_similar(title=request.GET.get("title", ""))
+    return render(request, "discussions/includes/similar.html", {"similar": similar})
+
+
+@require_GET
+def tag_suggest_view(request: HttpRequest) -> HttpResponse:
+    words = request.GET.get("tags", "").replace(",", " ").split(" ")
+    tags = selectors.tag_suggest(prefix=words[-1] if words else "")
+    return render(request, "discussions/includes/tag_options.html", {"tags": tags})
+
+
+@require_GET
+def handle_suggest_view(request: HttpRequest) -> HttpResponse:
+    people = selectors.handle_suggest(prefix=request.GET.get("q", ""))
+    return render(request, "discussions/includes/handle_options.html", {"people": people})
