@@ -81,7 +81,7 @@ class TestQuestionList:
 
 class TestQuestionPage:
     def test_shows_the_thread(self, client, thread):
-        q, a = thread
+        q, _ = thread
         response = client.get(q.get_absolute_url())
         assert response.status_code == 200
         text = response.text
@@ -168,7 +168,7 @@ class TestActions:
         assert plain.status_code == 400 and "This field is required." in plain.text
 
     def test_accept_htmx_reorders(self, client, thread, learner, mentor):
-        q, a = thread
+        q, _ = thread
         second = make.answer(mentor, q, body="Mentor says hi")
         client.force_login(learner)
         response = client.post(reverse("discussions:answer_accept", args=[second.pk]), **HTMX)
@@ -233,7 +233,7 @@ class TestActions:
         assert response.status_code == 302  # back, with the reason as a message
 
     def test_delete_answer_and_comment(self, client, thread, other_learner, learner):
-        q, a = thread
+        _, a = thread
         client.force_login(other_learner)
         response = client.post(reverse("discussions:answer_delete", args=[a.pk]), **HTMX)
         assert response.status_code == 200 and response.text == ""
