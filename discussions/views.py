@@ -394,7 +394,8 @@ def comment_create_view(request: HttpRequest, kind: str, pk: int) -> HttpRespons
         "comment_form": form,
         "question": question,
     }
-    return render(request, f"{DETAIL}#comments", context, status=400 if form.errors else 200)
+    # Form errors come back with 200: htmx swaps only successful responses.
+    return render(request, f"{DETAIL}#comments", context)
 
 
 @login_required

@@ -200,7 +200,8 @@ class TestActions:
         response = client.post(url, {"body": "Plain comment"})
         assert response.status_code == 302 and "#comment-" in response["Location"]
         too_long = client.post(url, {"body": "x" * 601}, **HTMX)
-        assert too_long.status_code == 400 and "600" in too_long.text
+        assert too_long.status_code == 200 and "600" in too_long.text
+        assert 'aria-invalid="true"' in too_long.text
 
     def test_follow(self, client, thread, mentor):
         q, _ = thread
