@@ -19,7 +19,7 @@ class SignupExtraForm(forms.Form):
         max_length=60,
         required=False,
         label="Display name",
-        help_text="Optional. How your name is shown, e.g. Ada Lovelace.",
+        help_text="How your name is shown, e.g. Ada Lovelace.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     field_order = ["email", "handle", "display_name", "password1", "password2"]

@@ -6,11 +6,12 @@ from hub import health
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
+    """The home page: a welcome, and the question list as its main column."""
     # Imported here: hub is plumbing and imports no app at module level; the home page
     # composes them (like hub/urls.py).
-    from discussions.selectors import category_list
+    from discussions.views import question_list_context
 
-    return render(request, "hub/home.html", {"categories": category_list()})
+    return render(request, "hub/home.html", question_list_context(request))
 
 
 @never_cache

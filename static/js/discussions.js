@@ -1,7 +1,6 @@
 /* Discussions: small enhancements. Every form works without this file.
  *
  * - [data-autosubmit] selects submit their form on change
- * - code blocks: the Copy button copies the code
  * - forms with [data-draft-key]: unsent text survives a reload (localStorage), cleared on post
  * - @ in a Markdown editor suggests handles (/mentions/suggest); click or Enter inserts
  * - the "nexus:toast" event (sent by the server with HX-Trigger on a refusal) shows a toast
@@ -14,19 +13,6 @@
   doc.addEventListener("change", function (event) {
     var select = event.target.closest("[data-autosubmit]");
     if (select && select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
-  });
-
-  /* ------------------------------------------------ copy code */
-  doc.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-copy]");
-    if (!button) return;
-    var code = button.closest(".code-block").querySelector("code");
-    if (!code || !navigator.clipboard) return;
-    navigator.clipboard.writeText(code.textContent).then(function () {
-      button.setAttribute("data-copied", "");
-      button.textContent = "Copied";
-      setTimeout(function () { button.removeAttribute("data-copied"); button.textContent = "Copy"; }, 1500);
-    });
   });
 
   /* ------------------------------------------------ drafts */
