@@ -108,9 +108,17 @@ def test_seed_demo_is_idempotent(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert User.objects.filter(email__endswith="@nexus.example").count() == 3
+    from discussions.models import Answer, Question
+
+    assert User.objects.filter(email__endswith="@nexus.example").count() == 11
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Category.objects.count() == 10
+    questions = Question.objects.all()
+    assert questions.count() >= 40
+    assert questions.values("category").distinct().count() == 10
+    assert questions.filter(answer_count=0).count() >= 5
+    assert questions.filter(accepted_answer__isnull=False).count() >= 10
+    assert Answer.objects.filter(body__contains="```").exists()
     out = capsys.readouterr().out
     assert "mentor@nexus.example" in out and "mentor-django-2026" in out
     mentor = User.objects.get(email="mentor@nexus.example")

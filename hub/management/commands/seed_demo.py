@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import seed_accounts
-from discussions.demo import seed_categories
+from discussions.demo import seed_categories, seed_forum
 
 
 class Command(BaseCommand):
@@ -17,7 +17,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             accounts = seed_accounts()
             categories = seed_categories()
-        self.stdout.write(f"Demo data ready: {len(categories)} categories.")
+            forum = seed_forum(accounts=[user for user, _ in accounts])
+        created = ", ".join(f"{n} {kind}" for kind, n in forum.items() if n)
+        self.stdout.write(
+            f"Demo data ready: {len(categories)} topics"
+            + (f"; created {created}." if created else " (already there).")
+        )
         self.stdout.write("Demo logins (email / password):")
         for user, account in accounts:
             self.stdout.write(
