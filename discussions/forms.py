@@ -26,7 +26,7 @@ class QuestionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.all(), empty_label="Choose a topic…"
+        queryset=Category.objects.all(), label="Topic", empty_label="Choose a topic…"
     )
     tags = forms.CharField(
         required=False,
