@@ -17,7 +17,8 @@ Servers:
     asgi     uvicorn --workers 2, hub.asgi:application (how production serves /ws/)
     hybrid   uvicorn --workers 2 with an ASGI app that hands each HTTP request to the WSGI
              handler in one thread hop (uvicorn's WSGIMiddleware) and keeps WebSockets on
-             Channels: the "one ASGI process type" idea, measured, not used in production.
+             Channels: the "one ASGI process type" idea, measured, not used in production
+             (BENCH_WSGI_THREADS threads per worker, default 2).
 
 (`gunicorn -k uvicorn.workers.UvicornWorker` still imports in uvicorn 0.54 but is deprecated
 in favour of the separate uvicorn-worker package, so `uvicorn --workers 2` is used.)
@@ -26,6 +27,7 @@ in favour of the separate uvicorn-worker package, so `uvicorn --workers 2` is us
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import secrets
@@ -37,7 +39,6 @@ import subprocess
 import sys
 import threading
 import time
-import http.client
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def hybrid_application():
         warnings.simplefilter("ignore", DeprecationWarning)
         from uvicorn.middleware.wsgi import WSGIMiddleware
 
-        http_app = WSGIMiddleware(wsgi_app, workers=8)
+        http_app = WSGIMiddleware(wsgi_app, workers=int(os.environ.get("BENCH_WSGI_THREADS", "2")))
 
     from hub.asgi import application as channels_application
 
@@ -315,6 +316,7 @@ def main() -> int:
     load = load_wrk if shutil.which("wrk") else load_threads
     tool = "wrk -t1" if load is load_wrk else "python threads (wrk not found)"
 
+    load_before = os.getloadavg()[0]
     env = bench_env()
     print(f"Preparing {DB_PATH} (migrate, seed_demo, collectstatic) ...", flush=True)
     prepare_database(env)
@@ -329,11 +331,11 @@ def main() -> int:
                 status, _ = get(server.port, path)
                 if status != 200:
                     skipped[kind, path] = status
-                    print(f"  {SERVER_LABELS[kind]:<28} {path:<9} answered {status}: skipped")
+                    print(f"  {SERVER_LABELS[kind]:<28} {path:<14} answered {status}: skipped")
                     continue
                 load(server.port, path, 2.0, args.concurrency)  # warm-up
                 wait_idle(server, args.settle)
-                print(f"  {SERVER_LABELS[kind]:<28} {path:<9} ...", flush=True)
+                print(f"  {SERVER_LABELS[kind]:<28} {path:<14} ...", flush=True)
                 results[kind, path] = load(server.port, path, args.duration, args.concurrency)
                 wait_idle(server, args.settle)
         finally:
@@ -346,17 +348,21 @@ def main() -> int:
         f"{args.concurrency} connections, {args.duration:g} s per row, {cpus} CPUs shared "
         "by server and load tool; SQLite, DEBUG off"
     )
-    header = f"{'server':<28} {'path':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    print(
+        f"Load average before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f} "
+        "(other work on the machine skews every figure)"
+    )
+    header = f"{'server':<28} {'path':<14} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
     print(header)
     print("-" * len(header))
     for kind in kinds:
         for path in paths:
             if (kind, path) in skipped:
-                print(f"{SERVER_LABELS[kind]:<28} {path:<9} skipped: HTTP {skipped[kind, path]}")
+                print(f"{SERVER_LABELS[kind]:<28} {path:<14} skipped: HTTP {skipped[kind, path]}")
                 continue
             result = results[kind, path]
             print(
-                f"{SERVER_LABELS[kind]:<28} {path:<9} {result.rps:>9.1f} {result.p50_ms:>8.2f} "
+                f"{SERVER_LABELS[kind]:<28} {path:<14} {result.rps:>9.1f} {result.p50_ms:>8.2f} "
                 f"{result.p99_ms:>8.2f} {result.errors:>7}"
             )
     if "wsgi" in kinds:

@@ -226,6 +226,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
+# Behind the proxy REMOTE_ADDR is the proxy: allauth's per-IP rate limits need the client.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS = (
