@@ -291,7 +291,7 @@ def question_search(*, viewer: Any, query: str, limit: int = PAGE_SIZE) -> list[
         rows = (
             questions.filter(search_vector=search)
             .annotate(
-                title_rank=SearchRank(F("search_vector"), search, weights=[0, 0, 0, 1.0]),
+                title_rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0]),
                 rank=SearchRank(F("search_vector"), search),
                 headline=SearchHeadline(
                     "body",
@@ -331,7 +331,7 @@ def question_similar(*, title: str, limit: int = 5) -> list[Question]:
         search = SearchQuery(" or ".join(words), search_type="websearch", config="english")
         return list(
             questions.filter(search_vector=search)
-            .annotate(rank=SearchRank(F("search_vector"), search, weights=[0, 0, 0.2, 1.0]))
+            .annotate(rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.2, 1.0]))
             .order_by("-rank", "-pk")[:limit]
         )
     longest = sorted(words, key=len, reverse=True)[:3]
