@@ -29,12 +29,14 @@ print(json.dumps({
 """
 
 
-def read_settings(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+def read_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("GITHUB_")
+    }
     clean.update(DJANGO_SETTINGS_MODULE="hub.settings", DJANGO_ENV_FILE="/nonexistent", **env)
     clean.pop("DJANGO_SECRET_KEY", None) if "DJANGO_SECRET_KEY" not in env else None
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {PROBE}"],
+        [sys.executable, "-c", f"import django; django.setup(); {probe}"],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -91,3 +93,27 @@ def test_without_debug_a_real_secret_is_required(env, message):
     result = read_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+GITHUB_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "app": "allauth.socialaccount.providers.github" in settings.INSTALLED_APPS,
+    "form_action": settings.SECURE_CSP["form-action"],
+}))
+"""
+
+
+def test_github_login_only_when_configured():
+    without = json.loads(read_settings(GITHUB_PROBE, DJANGO_DEBUG="true").stdout)
+    assert without == {"app": False, "form_action": ["'self'"]}
+    with_github = json.loads(
+        read_settings(
+            GITHUB_PROBE,
+            DJANGO_DEBUG="true",
+            GITHUB_CLIENT_ID="an-id",
+            GITHUB_CLIENT_SECRET="a-secret",
+        ).stdout
+    )
+    assert with_github == {"app": True, "form_action": ["'self'", "https://github.com"]}
