@@ -7,4 +7,5 @@ env -u DJANGO_DEBUG \
     DJANGO_ALLOWED_HOSTS=nexus.example.com \
     DJANGO_CSRF_TRUSTED_ORIGINS=https://nexus.example.com \
     DJANGO_HTTPS=true \
+    EMAIL_URL="smtp+tls://mailer:not-a-secret@smtp.example.com:587" \
     .venv/bin/python manage.py check --deploy --fail-level WARNING
