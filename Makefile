@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format test-unit test-e2e lock bench-serve check-deploy clean
+.PHONY: install run test lint format test-unit test-e2e lock bench-serve bench-pages check-deploy clean
 
 install: $(VENV)/.installed
 
@@ -61,6 +61,11 @@ lock:
 
 bench-serve: install
 	$(PY) bench/serve.py
+
+# Seeds 20,000 questions into the database in DATABASE_URL (SQLite by default) and prints
+# server-side p50/p99 per page: DATABASE_URL=postgres://postgres@127.0.0.1:5432/nexus_bench
+bench-pages: install
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -122,8 +122,11 @@ def question_list(
     after = _cursor_decode(cursor, sort) if cursor else None
     if after is not None:
         value, pk = after
+        # The redundant `<=` bound lets PostgreSQL use it as the index condition; the OR
+        # alone is only a filter, walking every row before the cursor (bench/pages.py).
         questions = questions.filter(
-            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk})
+            Q(**{f"{column}__lte": value}),
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
         )
     rows = list(
         questions.select_related("author", "category")
