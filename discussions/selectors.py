@@ -141,6 +141,17 @@ def question_list(
     return QuestionPage(questions=rows, next_cursor=next_cursor, sort=sort, show=show)
 
 
+def questions_created_since(*, viewer: Any, since: datetime, limit: int = 20) -> list[Question]:
+    """New questions for the list's "N new questions" bar, oldest first."""
+    return list(
+        questions_visible_to(viewer)
+        .filter(created_at__gt=since)
+        .select_related("author", "category")
+        .prefetch_related("tags")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
 # --- One thread ---------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from discussions import permissions
+from discussions import events, permissions
 from discussions.models import (
     COMMENT_MAX,
     TAG_MAX_LENGTH,
@@ -44,6 +44,12 @@ EXCERPT_LENGTH = 200
 
 class RateLimited(PermissionDenied):
     """Too many posts in the last hour."""
+
+
+def _after_commit(event, *args) -> None:
+    """Publish a live event once the transaction commits. `robust`: an event that fails
+    is logged; the write it reports has already committed."""
+    transaction.on_commit(lambda: event(*args), robust=True)
 
 
 # --- Categories and tags -----------------------------------------------------------------
@@ -201,6 +207,7 @@ def question_create(
     )
     _mentions_record(kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=author)
     _search_vector_update(question.pk)
+    _after_commit(events.question_created, question.pk)
     return question
 
 
@@ -239,6 +246,7 @@ def question_edit(
         kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=question.author
     )
     _search_vector_update(question.pk)
+    _after_commit(events.question_changed, question.pk)
     return question
 
 
@@ -250,6 +258,7 @@ def question_delete(*, actor: User, question: Question) -> None:
         raise PermissionDenied("You can only delete your own questions.")
     question.is_deleted, question.deleted_at = True, timezone.now()
     question.save(update_fields=["is_deleted", "deleted_at"])
+    _after_commit(events.question_changed, question.pk)
 
 
 # --- Answers -----------------------------------------------------------------------------
@@ -278,6 +287,7 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
     _follow(author, question.pk)
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=author, body=body)
     _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=author)
+    _after_commit(events.answer_created, answer.pk)
     return answer
 
 
@@ -292,6 +302,7 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
     answer.save(update_fields=["body", "body_html", "edited_at"])
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=editor, body=body)
     _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=answer.author)
+    _after_commit(events.answer_changed, answer.pk)
     return answer
 
 
@@ -309,6 +320,7 @@ def answer_delete(*, actor: User, answer: Answer) -> None:
     Question.objects.filter(pk=answer.question_id, accepted_answer=answer).update(
         accepted_answer=None
     )
+    _after_commit(events.answer_changed, answer.pk)
 
 
 @transaction.atomic
@@ -322,6 +334,7 @@ def answer_accept(*, actor: User, answer: Answer) -> Question:
     _require(not answer.is_deleted, "That answer was deleted.")
     Question.objects.filter(pk=question.pk).update(accepted_answer=answer)
     question.accepted_answer = answer
+    _after_commit(events.thread_stale, question.pk)
     return question
 
 
@@ -333,6 +346,7 @@ def answer_unaccept(*, actor: User, question: Question) -> Question:
     )
     Question.objects.filter(pk=question.pk).update(accepted_answer=None)
     question.accepted_answer = None
+    _after_commit(events.thread_stale, question.pk)
     return question
 
 
@@ -365,6 +379,7 @@ def comment_create(
     Question.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
     _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=author, body=body)
     _mentions_record(kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=author)
+    _after_commit(events.comment_created, comment.pk)
     return comment
 
 
@@ -383,6 +398,7 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
     _mentions_record(
         kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=comment.author
     )
+    _after_commit(events.comment_changed, comment.pk)
     return comment
 
 
@@ -397,6 +413,7 @@ def comment_delete(*, actor: User, comment: Comment) -> None:
         else Answer.objects.filter(pk=comment.answer_id)
     )
     target.update(comment_count=F("comment_count") - 1)
+    _after_commit(events.comment_changed, comment.pk)
 
 
 # --- Votes and follows ---------------------------------------------------------------------
@@ -420,6 +437,8 @@ def vote_toggle(*, user: User, post: Question | Answer) -> bool:
             return True
     type(post).objects.filter(pk=post.pk).update(score=F("score") + (1 if voted else -1))
     post.refresh_from_db(fields=["score"])
+    question_id = post.pk if field == "question" else post.question_id
+    _after_commit(events.score_changed, field, post.pk, question_id, post.score)
     return voted
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", views.readyz_view, name="readyz"),
+    path("live/catch-up", views.live_catch_up_view, name="live_catch_up"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("discussions.urls")),

@@ -1,8 +1,10 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
-from hub import health
+from hub import health, live
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -52,3 +54,19 @@ def server_error_view(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+@never_cache
+def live_catch_up_view(request: HttpRequest) -> HttpResponse:
+    """What a tab missed on its topics since `since` (ISO time), as hx-swap-oob fragments.
+    Asked when the socket (re)opens, and every 20 s where WebSockets are blocked."""
+    topics = live.topics_parse(request.GET.get("topics", ""))
+    try:
+        since = parse_datetime(request.GET.get("since", "") or "")
+    except ValueError:
+        since = None
+    html = live.catch_up(request, topics, since)
+    clock = format_html(
+        '<template id="live-at" data-at="{}" hx-swap-oob="true"></template>', live.now_iso()
+    )
+    return HttpResponse(html + clock)

@@ -42,4 +42,4 @@ def write_refusal(user: Any) -> str:
 
 @register.filter
 def in_set(value: Any, collection: Any) -> bool:
-    return value in collection
+    return isinstance(collection, set | frozenset | list | tuple) and value in collection

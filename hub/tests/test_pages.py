@@ -28,7 +28,7 @@ def test_no_inline_script_or_style_attribute(client, path):
     assert all("src=" in tag for tag in scripts), scripts
     assert not re.search(r"\sstyle=", html)
     assert not re.search(r"\son[a-z]+=", html)
-    assert 'hx-ext="ws"' in html and 'ws-connect="/ws/live/"' in html
+    assert 'hx-ext="ws"' in html and 'ws-connect="/ws/live/?topics=' in html
     assert "X-CSRFToken" in html
 
 

@@ -1,0 +1,191 @@
+"""Discussions' live events: topic names, who may follow them, and the fragments each
+event sends. Services call these through `on_commit` helpers only; each renders its
+fragment once, viewer-neutral, and publishes it through `hub.live`.
+
+Topics:
+    question:<id>   a thread: answers, comments, scores, accepts, edits, typing, viewers
+    feed            new questions, for the "N new questions" bar on the list
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+
+from hub import live, presence
+
+DETAIL = "discussions/question_detail.html"
+LIVE = "discussions/live.html"
+
+
+def question_topic(question_id: int) -> str:
+    return f"question:{question_id}"
+
+
+def question_group(key: str) -> str:
+    return f"discussions.question.{int(key)}"
+
+
+def feed_group(key: str) -> str:
+    return "discussions.feed"
+
+
+def _authorize_question(user: Any, key: str) -> bool:
+    from discussions.selectors import questions_visible_to
+
+    return questions_visible_to(user).filter(pk=int(key)).exists()
+
+
+def _authorize_feed(user: Any, key: str) -> bool:
+    return key == ""
+
+
+def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
+    """The thread's answers and scores as this viewer should see them now."""
+    from discussions.forms import CommentForm
+    from discussions.selectors import question_get, question_thread
+
+    question = question_get(viewer=request.user, pk=int(key))
+    if question is None:
+        return ""
+    thread = question_thread(viewer=request.user, question=question)
+    context = {"question": question, "thread": thread, "comment_form": CommentForm()}
+    return render_to_string(f"{LIVE}#catch-up-question", context, request=request)
+
+
+def _catch_up_feed(request: HttpRequest, key: str, since: Any) -> str:
+    from discussions.selectors import questions_created_since
+
+    if since is None:
+        return ""
+    questions = questions_created_since(viewer=request.user, since=since)
+    return render_to_string(f"{LIVE}#incoming-questions", {"questions": questions})
+
+
+def register_topics() -> None:
+    live.register(
+        live.Topic(
+            "question",
+            group=question_group,
+            authorize=_authorize_question,
+            catch_up=_catch_up_question,
+        )
+    )
+    live.register(
+        live.Topic("feed", group=feed_group, authorize=_authorize_feed, catch_up=_catch_up_feed)
+    )
+
+
+def parse_since(value: str | None) -> Any:
+    return parse_datetime(value) if value else None
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+def _render(partial: str, **context: Any) -> str:
+    context.setdefault("live", True)
+    # Viewer-neutral: nobody's votes or follows.
+    context.setdefault("thread", {"voted_answer_ids": frozenset(), "voted_question": False})
+    context.setdefault("live_at", live.now_iso())
+    return render_to_string(f"{LIVE}#{partial}", context)
+
+
+def answer_created(answer_id: int) -> None:
+    from discussions.models import Answer
+
+    answer = Answer.objects.select_related("author", "question").filter(pk=answer_id).first()
+    if answer is None or answer.is_deleted:
+        return
+    answer.live_comments = []
+    topic = question_topic(answer.question_id)
+    html = _render(
+        "answer-created",
+        answer=answer,
+        question=answer.question,
+        typing_clear=presence.typing_clear_fragment(topic),
+    )
+    live.publish(topic, html)
+
+
+def answer_changed(answer_id: int) -> None:
+    from discussions.models import Answer
+
+    answer = Answer.objects.filter(pk=answer_id).only("body_html", "question_id", "is_deleted")
+    answer = answer.first()
+    if answer is None:
+        return
+    html = _render("answer-changed", answer=answer)
+    live.publish(question_topic(answer.question_id), html)
+
+
+def comment_created(comment_id: int) -> None:
+    from discussions.models import Comment
+
+    comment = Comment.objects.select_related("author", "answer").filter(pk=comment_id).first()
+    if comment is None or comment.is_deleted:
+        return
+    kind, post_id = (
+        ("question", comment.question_id)
+        if comment.question_id
+        else (
+            "answer",
+            comment.answer_id,
+        )
+    )
+    html = _render("comment-created", comment=comment, kind=kind, post_id=post_id)
+    live.publish(question_topic(comment.thread_question_id), html)
+
+
+def comment_changed(comment_id: int) -> None:
+    from discussions.models import Comment
+
+    comment = Comment.objects.select_related("answer").filter(pk=comment_id).first()
+    if comment is None:
+        return
+    html = _render("comment-changed", comment=comment)
+    live.publish(question_topic(comment.thread_question_id), html)
+
+
+def score_changed(kind: str, post_id: int, question_id: int, score: int) -> None:
+    html = format_html(
+        '<output class="vote__score" id="score-{}-{}" hx-swap-oob="true" aria-label="Score">'
+        "{}</output>",
+        kind,
+        post_id,
+        score,
+    )
+    live.publish(question_topic(question_id), html)
+
+
+def thread_stale(question_id: int) -> None:
+    """Something that reorders the thread or changes who may do what (an accept): each
+    tab fetches its own view of the answers (rare, so the extra requests are fine)."""
+    live.publish(question_topic(question_id), _render("thread-stale", question_id=question_id))
+
+
+def question_changed(question_id: int) -> None:
+    from discussions.models import Question
+
+    question = Question.objects.filter(pk=question_id).first()
+    if question is None:
+        return
+    live.publish(question_topic(question_id), _render("question-changed", question=question))
+
+
+def question_created(question_id: int) -> None:
+    from discussions.models import Question
+
+    question = (
+        Question.objects.select_related("author", "category")
+        .prefetch_related("tags")
+        .filter(pk=question_id)
+        .first()
+    )
+    if question is None:
+        return
+    live.publish("feed", _render("incoming-questions", questions=[question]))

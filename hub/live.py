@@ -1,0 +1,148 @@
+"""Live updates: topics, the publisher, and catch-up.
+
+A page names the topics it follows (`question:42`, `feed`, `user:me`); the one consumer
+(`hub.consumers.LiveConsumer`) asks this module which of them the viewer may follow and
+joins their channel-layer groups. Apps describe their topics here at start-up
+(`register`), so hub imports no app:
+
+    live.register(live.Topic("question", group=question_group, authorize=..., catch_up=...))
+
+Services publish after commit through `publish_on_commit`: the fragment is rendered once,
+viewer-neutral, and sent to the topic's group; every tab following it swaps it in by id
+(hx-swap-oob). The database stays the truth: a tab that missed events asks
+`/live/catch-up` over HTTP, and a publish that fails (Redis down) is logged, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_TOPICS = 8
+# A publish failure is logged once per this many seconds, not once per event.
+FAILURE_LOG_INTERVAL = 60.0
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A kind of live topic. `key` is what follows the colon: `question:42` -> "42"."""
+
+    name: str
+    group: Callable[[str], str]
+    authorize: Callable[[Any, str], bool]
+    # Fragments (hx-swap-oob) that bring a page up to date since an ISO time, or "".
+    catch_up: Callable[[HttpRequest, str, Any], str] | None = None
+
+
+_topics: dict[str, Topic] = {}
+
+
+def register(topic: Topic) -> None:
+    _topics[topic.name] = topic
+
+
+def _split(raw: str) -> tuple[Topic, str] | None:
+    name, _, key = raw.strip().partition(":")
+    topic = _topics.get(name)
+    if topic is None or len(key) > 40:
+        return None
+    return topic, key
+
+
+def resolve(user: Any, raw: str) -> str:
+    """`user:me` means the viewer's own topic; everything else is taken as written."""
+    if raw == "user:me" and user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return raw
+
+
+def topics_parse(value: str) -> list[str]:
+    """The topics a page asked for: comma-separated, deduplicated, at most MAX_TOPICS."""
+    seen: list[str] = []
+    for part in value.split(","):
+        part = part.strip()
+        if part and part not in seen:
+            seen.append(part)
+    return seen[:MAX_TOPICS]
+
+
+def topics_authorize(user: Any, requested: list[str]) -> dict[str, str]:
+    """{topic: group} for the requested topics the viewer may follow; the rest are dropped
+    (and logged). Runs the apps' checks, so call it from sync code or a DB thread."""
+    allowed: dict[str, str] = {}
+    for raw in requested:
+        topic_key = resolve(user, raw)
+        found = _split(topic_key)
+        if found is None:
+            logger.info("live: unknown topic %r refused", raw)
+            continue
+        topic, key = found
+        try:
+            ok = topic.authorize(user, key)
+        except (ValueError, TypeError):
+            ok = False
+        if ok:
+            allowed[topic_key] = topic.group(key)
+        else:
+            logger.info("live: topic %r refused for user %s", raw, getattr(user, "pk", None))
+    return allowed
+
+
+def group_for(topic_key: str) -> str:
+    found = _split(topic_key)
+    if found is None:
+        raise ValueError(f"Unknown live topic {topic_key!r}")
+    topic, key = found
+    return topic.group(key)
+
+
+# --- Publishing -------------------------------------------------------------------------
+
+_last_failure_log = 0.0
+
+
+def publish(topic_key: str, html: str) -> bool:
+    """Send a rendered fragment to every tab following `topic_key`. Never raises: the
+    write that caused the event has committed, and tabs catch up when they reconnect."""
+    global _last_failure_log
+    message = {"type": "live.event", "html": html}
+    try:
+        async_to_sync(get_channel_layer().group_send)(group_for(topic_key), message)
+    except Exception as error:  # noqa: BLE001 - a broken layer must not break a write
+        now = time.monotonic()
+        if now - _last_failure_log > FAILURE_LOG_INTERVAL:
+            _last_failure_log = now
+            logger.warning("live: publish to %s failed (%s); tabs will catch up", topic_key, error)
+        return False
+    return True
+
+
+def publish_on_commit(topic_key: str, render: Callable[[], str]) -> None:
+    """After the current transaction commits, render once and publish (nothing is sent if
+    it rolls back)."""
+    transaction.on_commit(lambda: publish(topic_key, render()))
+
+
+def catch_up(request: HttpRequest, requested: list[str], since: Any) -> str:
+    """Fragments for everything on the viewer's topics since `since` (a datetime)."""
+    parts = []
+    for topic_key in topics_authorize(request.user, requested):
+        topic, key = _split(topic_key)
+        if topic.catch_up is not None:
+            parts.append(topic.catch_up(request, key, since))
+    return "".join(parts)
+
+
+def now_iso() -> str:
+    return timezone.now().isoformat()
