@@ -111,6 +111,8 @@
   body.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail.target;
     if (!target) return;
+    // An outerHTML swap replaced the target: work on the element now in the page.
+    if (target.id && !target.isConnected) target = doc.getElementById(target.id) || target;
     if (target.id === "live-stale") { catchUp(); return; }
     if (target.id && target.id.indexOf("typing-") === 0) {
       if (target.getAttribute("data-user") && target.getAttribute("data-user") === body.getAttribute("data-user-id")) {

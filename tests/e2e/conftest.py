@@ -17,3 +17,57 @@ def log_in(live_server):
         return page
 
     return _log_in
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The project's ASGI application (pages and /ws/live/) served by uvicorn in a thread of
+    this process, so it shares the test database. Yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.db import connections
+
+    from hub.asgi import application
+
+    # The server's threads close their connections after each request, so the test
+    # database can be dropped at the end.
+    saved_max_age = connections.settings["default"].get("CONN_MAX_AGE", 0)
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    connections.settings["default"]["CONN_MAX_AGE"] = saved_max_age
+
+
+@pytest.fixture
+def log_in_at():
+    """Log `user` in through the login page of the server at `base`."""
+
+    def _log_in(page: Page, base: str, user) -> Page:
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base}/")
+        return page
+
+    return _log_in

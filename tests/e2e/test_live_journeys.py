@@ -1,0 +1,89 @@
+"""Two browsers on one thread, live: answers appear without a reload, "writing an
+answer…" shows while someone types, and a tab that was offline catches up."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from discussions.tests import factories as make
+
+pytestmark = [pytest.mark.e2e]
+
+
+def open_thread(page: Page, base: str, question) -> Page:
+    page.goto(f"{base}{question.get_absolute_url()}")
+    # The socket is open once the page has caught up (the first thing it does on open).
+    page.wait_for_function("document.getElementById('live-at').dataset.at !== ''")
+    page.wait_for_timeout(300)
+    return page
+
+
+def post_answer(page: Page, text: str) -> None:
+    page.get_by_label("Your answer").fill(text)
+    page.get_by_role("button", name="Post your answer").click()
+    expect(page.locator("#answer-list")).to_contain_text(text)
+
+
+@pytest.fixture
+def thread(learner):
+    return make.question(learner, title="Why does my Celery task never start at all?")
+
+
+def test_an_answer_appears_live_and_controls_fit_the_viewer(
+    browser: Browser, asgi_server, log_in_at, learner, other_learner, thread
+):
+    asker = log_in_at(browser.new_context().new_page(), asgi_server, learner)
+    helper = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
+    open_thread(asker, asgi_server, thread)
+    open_thread(helper, asgi_server, thread)
+    asker.evaluate("window.__notReloaded = true")
+
+    post_answer(helper, "Is the worker consuming the right queue?")
+
+    answer = asker.locator("#answer-list article").first
+    expect(answer).to_contain_text("right queue", timeout=2000)
+    assert asker.evaluate("window.__notReloaded") is True
+    # The asker may accept it and vote for it, but not edit it.
+    expect(answer.get_by_role("button", name="Accept")).to_be_visible()
+    expect(answer.get_by_role("button", name="Up-vote: this helped")).to_be_visible()
+    expect(answer.get_by_role("link", name="Edit")).to_be_hidden()
+    expect(asker.locator("#answers-title")).to_have_text("1 answer")
+
+
+def test_someone_is_writing_an_answer(
+    browser: Browser, asgi_server, log_in_at, learner, other_learner, thread
+):
+    reader = log_in_at(browser.new_context().new_page(), asgi_server, learner)
+    writer = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
+    open_thread(reader, asgi_server, thread)
+    open_thread(writer, asgi_server, thread)
+
+    writer.get_by_label("Your answer").press_sequentially("Check the broker URL", delay=30)
+
+    expect(reader.locator(f"#typing-question-{thread.pk}")).to_contain_text(
+        "Omar Other is writing an answer", timeout=3000
+    )
+    expect(writer.locator(f"#typing-question-{thread.pk}")).to_have_text("")
+    expect(reader.locator(f"#viewers-question-{thread.pk}")).to_have_text("2 viewing")
+
+
+def test_an_offline_tab_catches_up_when_it_returns(
+    browser: Browser, asgi_server, log_in_at, learner, other_learner, thread
+):
+    context = browser.new_context()
+    asker = log_in_at(context.new_page(), asgi_server, learner)
+    helper = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
+    open_thread(asker, asgi_server, thread)
+    open_thread(helper, asgi_server, thread)
+
+    context.set_offline(True)
+    asker.wait_for_timeout(300)
+    post_answer(helper, "First: start the worker with -Q default.")
+    post_answer(helper, "Second: check CELERY_BROKER_URL.")
+    asker.wait_for_timeout(500)
+    expect(asker.locator("#answer-list")).not_to_contain_text("First:")
+
+    context.set_offline(False)
+
+    expect(asker.locator("#answer-list")).to_contain_text("First:", timeout=5000)
+    expect(asker.locator("#answer-list")).to_contain_text("Second:")
+    expect(asker.locator("#answers-title")).to_have_text("2 answers")
