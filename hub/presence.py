@@ -9,6 +9,7 @@ it, which is all a viewer count needs.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -60,22 +61,51 @@ async def _broadcast(topic: str, count: int, layer: Any) -> None:
     )
 
 
+# Joins and leaves are coalesced: at most one "N viewing" per topic per COALESCE seconds
+# from each server process, with the count read when it is sent. Without this, N tabs
+# opening one page would send N² messages.
+COALESCE = 1.0
+_pending: set[str] = set()
+
+
+async def _broadcast_soon(topic: str, layer: Any) -> None:
+    if topic in _pending:
+        return
+    _pending.add(topic)
+
+    async def later() -> None:
+        try:
+            await asyncio.sleep(COALESCE)
+            entries = _live(await cache.aget(_key(topic), {}), time.time())
+            await _broadcast(topic, len(entries), layer)
+        except Exception:  # noqa: BLE001 - presence is best effort
+            return
+        finally:
+            _pending.discard(topic)
+
+    _tasks.add(task := asyncio.ensure_future(later()))
+    task.add_done_callback(_tasks.discard)
+
+
+_tasks: set[asyncio.Future] = set()
+
+
 async def join(topic: str, viewer: str, channel: str, layer: Any) -> None:
-    _, after = await _update(topic, viewer, channel, present=True)
-    await _broadcast(topic, after, layer)
+    await _update(topic, viewer, channel, present=True)
+    await _broadcast_soon(topic, layer)
 
 
 async def touch(topic: str, viewer: str, channel: str, layer: Any) -> None:
     before, after = await _update(topic, viewer, channel, present=True)
     if after != before:
-        await _broadcast(topic, after, layer)
+        await _broadcast_soon(topic, layer)
 
 
 async def leave(topic: str, viewer: str, channel: str, layer: Any) -> None:
     try:
         before, after = await _update(topic, viewer, channel, present=False)
         if after != before:
-            await _broadcast(topic, after, layer)
+            await _broadcast_soon(topic, layer)
     except Exception:  # noqa: BLE001 - a tab leaving while Redis is down is not an error
         return
 

@@ -14,6 +14,14 @@ from hub.tests.test_live import communicator, session_cookie
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _quick_presence(monkeypatch):
+    """Presence counts are coalesced over a second in production; tests need not wait."""
+    from hub import presence
+
+    monkeypatch.setattr(presence, "COALESCE", 0.05)
+
+
 class Rollback(Exception):
     pass
 
