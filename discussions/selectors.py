@@ -26,6 +26,7 @@ from discussions.models import (
     Follow,
     PostKind,
     Question,
+    QuestionSearch,
     Revision,
     Tag,
     Vote,
@@ -302,25 +303,34 @@ def question_search(*, viewer: Any, query: str, limit: int = PAGE_SIZE) -> list[
     questions = questions_visible_to(viewer).select_related("author", "category")
     if connection.vendor == "postgresql":
         search = SearchQuery(query, search_type="websearch", config="english")
-        rows = (
-            questions.filter(search_vector=search)
+        # Rank on the narrow search table, then load only the winners (with snippets).
+        ranked = list(
+            QuestionSearch.objects.filter(search_vector=search)
             .annotate(
                 title_rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0]),
                 rank=SearchRank(F("search_vector"), search),
-                headline=SearchHeadline(
-                    "body",
-                    search,
-                    config="english",
-                    start_sel=_MARK_START,
-                    stop_sel=_MARK_STOP,
-                    max_words=35,
-                    min_words=15,
-                    max_fragments=2,
-                ),
             )
-            .order_by("-title_rank", "-rank", "-pk")[:limit]
+            .order_by("-title_rank", "-rank", "-question_id")
+            .values_list("question_id", flat=True)[:limit]
         )
-        return [SearchResult(question=q, snippet=_snippet(q.headline)) for q in rows]
+        rows = questions.filter(pk__in=ranked).annotate(
+            headline=SearchHeadline(
+                "body",
+                search,
+                config="english",
+                start_sel=_MARK_START,
+                stop_sel=_MARK_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+            )
+        )
+        by_id = {q.pk: q for q in rows}
+        return [
+            SearchResult(question=by_id[pk], snippet=_snippet(by_id[pk].headline))
+            for pk in ranked
+            if pk in by_id
+        ]
     matches = Q()
     for word in words:
         matches &= Q(title__icontains=word) | Q(body__icontains=word)
@@ -343,11 +353,14 @@ def question_similar(*, title: str, limit: int = 5) -> list[Question]:
     questions = questions_visible_to(None).only("pk", "title", "answer_count", "accepted_answer")
     if connection.vendor == "postgresql":
         search = SearchQuery(" or ".join(words), search_type="websearch", config="english")
-        return list(
-            questions.filter(search_vector=search)
+        ranked = list(
+            QuestionSearch.objects.filter(search_vector=search)
             .annotate(rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.2, 1.0]))
-            .order_by("-rank", "-pk")[:limit]
+            .order_by("-rank", "-question_id")
+            .values_list("question_id", flat=True)[:limit]
         )
+        by_id = {q.pk: q for q in questions.filter(pk__in=ranked)}
+        return [by_id[pk] for pk in ranked if pk in by_id]
     longest = sorted(words, key=len, reverse=True)[:3]
     matches = Q()
     for word in longest:

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from discussions.models import (
     Mention,
     PostKind,
     Question,
+    QuestionSearch,
     Revision,
     Tag,
     Vote,
@@ -160,12 +161,19 @@ def _mentions_record(*, kind: str, post_id: int, users: list[User], author: User
     )
 
 
-def _search_vector_update(question_id: int) -> None:
-    if connection.vendor == "postgresql":
-        Question.objects.filter(pk=question_id).update(
-            search_vector=SearchVector("title", weight="A", config="english")
-            + SearchVector("body", weight="B", config="english")
-        )
+def _search_index(question: Question) -> None:
+    """Keep the question's row in the search table (PostgreSQL) in step with it."""
+    if connection.vendor != "postgresql":
+        return
+    if question.is_deleted:
+        QuestionSearch.objects.filter(question_id=question.pk).delete()
+        return
+    vector = SearchVector(Value(question.title), weight="A", config="english") + SearchVector(
+        Value(question.body), weight="B", config="english"
+    )
+    QuestionSearch.objects.update_or_create(
+        question_id=question.pk, defaults={"search_vector": vector}
+    )
 
 
 def _follow(user: User, question_id: int) -> None:
@@ -173,7 +181,7 @@ def _follow(user: User, question_id: int) -> None:
 
 
 def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
-    obj.full_clean(exclude=[*exclude, "search_vector"], validate_unique=False)
+    obj.full_clean(exclude=list(exclude), validate_unique=False)
 
 
 # --- Questions ---------------------------------------------------------------------------
@@ -206,7 +214,7 @@ def question_create(
         kind=PostKind.QUESTION, post_id=question.pk, editor=author, title=question.title, body=body
     )
     _mentions_record(kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=author)
-    _search_vector_update(question.pk)
+    _search_index(question)
     _after_commit(events.question_created, question.pk)
     return question
 
@@ -245,7 +253,7 @@ def question_edit(
     _mentions_record(
         kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=question.author
     )
-    _search_vector_update(question.pk)
+    _search_index(question)
     _after_commit(events.question_changed, question.pk)
     return question
 
@@ -258,6 +266,7 @@ def question_delete(*, actor: User, question: Question) -> None:
         raise PermissionDenied("You can only delete your own questions.")
     question.is_deleted, question.deleted_at = True, timezone.now()
     question.save(update_fields=["is_deleted", "deleted_at"])
+    _search_index(question)
     _after_commit(events.question_changed, question.pk)
 
 

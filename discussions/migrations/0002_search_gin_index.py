@@ -7,7 +7,7 @@ def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS q_search_vector "
-            "ON discussions_question USING gin (search_vector)"
+            "ON discussions_questionsearch USING gin (search_vector)"
         )
 
 
