@@ -356,16 +356,29 @@ def answer_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Comments ----------------------------------------------------------------------------
 
 
-@require_POST
 @login_required
 @refusals_shown
 def comment_create_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """GET: the comment form (in place over HTMX, or a page of its own); POST: comment."""
     if kind == PostKind.QUESTION:
         question = _question_or_404(request, pk)
         target: dict[str, Question | Answer] = {"question": question}
     else:
         answer = _answer_or_404(request, pk)
         question, target = answer.question, {"answer": answer}
+    if request.method != "POST":
+        if not permissions.can_comment(request.user, question):
+            raise PermissionDenied(permissions.write_refusal(request.user))
+        context = {
+            "post": target.get("answer") or question,
+            "kind": kind,
+            "question": question,
+            "comment_form": CommentForm(),
+            "create": True,
+        }
+        if request.htmx:
+            return render(request, f"{DETAIL}#comment-create-form", context)
+        return render(request, "discussions/comment_form.html", context)
     form = CommentForm(request.POST)
     if form.is_valid():
         try:

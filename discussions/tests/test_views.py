@@ -203,6 +203,17 @@ class TestActions:
         assert too_long.status_code == 200 and "600" in too_long.text
         assert 'aria-invalid="true"' in too_long.text
 
+    def test_comment_form_loads_on_demand(self, client, thread, other_learner):
+        _, a = thread
+        url = reverse("discussions:comment_create", args=["answer", a.pk])
+        assert client.get(url).status_code == 302  # log in first
+        client.force_login(other_learner)
+        fragment = client.get(url, **HTMX)
+        assert "<html" not in fragment.text and "<textarea" in fragment.text
+        assert f'hx-target="#comments-answer-{a.pk}"' in fragment.text
+        page = client.get(url)
+        assert "<html" in page.text and "Add a comment" in page.text
+
     def test_follow(self, client, thread, mentor):
         q, _ = thread
         client.force_login(mentor)
