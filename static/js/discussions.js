@@ -66,7 +66,11 @@
         timer = setTimeout(function () { saveDraft(form); }, 300);
       });
       // A plain post leaves the page; an HTMX post clears once the server accepted it.
-      form.addEventListener("submit", function () { if (!form.hasAttribute("hx-post")) clearDraft(form); });
+      // Either way a save still pending must not write the posted text back as a draft.
+      form.addEventListener("submit", function () {
+        clearTimeout(timer);
+        if (!form.hasAttribute("hx-post")) clearDraft(form);
+      });
       form.addEventListener("htmx:afterRequest", function (event) {
         if (event.detail.successful && event.detail.elt === form) {
           var retarget = event.detail.xhr && event.detail.xhr.getResponseHeader("HX-Retarget");

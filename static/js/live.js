@@ -122,8 +122,18 @@
     }
     applyViewer(target.parentNode || target);
     if (target.id === "incoming-questions") updateNewBar();
+    else dedupe(target);
   });
   applyViewer(doc);
+
+  // The author's own tab gets its answer twice: the HTMX response and the live event.
+  function dedupe(list) {
+    var seen = {};
+    Array.prototype.slice.call(list.children).forEach(function (child) {
+      if (!child.id) return;
+      if (seen[child.id]) child.remove(); else seen[child.id] = true;
+    });
+  }
 
   /* ------------------------------------------------ "someone is writing an answer" */
   var lastTyping = 0;

@@ -18,9 +18,12 @@ def open_thread(page: Page, base: str, question) -> Page:
 
 
 def post_answer(page: Page, text: str) -> None:
-    page.get_by_label("Your answer").fill(text)
+    box = page.get_by_label("Your answer")
+    expect(box).to_be_editable()
+    box.fill(text)
     page.get_by_role("button", name="Post your answer").click()
-    expect(page.locator("#answer-list")).to_contain_text(text)
+    expect(page.locator("#answer-list")).to_contain_text(text, timeout=10_000)
+    expect(page.get_by_label("Your answer")).to_have_value("")
 
 
 @pytest.fixture
