@@ -297,6 +297,33 @@ class Follow(models.Model):
         return f"{self.user_id} follows {self.question_id}"
 
 
+class Watch(models.Model):
+    """Someone watches a category or a tag: new questions there notify them."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    tag = models.ForeignKey(
+        Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "category"], name="watch_category_once"),
+            models.UniqueConstraint(fields=["user", "tag"], name="watch_tag_once"),
+            models.CheckConstraint(
+                condition=Q(category__isnull=False, tag__isnull=True)
+                | Q(category__isnull=True, tag__isnull=False),
+                name="watch_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} watches {self.category_id or self.tag_id}"
+
+
 class PostKind(models.TextChoices):
     QUESTION = "question", "Question"
     ANSWER = "answer", "Answer"

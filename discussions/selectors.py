@@ -30,6 +30,7 @@ from discussions.models import (
     Revision,
     Tag,
     Vote,
+    Watch,
 )
 
 PAGE_SIZE = 20
@@ -151,6 +152,19 @@ def questions_created_since(*, viewer: Any, since: datetime, limit: int = 20) ->
         .prefetch_related("tags")
         .order_by("created_at", "pk")[:limit]
     )
+
+
+def is_watching(*, user: Any, category: Category | None = None, tag: str = "") -> bool:
+    if not (user and user.is_authenticated) or not (category or tag):
+        return False
+    watches = Watch.objects.filter(user=user)
+    if category is not None:
+        return watches.filter(category=category).exists()
+    return watches.filter(tag__name=tag).exists()
+
+
+def tag_get(*, name: str) -> Tag | None:
+    return Tag.objects.filter(name=name.lower()).first() if name else None
 
 
 # --- One thread ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Value
+from django.db.models import Exists, F, Max, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,8 +35,11 @@ from discussions.models import (
     Revision,
     Tag,
     Vote,
+    Watch,
 )
 from hub.markdown import Rendered, render_markdown
+from notifications.models import Kind
+from notifications.services import notify
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
 MENTION_CANDIDATE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_-]{1,29})")
@@ -154,11 +157,35 @@ def _revision_add(*, kind: str, post_id: int, editor: User, body: str, title: st
     )
 
 
-def _mentions_record(*, kind: str, post_id: int, users: list[User], author: User) -> None:
-    Mention.objects.bulk_create(
-        [Mention(kind=kind, post_id=post_id, user=u) for u in users if u.pk != author.pk],
-        ignore_conflicts=True,
+def _mentions_record(
+    *,
+    kind: str,
+    post_id: int,
+    users: list[User],
+    author: User,
+    question: Question | None = None,
+    url: str = "",
+) -> None:
+    """Record @mentions and tell the people mentioned (coalesced per thread)."""
+    already = set(
+        Mention.objects.filter(kind=kind, post_id=post_id).values_list("user_id", flat=True)
     )
+    mentioned = [u for u in users if u.pk != author.pk and u.pk not in already]
+    Mention.objects.bulk_create(
+        [Mention(kind=kind, post_id=post_id, user=u) for u in mentioned], ignore_conflicts=True
+    )
+    if mentioned and question is not None:
+        notify(
+            recipients=mentioned,
+            kind=Kind.MENTION,
+            actor=author,
+            target_key=events.question_topic(question.pk),
+            target_title=question.title,
+            url=url or question.get_absolute_url(),
+        )
+
+
+VOTE_MILESTONES = (1, 10, 25)
 
 
 def _search_index(question: Question) -> None:
@@ -213,10 +240,45 @@ def question_create(
     _revision_add(
         kind=PostKind.QUESTION, post_id=question.pk, editor=author, title=question.title, body=body
     )
-    _mentions_record(kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=author)
+    _mentions_record(
+        kind=PostKind.QUESTION,
+        post_id=question.pk,
+        users=mentioned,
+        author=author,
+        question=question,
+    )
     _search_index(question)
+    watchers = User.objects.filter(
+        pk__in=Watch.objects.filter(Q(category=category) | Q(tag__name__in=tag_names)).values(
+            "user_id"
+        )
+    )
+    notify(
+        recipients=watchers,
+        kind=Kind.QUESTION_IN_WATCHED,
+        actor=author,
+        target_key=events.question_topic(question.pk),
+        target_title=question.title,
+        url=question.get_absolute_url(),
+    )
     _after_commit(events.question_created, question.pk)
     return question
+
+
+@transaction.atomic
+def watch_set(
+    *, user: User, watching: bool, category: Category | None = None, tag: Tag | None = None
+) -> bool:
+    """Watch (or stop watching) a category or a tag: its new questions notify you."""
+    if (category is None) == (tag is None):
+        raise ValueError("Watch exactly one of a category or a tag.")
+    _require(bool(user and user.is_authenticated), "Log in to watch topics.")
+    target = {"category": category} if category else {"tag": tag}
+    if watching:
+        Watch.objects.get_or_create(user=user, **target)
+    else:
+        Watch.objects.filter(user=user, **target).delete()
+    return watching
 
 
 @transaction.atomic
@@ -251,7 +313,11 @@ def question_edit(
         kind=PostKind.QUESTION, post_id=question.pk, editor=editor, title=title, body=body
     )
     _mentions_record(
-        kind=PostKind.QUESTION, post_id=question.pk, users=mentioned, author=question.author
+        kind=PostKind.QUESTION,
+        post_id=question.pk,
+        users=mentioned,
+        author=question.author,
+        question=question,
     )
     _search_index(question)
     _after_commit(events.question_changed, question.pk)
@@ -295,9 +361,34 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
     question.refresh_from_db(fields=["answer_count", "last_activity_at", "has_mentor_answer"])
     _follow(author, question.pk)
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=author, body=body)
-    _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=author)
+    _mentions_record(
+        kind=PostKind.ANSWER,
+        post_id=answer.pk,
+        users=mentioned,
+        author=author,
+        question=question,
+        url=answer.get_absolute_url(),
+    )
+    _notify_answer(answer, question)
     _after_commit(events.answer_created, answer.pk)
     return answer
+
+
+def _notify_answer(answer: Answer, question: Question) -> None:
+    """The asker hears of an answer; everyone else following the question too."""
+    common = {
+        "actor": answer.author,
+        "target_key": events.question_topic(question.pk),
+        "target_title": question.title,
+        "url": answer.get_absolute_url(),
+    }
+    notify(recipients=[question.author], kind=Kind.ANSWER_ON_QUESTION, **common)
+    followers = User.objects.filter(
+        pk__in=Follow.objects.filter(question=question)
+        .exclude(user_id=question.author_id)
+        .values("user_id")
+    )
+    notify(recipients=followers, kind=Kind.ANSWER_ON_FOLLOWED, **common)
 
 
 @transaction.atomic
@@ -310,7 +401,14 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
     _clean(answer)
     answer.save(update_fields=["body", "body_html", "edited_at"])
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=editor, body=body)
-    _mentions_record(kind=PostKind.ANSWER, post_id=answer.pk, users=mentioned, author=answer.author)
+    _mentions_record(
+        kind=PostKind.ANSWER,
+        post_id=answer.pk,
+        users=mentioned,
+        author=answer.author,
+        question=answer.question,
+        url=answer.get_absolute_url(),
+    )
     _after_commit(events.answer_changed, answer.pk)
     return answer
 
@@ -343,6 +441,14 @@ def answer_accept(*, actor: User, answer: Answer) -> Question:
     _require(not answer.is_deleted, "That answer was deleted.")
     Question.objects.filter(pk=question.pk).update(accepted_answer=answer)
     question.accepted_answer = answer
+    notify(
+        recipients=[answer.author],
+        kind=Kind.ANSWER_ACCEPTED,
+        actor=actor,
+        target_key=f"answer:{answer.pk}",
+        target_title=question.title,
+        url=answer.get_absolute_url(),
+    )
     _after_commit(events.thread_stale, question.pk)
     return question
 
@@ -387,7 +493,22 @@ def comment_create(
     target.update(comment_count=F("comment_count") + 1)
     Question.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
     _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=author, body=body)
-    _mentions_record(kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=author)
+    _mentions_record(
+        kind=PostKind.COMMENT,
+        post_id=comment.pk,
+        users=mentioned,
+        author=author,
+        question=thread,
+        url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
+    )
+    notify(
+        recipients=[(answer or question).author],
+        kind=Kind.COMMENT_ON_POST,
+        actor=author,
+        target_key=events.question_topic(thread.pk),
+        target_title=thread.title,
+        url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
+    )
     _after_commit(events.comment_created, comment.pk)
     return comment
 
@@ -404,8 +525,14 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
     _clean(comment)
     comment.save(update_fields=["body", "body_html", "edited_at"])
     _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=editor, body=body)
+    thread = comment.question or comment.answer.question
     _mentions_record(
-        kind=PostKind.COMMENT, post_id=comment.pk, users=mentioned, author=comment.author
+        kind=PostKind.COMMENT,
+        post_id=comment.pk,
+        users=mentioned,
+        author=comment.author,
+        question=thread,
+        url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
     )
     _after_commit(events.comment_changed, comment.pk)
     return comment
@@ -447,6 +574,17 @@ def vote_toggle(*, user: User, post: Question | Answer) -> bool:
     type(post).objects.filter(pk=post.pk).update(score=F("score") + (1 if voted else -1))
     post.refresh_from_db(fields=["score"])
     question_id = post.pk if field == "question" else post.question_id
+    if voted and post.score in VOTE_MILESTONES:
+        thread = post if field == "question" else post.question
+        notify(
+            recipients=[post.author],
+            kind=Kind.VOTE_MILESTONE,
+            actor=None,
+            target_key=f"{field}:{post.pk}",
+            target_title=thread.title,
+            url=post.get_absolute_url(),
+            count=post.score,
+        )
     _after_commit(events.score_changed, field, post.pk, question_id, post.score)
     return voted
 

@@ -22,6 +22,7 @@ app_name = "discussions"
 urlpatterns = [
     path("questions/", views.question_list_view, name="question_list"),
     path("search/", views.search_view, name="search"),
+    path("watch", views.watch_view, name="watch"),
     path("ask/", views.question_ask_view, name="question_ask"),
     path("ask/similar/", views.question_similar_view, name="question_similar"),
     path("q/<int:pk>/", views.question_detail_view, name="question_detail_short"),

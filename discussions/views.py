@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from discussions import permissions, selectors, services
+from discussions import events, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
 from hub.forms import form_add_service_error
 from hub.markdown import render_markdown
+from notifications.selectors import is_muted
 
 DETAIL = "discussions/question_detail.html"
 
@@ -80,7 +81,35 @@ def _thread_context(request: HttpRequest, question: Question, **extra: Any) -> d
     return {"thread": thread, "question": question, **extra}
 
 
-# --- Lists and search --------------------------------------------------------------------
+# --- Lists and search -----------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@refusals_shown
+def watch_view(request: HttpRequest) -> HttpResponse:
+    """Watch a category (`category=<slug>`) or a tag (`tag=<name>`) for new questions."""
+    category = selectors.category_get(slug=request.POST.get("category", ""))
+    tag = selectors.tag_get(name=request.POST.get("tag", ""))
+    if category is None and tag is None:
+        raise Http404("Nothing to watch.")
+    watching = services.watch_set(
+        user=request.user,
+        watching=request.POST.get("watching") == "1",
+        category=category,
+        tag=None if category else tag,
+    )
+    if request.htmx:
+        context = {
+            "watching": watching,
+            "current_category": category,
+            "current_tag": "" if category else tag.name,
+        }
+        return render(request, "discussions/question_list.html#watch", context)
+    return redirect(
+        f"{reverse('discussions:question_list')}?"
+        + (f"category={category.slug}" if category else f"tag={tag.name}")
+    )
 
 
 def question_list_context(request: HttpRequest) -> dict[str, Any]:
@@ -100,8 +129,10 @@ def question_list_context(request: HttpRequest) -> dict[str, Any]:
     params = {
         k: v for k, v in request.GET.items() if k in ("category", "tag", "show", "sort") and v
     }
+    current_tag = (request.GET.get("tag") or "").lower()
     return {
         "page": page,
+        "watching": selectors.is_watching(user=request.user, category=category, tag=current_tag),
         "categories": selectors.category_list(),
         "current_category": category,
         "current_tag": (request.GET.get("tag") or "").lower(),
@@ -134,11 +165,16 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
     question = _question_or_404(request, pk)
     if slug != question.slug:
         return redirect(question, permanent=True)
-    return render(
+    target_key = events.question_topic(question.pk)
+    context = _thread_context(
         request,
-        DETAIL,
-        _thread_context(request, question, answer_form=AnswerForm(), comment_form=CommentForm()),
+        question,
+        answer_form=AnswerForm(),
+        comment_form=CommentForm(),
+        target_key=target_key,
+        muted=is_muted(user=request.user, target_key=target_key),
     )
+    return render(request, DETAIL, context)
 
 
 @login_required

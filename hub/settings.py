@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     *(["allauth.socialaccount.providers.github"] if GITHUB_LOGIN else []),
     "hub",
     "accounts",
+    "notifications",
     "discussions",
 ]
 
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },

@@ -1,6 +1,8 @@
 """Two browsers on one thread, live: answers appear without a reload, "writing an
 answer…" shows while someone types, and a tab that was offline catches up."""
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -90,3 +92,23 @@ def test_an_offline_tab_catches_up_when_it_returns(
     expect(asker.locator("#answer-list")).to_contain_text("First:", timeout=5000)
     expect(asker.locator("#answer-list")).to_contain_text("Second:")
     expect(asker.locator("#answers-title")).to_have_text("2 answers")
+
+
+def test_the_bell_rings_and_the_toast_leads_to_the_answer(
+    browser: Browser, asgi_server, log_in_at, learner, other_learner, thread
+):
+    asker = log_in_at(browser.new_context().new_page(), asgi_server, learner)
+    helper = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
+    asker.goto(f"{asgi_server}/notifications/settings/")  # any page
+    asker.wait_for_timeout(500)
+    expect(asker.locator("#bell-count")).to_be_hidden()
+    open_thread(helper, asgi_server, thread)
+
+    post_answer(helper, "Start the worker with the right -A app.")
+
+    expect(asker.locator("#bell-count")).to_have_text("1 unread", timeout=3000)
+    toast = asker.locator("#toasts .toast", has_text="answered your question")
+    expect(toast).to_be_visible()
+    toast.get_by_role("link").click()
+    expect(asker).to_have_url(re.compile(r"#answer-\d+$"))
+    expect(asker.locator("#answer-list")).to_contain_text("right -A app")

@@ -1,0 +1,136 @@
+"""Every write to notifications. Other apps' services call `notify` inside their own
+transaction; rows are written now, and after commit each recipient's tabs hear about it
+(the live `user:<id>` topic) and immediate emails are queued.
+"""
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from notifications import events
+from notifications.models import DEFAULT_EMAIL_MODE, EmailMode, Mute, Notification, Preference
+
+
+def email_modes(user_ids: Iterable[int], kind: str) -> dict[int, str]:
+    chosen = dict(
+        Preference.objects.filter(user_id__in=user_ids, kind=kind).values_list(
+            "user_id", "email_mode"
+        )
+    )
+    default = DEFAULT_EMAIL_MODE.get(kind, EmailMode.DAILY)
+    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    actor: User | None,
+    target_key: str,
+    target_title: str,
+    url: str,
+    count: int | None = None,
+) -> list[Notification]:
+    """Tell `recipients` that `actor` did `kind` on `target_key`. Nobody hears of their own
+    action, muted threads stay quiet, and a repeat on a thread with an unread
+    notification of this kind updates that one ("5 new answers") instead of adding rows;
+    its email, if already sent, is not sent again. `count` sets the number outright
+    (vote milestones)."""
+    ids = {u.pk for u in recipients if u is not None and u.is_active}
+    if actor is not None:
+        ids.discard(actor.pk)
+    if ids:
+        ids -= set(
+            Mute.objects.filter(user_id__in=ids, target_key=target_key).values_list(
+                "user_id", flat=True
+            )
+        )
+    if not ids:
+        return []
+    now = timezone.now()
+    existing = {
+        n.recipient_id: n
+        for n in Notification.objects.select_for_update().filter(
+            recipient_id__in=ids, kind=kind, target_key=target_key, is_read=False
+        )
+    }
+    touched: list[Notification] = []
+    if existing:
+        Notification.objects.filter(pk__in=[n.pk for n in existing.values()]).update(
+            count=count if count is not None else F("count") + 1,
+            actor=actor,
+            updated_at=now,
+            url=url,
+            target_title=target_title[:200],
+        )
+        touched.extend(existing.values())
+    modes = email_modes(ids - set(existing), kind)
+    fresh = [
+        Notification(
+            recipient_id=user_id,
+            kind=kind,
+            actor=actor,
+            target_key=target_key,
+            target_title=target_title[:200],
+            url=url,
+            count=count or 1,
+            created_at=now,
+            updated_at=now,
+            email_mode=mode,
+        )
+        for user_id, mode in modes.items()
+    ]
+    try:
+        with transaction.atomic():
+            touched.extend(Notification.objects.bulk_create(fresh))
+    except IntegrityError:
+        # A concurrent notify made the unread row first: coalesce into it instead.
+        for n in fresh:
+            Notification.objects.filter(
+                recipient_id=n.recipient_id, kind=kind, target_key=target_key, is_read=False
+            ).update(count=F("count") + 1, updated_at=now, actor=actor)
+    ids_touched = [n.pk for n in touched if n.pk]
+    transaction.on_commit(lambda: events.notifications_arrived(ids_touched), robust=True)
+    return touched
+
+
+@transaction.atomic
+def notification_read(*, user: User, notification: Notification) -> None:
+    if notification.recipient_id != user.pk:
+        return
+    Notification.objects.filter(pk=notification.pk, is_read=False).update(is_read=True)
+    transaction.on_commit(lambda: events.unread_changed(user.pk), robust=True)
+
+
+@transaction.atomic
+def notifications_read_all(*, user: User) -> int:
+    marked = Notification.objects.filter(recipient=user, is_read=False).update(is_read=True)
+    transaction.on_commit(lambda: events.unread_changed(user.pk), robust=True)
+    return marked
+
+
+@transaction.atomic
+def mute_set(*, user: User, target_key: str, muted: bool) -> bool:
+    if muted:
+        Mute.objects.get_or_create(user=user, target_key=target_key)
+    else:
+        Mute.objects.filter(user=user, target_key=target_key).delete()
+    return muted
+
+
+@transaction.atomic
+def preference_set(*, user: User, kind: str, email_mode: str) -> Preference:
+    if email_mode not in EmailMode.values:
+        raise ValueError(f"Unknown email mode {email_mode!r}")
+    preference, _ = Preference.objects.update_or_create(
+        user=user, kind=kind, defaults={"email_mode": email_mode}
+    )
+    # Unsent rows of this kind follow the new choice (an "off" stops a pending email).
+    Notification.objects.filter(recipient=user, kind=kind, emailed_at__isnull=True).update(
+        email_mode=email_mode
+    )
+    return preference
