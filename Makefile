@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format test-unit test-e2e lock bench-serve bench-pages check-deploy clean
+.PHONY: install run test lint format test-unit test-e2e lock bench-serve bench-pages bench-live check-deploy clean
 
 install: $(VENV)/.installed
 
@@ -66,6 +66,10 @@ bench-serve: install
 # server-side p50/p99 per page: DATABASE_URL=postgres://postgres@127.0.0.1:5432/nexus_bench
 bench-pages: install
 	$(PY) bench/pages.py
+
+# WebSocket fan-out from commit to receipt, 100/500/1,000 clients, uvicorn + Redis layer.
+bench-live: install
+	$(PY) bench/live.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -354,6 +354,9 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
     )
     _clean(answer)
     answer.save()
+    # The thread's open tabs first: on-commit callbacks run in the order registered, and
+    # notifications (registered below) publish to each recipient.
+    _after_commit(events.answer_created, answer.pk)
     changes = {"answer_count": F("answer_count") + 1, "last_activity_at": answer.created_at}
     if answer.by_mentor:
         changes["has_mentor_answer"] = True
@@ -370,7 +373,6 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
         url=answer.get_absolute_url(),
     )
     _notify_answer(answer, question)
-    _after_commit(events.answer_created, answer.pk)
     return answer
 
 
@@ -487,6 +489,7 @@ def comment_create(
     )
     _clean(comment)
     comment.save()
+    _after_commit(events.comment_created, comment.pk)  # before any notification's publish
     target = (
         Question.objects.filter(pk=question.pk) if question else Answer.objects.filter(pk=answer.pk)
     )
@@ -509,7 +512,6 @@ def comment_create(
         target_title=thread.title,
         url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
     )
-    _after_commit(events.comment_created, comment.pk)
     return comment
 
 

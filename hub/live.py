@@ -15,6 +15,7 @@ viewer-neutral, and sent to the topic's group; every tab following it swaps it i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -126,6 +127,35 @@ def publish(topic_key: str, html: str) -> bool:
             logger.warning("live: publish to %s failed (%s); tabs will catch up", topic_key, error)
         return False
     return True
+
+
+def publish_many(items: list[tuple[str, str]]) -> int:
+    """Send several (topic, fragment) pairs in one event loop and one connection, rather
+    than one loop per publish (a notification with many recipients). Never raises;
+    returns how many were sent."""
+    global _last_failure_log
+    if not items:
+        return 0
+    layer = get_channel_layer()
+
+    async def send_all() -> list:
+        return await asyncio.gather(
+            *(
+                layer.group_send(group_for(topic), {"type": "live.event", "html": html})
+                for topic, html in items
+            ),
+            return_exceptions=True,
+        )
+
+    try:
+        results = async_to_sync(send_all)()
+    except Exception as error:  # noqa: BLE001 - a broken layer must not break a write
+        results = [error] * len(items)
+    failed = [r for r in results if isinstance(r, BaseException)]
+    if failed and time.monotonic() - _last_failure_log > FAILURE_LOG_INTERVAL:
+        _last_failure_log = time.monotonic()
+        logger.warning("live: %d publishes failed (%s); tabs will catch up", len(failed), failed[0])
+    return len(items) - len(failed)
 
 
 def publish_on_commit(topic_key: str, render: Callable[[], str]) -> None:

@@ -140,9 +140,17 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # "core" (default) or "pubsub" (channels-redis's Redis pub/sub layer; see bench/live.py).
+    _LAYERS = {
+        "core": "channels_redis.core.RedisChannelLayer",
+        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    }
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="core")
+    if CHANNEL_LAYER_BACKEND not in _LAYERS:
+        raise ImproperlyConfigured(f"CHANNEL_LAYER_BACKEND must be one of {sorted(_LAYERS)}")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": _LAYERS[CHANNEL_LAYER_BACKEND],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "nexus"},
         }
     }

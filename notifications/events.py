@@ -27,12 +27,18 @@ def notifications_arrived(notification_ids: list[int]) -> None:
         Notification.objects.filter(pk__in=notification_ids).select_related("actor")
     )
     counts = _unread_counts(sorted({n.recipient_id for n in notifications}))
-    for n in notifications:
-        html = render_to_string(
-            "notifications/live.html#arrived",
-            {"notification": n, "unread": counts[n.recipient_id]},
-        )
-        live.publish(f"user:{n.recipient_id}", html)
+    live.publish_many(
+        [
+            (
+                f"user:{n.recipient_id}",
+                render_to_string(
+                    "notifications/live.html#arrived",
+                    {"notification": n, "unread": counts[n.recipient_id]},
+                ),
+            )
+            for n in notifications
+        ]
+    )
 
 
 def unread_changed(user_id: int) -> None:
