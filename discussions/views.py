@@ -16,7 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseClientRefresh,
+    trigger_client_event,
+)
 
 from discussions import events, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
@@ -228,7 +232,16 @@ def question_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             form_add_service_error(form, error)
         else:
             messages.success(request, "Your edit is saved.")
+            if request.htmx:
+                return HttpResponseClientRefresh()
             return redirect(question)
+    if request.htmx:
+        # Edited in place: the form replaces the question on its own page.
+        return render(
+            request,
+            "discussions/question_form.html#question-form",
+            {"form": form, "question": question},
+        )
     return render(
         request,
         "discussions/question_form.html",

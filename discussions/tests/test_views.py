@@ -238,6 +238,20 @@ class TestActions:
         history = client.get(reverse("discussions:revisions", args=["answer", a.pk]))
         assert "Revision 3" in history.text and "Edited by a plain post" in history.text
 
+    def test_edit_question_in_place(self, client, thread, learner):
+        q, _ = thread
+        client.force_login(learner)
+        url = reverse("discussions:question_edit", args=[q.pk])
+        form = client.get(url, **HTMX)
+        assert "<html" not in form.text and 'id="question-form"' in form.text
+        bad = client.post(url, {"title": "short", "category": q.category_id, "body": "x"}, **HTMX)
+        assert "at least 15 characters" in bad.text and "<html" not in bad.text
+        data = {"title": q.title, "category": q.category_id, "tags": "celery", "body": "New"}
+        done = client.post(url, data, **HTMX)
+        assert done["HX-Refresh"] == "true"
+        q.refresh_from_db()
+        assert q.body == "New"
+
     def test_edit_refused_for_others(self, client, thread, other_learner):
         q, _ = thread
         client.force_login(other_learner)
