@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -159,7 +160,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
-CELERY_TASK_ALWAYS_EAGER = not env.str("CELERY_BROKER_URL", default="")
+# Tests run tasks inline even with a broker set (test_broker.py starts a real worker).
+CELERY_TASK_ALWAYS_EAGER = TESTING or not env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -168,6 +170,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
+NEXUS_EMAIL_QUEUE = env.str("NEXUS_EMAIL_QUEUE", default="celery")
+CELERY_BEAT_SCHEDULE = {
+    # Emails that should have gone and did not (broker down, worker killed).
+    "notification-email-sweep": {
+        "task": "notifications.tasks.notification_email_sweep",
+        "schedule": crontab(minute="*/5"),
+        "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 240},
+    },
+    "digest-daily": {
+        "task": "notifications.tasks.digest_daily",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"queue": NEXUS_EMAIL_QUEUE},
+    },
+    "digest-weekly": {
+        "task": "notifications.tasks.digest_weekly",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+        "options": {"queue": NEXUS_EMAIL_QUEUE},
+    },
+}
 
 # --- Email ---------------------------------------------------------------------------
 
@@ -186,6 +207,14 @@ if EMAIL_URL:
                 "use_ssl": _smtp.get("EMAIL_USE_SSL", False),
                 "timeout": 10,
             },
+        }
+    }
+elif NEXUS_MAIL_DIR := env.str("NEXUS_MAIL_DIR", default=""):
+    # Every email as a file in this folder (inspect mail under compose, or across processes).
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": NEXUS_MAIL_DIR},
         }
     }
 else:
@@ -321,6 +350,10 @@ LOGGING = {
 # --- Nexus -----------------------------------------------------------------------------
 
 NEXUS_SITE_NAME = "Nexus"
+# Absolute links in emails.
+NEXUS_BASE_URL = env.str("NEXUS_BASE_URL", default="http://127.0.0.1:8000")
+# Notification emails on/off for the whole site (in-app notifications are always on).
+NEXUS_NOTIFICATION_EMAILS = env.bool("NEXUS_NOTIFICATION_EMAILS", default=True)
 # Posts per account per hour: "hour" for established accounts, "new" for their first day.
 NEXUS_POSTING_LIMITS = {
     "question": {"hour": 10, "new": 3},

@@ -3,15 +3,30 @@ transaction; rows are written now, and after commit each recipient's tabs hear a
 (the live `user:<id>` topic) and immediate emails are queued.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from notifications import events
+from notifications import events, tasks
 from notifications.models import DEFAULT_EMAIL_MODE, EmailMode, Mute, Notification, Preference
+
+_emails_paused: ContextVar[bool] = ContextVar("notification_emails_paused", default=False)
+
+
+@contextmanager
+def emails_paused() -> Iterator[None]:
+    """Notify in the app only, no emails (demo data fills a forum without mailing it)."""
+    token = _emails_paused.set(True)
+    try:
+        yield
+    finally:
+        _emails_paused.reset(token)
 
 
 def email_modes(user_ids: Iterable[int], kind: str) -> dict[int, str]:
@@ -95,6 +110,9 @@ def notify(
             ).update(count=F("count") + 1, updated_at=now, actor=actor)
     ids_touched = [n.pk for n in touched if n.pk]
     transaction.on_commit(lambda: events.notifications_arrived(ids_touched), robust=True)
+    if settings.NEXUS_NOTIFICATION_EMAILS and not _emails_paused.get():
+        # Bounded and after commit: a broker outage leaves rows unsent for the sweep.
+        transaction.on_commit(lambda: tasks.enqueue_emails(ids_touched), robust=True)
     return touched
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from notifications import views
+from notifications.unsubscribe import unsubscribe_view
 
 app_name = "notifications"
 
@@ -11,4 +12,5 @@ urlpatterns = [
     path("read-all", views.notification_read_all_view, name="read_all"),
     path("mute", views.mute_view, name="mute"),
     path("settings/", views.preferences_view, name="preferences"),
+    path("unsubscribe/<str:token>/", unsubscribe_view, name="unsubscribe"),
 ]
