@@ -7,5 +7,9 @@ class DiscussionsConfig(AppConfig):
 
     def ready(self) -> None:
         from discussions.events import register_topics
+        from discussions.selectors import unanswered_where_watching
+        from notifications.emails import DIGEST_EXTRAS
 
         register_topics()
+        # The digest lists unanswered questions where the person watches.
+        DIGEST_EXTRAS.append(lambda user: unanswered_where_watching(user=user))

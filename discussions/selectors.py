@@ -167,6 +167,24 @@ def tag_get(*, name: str) -> Tag | None:
     return Tag.objects.filter(name=name.lower()).first() if name else None
 
 
+def unanswered_where_watching(*, user: Any, limit: int = 10) -> list[dict[str, str]]:
+    """For the email digest: unanswered questions in the categories and tags someone
+    watches, oldest first (those have waited longest)."""
+    watched = Watch.objects.filter(user=user)
+    questions = (
+        questions_visible_to(user)
+        .filter(answer_count=0)
+        .filter(
+            Q(category__in=watched.values("category"))
+            | Q(tags__in=watched.exclude(tag=None).values("tag"))
+        )
+        .exclude(author=user)
+        .distinct()
+        .order_by("created_at")[:limit]
+    )
+    return [{"title": q.title, "url": q.get_absolute_url()} for q in questions]
+
+
 # --- One thread ---------------------------------------------------------------------------
 
 
