@@ -17,7 +17,7 @@
   var live = doc.getElementById("live");
   if (!live || !window.htmx) return;
 
-  var POLL_MS = 20000;
+  var POLL_MS = window.NEXUS_POLL_MS || 20000;  // the override is for tests
   var PING_MS = 30000;
   var TYPING_MS = 2500;
   var socket = null;      // the extension's wrapper while open: send(), reconnect()

@@ -112,3 +112,21 @@ def test_the_bell_rings_and_the_toast_leads_to_the_answer(
     toast.get_by_role("link").click()
     expect(asker).to_have_url(re.compile(r"#answer-\d+$"))
     expect(asker.locator("#answer-list")).to_contain_text("right -A app")
+
+
+def test_without_websockets_the_page_polls(
+    browser: Browser, asgi_server, log_in_at, learner, other_learner, thread
+):
+    """A network that blocks WebSockets: the page falls back to polling the catch-up
+    endpoint (every 20 s; half a second here) and still shows new answers."""
+    context = browser.new_context()
+    context.add_init_script("window.NEXUS_POLL_MS = 500;")
+    asker = log_in_at(context.new_page(), asgi_server, learner)
+    asker.route_web_socket("**/ws/live/**", lambda ws: ws.close())
+    helper = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
+    asker.goto(f"{asgi_server}{thread.get_absolute_url()}")
+    open_thread(helper, asgi_server, thread)
+
+    post_answer(helper, "Polling still gets this one.")
+
+    expect(asker.locator("#answer-list")).to_contain_text("Polling still gets", timeout=8000)
