@@ -198,11 +198,16 @@ class Thread:
     following: bool = False
 
 
+# A thread page shows stored HTML, never the Markdown source, nor authors' private fields.
+_UNSHOWN = ("body", "author__password", "author__bio", "author__email", "author__website")
+
+
 def _live_comments() -> Prefetch:
     return Prefetch(
         "comments",
         queryset=Comment.objects.filter(is_deleted=False)
         .select_related("author")
+        .defer(*_UNSHOWN)
         .order_by("created_at", "pk"),
         to_attr="live_comments",
     )
@@ -214,6 +219,7 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
     answers = list(
         Answer.objects.filter(question=question, is_deleted=False)
         .select_related("author")
+        .defer(*_UNSHOWN)
         .prefetch_related(_live_comments())
         .annotate(
             accepted_first=Case(
@@ -227,6 +233,7 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
     comments = list(
         Comment.objects.filter(question=question, is_deleted=False)
         .select_related("author")
+        .defer(*_UNSHOWN)
         .order_by("created_at", "pk")
     )
     thread = Thread(question=question, answers=answers, comments=comments)
