@@ -13,6 +13,36 @@ from notifications.models import Notification
 from notifications.services import emails_paused
 
 
+def backdate_demo_notifications() -> None:
+    """The demo forum's posts are backdated; give their notifications the time of the
+    thread's latest activity instead of "just now"."""
+    from discussions.models import Answer, Question
+
+    notes = list(Notification.objects.filter(recipient__email__endswith="@nexus.example"))
+    question_ids = {
+        int(n.target_key.split(":")[1]) for n in notes if n.target_key.startswith("question:")
+    }
+    answer_ids = {
+        int(n.target_key.split(":")[1]) for n in notes if n.target_key.startswith("answer:")
+    }
+    when = {
+        f"question:{pk}": at
+        for pk, at in Question.objects.filter(pk__in=question_ids).values_list(
+            "pk", "last_activity_at"
+        )
+    }
+    when.update(
+        {
+            f"answer:{pk}": at
+            for pk, at in Answer.objects.filter(pk__in=answer_ids).values_list("pk", "created_at")
+        }
+    )
+    for note in notes:
+        if note.target_key in when:
+            note.created_at = note.updated_at = when[note.target_key]
+    Notification.objects.bulk_update(notes, ["created_at", "updated_at"])
+
+
 class Command(BaseCommand):
     help = "Create demo accounts and content (idempotent). Demo passwords are public."
 
@@ -26,6 +56,8 @@ class Command(BaseCommand):
             Notification.objects.filter(
                 recipient__email__endswith="@nexus.example", emailed_at__isnull=True
             ).update(emailed_at=timezone.now())
+            if forum.get("questions"):
+                backdate_demo_notifications()
         created = ", ".join(f"{n} {kind}" for kind, n in forum.items() if n)
         self.stdout.write(
             f"Demo data ready: {len(categories)} topics"
