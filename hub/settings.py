@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "discussions",
+    "projects",
 ]
 
 MIDDLEWARE = [

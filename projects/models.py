@@ -1,0 +1,369 @@
+"""The project showcase: projects with links and tags, stars, feedback, mentor reviews and
+revisions.
+
+Rows hold their invariants (constraints) and nothing else: every write, every counter
+update and every Markdown render happens in projects/services.py.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Track
+
+TITLE_MIN, TITLE_MAX = 3, 120
+PITCH_MAX = 160
+DESCRIPTION_MAX = 20_000
+FEEDBACK_MAX = 10_000
+FEEDBACK_NOTE_MAX = 280
+HIDDEN_REASON_MAX = 500
+REVIEW_FIELD_MAX = 10_000
+URL_MAX = 500
+TAG_MAX_LENGTH = 30
+TAGS_PER_PROJECT = 8
+
+#: The program's stack, offered first when tagging (free tags are allowed too).
+STACK_TAGS = (
+    "python",
+    "django",
+    "drf",
+    "graphql",
+    "docker",
+    "celery",
+    "rabbitmq",
+    "redis",
+    "postgresql",
+    "ci-cd",
+    "github-actions",
+    "rest",
+    "channels",
+    "websockets",
+    "htmx",
+    "pytest",
+    "nginx",
+    "aws",
+)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden by a mentor"
+
+
+class ReviewState(models.TextChoices):
+    NONE = "none", "No review requested"
+    REQUESTED = "requested", "Review requested"
+    IN_REVIEW = "in_review", "Being reviewed"
+    REVIEWED = "reviewed", "Reviewed"
+
+
+class Verdict(models.TextChoices):
+    LOOKS_GOOD = "looks_good", "Looks good"
+    NEEDS_WORK = "needs_work", "Needs work"
+
+
+PUBLISHED = Q(state=State.PUBLISHED)
+AWAITING = Q(state=State.PUBLISHED, review_state__in=[ReviewState.REQUESTED, ReviewState.IN_REVIEW])
+
+
+def _project_url(pk: int, slug: str) -> str:
+    # The pages arrive with the next issue; until `projects:project_detail` exists,
+    # notifications still carry a working-shaped link.
+    try:
+        return reverse("projects:project_detail", kwargs={"pk": pk, "slug": slug})
+    except NoReverseMatch:
+        return f"/projects/{pk}/{slug}/"
+
+
+class ProjectTag(models.Model):
+    """A lower-case label (`django`, `celery`, `ci-cd`)."""
+
+    name = models.CharField(max_length=TAG_MAX_LENGTH, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects"
+    )
+    title = models.CharField(max_length=TITLE_MAX, validators=[MinLengthValidator(TITLE_MIN)])
+    pitch = models.CharField(max_length=PITCH_MAX, help_text="One line: what it is, for whom.")
+    description = models.TextField(blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX)])
+    description_html = models.TextField(blank=True, editable=False)
+    # Validated and normalised by projects.urlcheck in the services (never fetched).
+    repository_url = models.CharField(max_length=URL_MAX)
+    demo_url = models.CharField(max_length=URL_MAX, blank=True)
+    docs_url = models.CharField(max_length=URL_MAX, blank=True)
+    tags = models.ManyToManyField(ProjectTag, related_name="projects", blank=True)
+    cohort = models.CharField(max_length=40, blank=True, help_text="e.g. 2026-spring")
+    track = models.CharField(max_length=10, choices=Track.choices, blank=True)
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    hidden_reason = models.CharField(max_length=HIDDEN_REASON_MAX, blank=True, editable=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    feedback_wanted = models.BooleanField(default=False)
+    feedback_note = models.CharField(
+        max_length=FEEDBACK_NOTE_MAX, blank=True, help_text="What would you like feedback on?"
+    )
+    review_state = models.CharField(
+        max_length=10, choices=ReviewState.choices, default=ReviewState.NONE, editable=False
+    )
+    review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        help_text="The mentor who claimed the current review.",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    star_count = models.PositiveIntegerField(default=0, editable=False)
+    feedback_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The gallery's "newest" order: the first publication (creation while a draft), never
+    # null, so keyset pages over it need no NULL handling.
+    listed_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=State.values), name="project_state_valid"),
+            models.CheckConstraint(
+                condition=Q(review_state__in=ReviewState.values), name="project_review_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state=ReviewState.IN_REVIEW) | Q(reviewer__isnull=False),
+                name="project_in_review_has_reviewer",
+            ),
+        ]
+        indexes = [
+            # The gallery's sorts over published projects.
+            models.Index(fields=["-listed_at", "-id"], name="p_newest", condition=PUBLISHED),
+            models.Index(fields=["-star_count", "-id"], name="p_starred", condition=PUBLISHED),
+            models.Index(
+                fields=["-last_reviewed_at", "-id"],
+                name="p_reviewed",
+                condition=PUBLISHED & Q(last_reviewed_at__isnull=False),
+            ),
+            # Filters: cohort (an equality prefix per sort), feedback wanted (a slice).
+            models.Index(
+                fields=["cohort", "-listed_at", "-id"], name="p_cohort_newest", condition=PUBLISHED
+            ),
+            models.Index(
+                fields=["cohort", "-star_count", "-id"],
+                name="p_cohort_starred",
+                condition=PUBLISHED,
+            ),
+            models.Index(
+                fields=["-listed_at", "-id"],
+                name="p_feedback_newest",
+                condition=PUBLISHED & Q(feedback_wanted=True),
+            ),
+            models.Index(
+                fields=["-star_count", "-id"],
+                name="p_feedback_starred",
+                condition=PUBLISHED & Q(feedback_wanted=True),
+            ),
+            # "Mine" and profiles (all states: the author sees drafts).
+            models.Index(fields=["author", "-listed_at", "-id"], name="p_author_listed"),
+            # Mentors' awaiting-review list, oldest request first.
+            models.Index(
+                fields=["review_requested_at", "id"], name="p_awaiting", condition=AWAITING
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return _project_url(self.pk, self.slug)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)[:80] or "project"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == State.PUBLISHED
+
+    @property
+    def links(self) -> list[tuple[str, str, str]]:
+        """(label, url, domain) for each link the project has, repository first."""
+        from projects.urlcheck import url_domain
+
+        pairs = (
+            ("Repository", self.repository_url),
+            ("Live demo", self.demo_url),
+            ("API docs", self.docs_url),
+        )
+        return [(label, url, url_domain(url)) for label, url in pairs if url]
+
+
+class Star(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stars")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="star_once")]
+        indexes = [models.Index(fields=["user", "-created_at"], name="star_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} starred {self.project_id}"
+
+
+class Feedback(models.Model):
+    """Feedback on a project, or a reply to feedback (one level deep: the service refuses
+    replies to replies)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="feedback")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(validators=[MaxLengthValidator(FEEDBACK_MAX)])
+    body_html = models.TextField(editable=False)
+    by_mentor = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "feedback"
+        indexes = [
+            models.Index(fields=["project", "created_at", "id"], name="fb_project_order"),
+            models.Index(fields=["author", "-created_at"], name="fb_author_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.pk} on {self.project_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.project.get_absolute_url()}#feedback-{self.pk}"
+
+
+class Review(models.Model):
+    """A mentor's review: made when a mentor claims the project, completed on submit."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, blank=True)
+    works = models.TextField(blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)])
+    improve = models.TextField(blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)])
+    notes_api_design = models.TextField(
+        blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)]
+    )
+    notes_data_model = models.TextField(
+        blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)]
+    )
+    notes_tests = models.TextField(blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)])
+    notes_deployment = models.TextField(
+        blank=True, validators=[MaxLengthValidator(REVIEW_FIELD_MAX)]
+    )
+    # Each non-empty text field above rendered to sanitised HTML, by field name.
+    html = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    TEXT_FIELDS = (
+        "works",
+        "improve",
+        "notes_api_design",
+        "notes_data_model",
+        "notes_tests",
+        "notes_deployment",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=Q(completed_at__isnull=True),
+                name="review_one_open_per_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True)
+                | Q(verdict__in=[Verdict.LOOKS_GOOD, Verdict.NEEDS_WORK]),
+                name="review_completed_has_verdict",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="review_project_history"),
+            models.Index(fields=["reviewer", "-created_at"], name="review_reviewer_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review {self.pk} of {self.project_id}"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+class ProjectRevision(models.Model):
+    """Every version of a project's text and links: number 1 is the original."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=TITLE_MAX)
+    pitch = models.CharField(max_length=PITCH_MAX)
+    description = models.TextField(blank=True)
+    repository_url = models.CharField(max_length=URL_MAX)
+    demo_url = models.CharField(max_length=URL_MAX, blank=True)
+    docs_url = models.CharField(max_length=URL_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="project_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"project {self.project_id} revision {self.number}"
+
+
+class FeedbackRevision(models.Model):
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["feedback", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["feedback", "number"], name="feedback_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"feedback {self.feedback_id} revision {self.number}"

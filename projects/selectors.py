@@ -1,0 +1,272 @@
+"""Reads shaped for the project pages and APIs: the one place where query counts are won
+or lost.
+
+Visibility is decided here once (`projects_visible_to`) and every selector starts from
+it: a draft is seen by its author only, a hidden project by its author and mentors.
+Lists run a fixed number of queries whatever their length (tests pin them) and page by
+keyset (the last row's sort value and id).
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+
+from accounts.models import User
+from projects.models import (
+    STACK_TAGS,
+    Feedback,
+    Project,
+    ProjectRevision,
+    ProjectTag,
+    Review,
+    ReviewState,
+    Star,
+    State,
+)
+
+PAGE_SIZE = 24
+SORTS = {
+    "newest": ("listed_at", "Newest"),
+    "starred": ("star_count", "Most starred"),
+    "reviewed": ("last_reviewed_at", "Recently reviewed"),
+}
+
+
+def _signed_in(viewer: Any) -> bool:
+    return bool(viewer and viewer.is_authenticated)
+
+
+def projects_visible_to(viewer: Any) -> QuerySet[Project]:
+    """Every project `viewer` may open: published ones, their own in any state, and hidden
+    ones for mentors."""
+    visible = Q(state=State.PUBLISHED)
+    if _signed_in(viewer):
+        visible |= Q(author=viewer)
+        if viewer.is_mentor:
+            visible |= Q(state=State.HIDDEN)
+    return Project.objects.filter(visible)
+
+
+def _with_starred(projects: QuerySet[Project], viewer: Any) -> QuerySet[Project]:
+    """`starred`: whether the viewer starred each row (in the same query)."""
+    if not _signed_in(viewer):
+        return projects.annotate(starred=Value(False))
+    return projects.annotate(
+        starred=Exists(Star.objects.filter(project=OuterRef("pk"), user=viewer))
+    )
+
+
+def _card_rows(projects: QuerySet[Project], viewer: Any) -> QuerySet[Project]:
+    """What a card shows: author, tags, the viewer's star. Two queries for any length."""
+    return _with_starred(projects, viewer).select_related("author").prefetch_related("tags")
+
+
+# --- The gallery -------------------------------------------------------------------------
+
+
+@dataclass
+class GalleryPage:
+    projects: list[Project]
+    next_cursor: str | None
+    sort: str
+
+
+def _cursor_encode(value: Any, pk: int) -> str:
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
+    """The (value, id) a page starts after, or None for a cursor that does not parse."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if sort == "starred":
+            return int(value), int(pk)
+        return datetime.fromisoformat(value), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def project_gallery(
+    *,
+    viewer: Any,
+    tag: str | None = None,
+    cohort: str | None = None,
+    feedback_wanted: bool = False,
+    reviewed: bool = False,
+    mine: bool = False,
+    sort: str = "newest",
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> GalleryPage:
+    """One page of project cards. The gallery lists published projects; `mine` lists the
+    viewer's own in every state instead (drafts included). Two queries per page."""
+    sort = sort if sort in SORTS else "newest"
+    column = SORTS[sort][0]
+    if mine:
+        if not _signed_in(viewer):
+            return GalleryPage(projects=[], next_cursor=None, sort=sort)
+        projects = Project.objects.filter(author=viewer)
+    else:
+        projects = Project.objects.filter(state=State.PUBLISHED)
+    if tag:
+        projects = projects.filter(tags__name=tag.lower())
+    if cohort:
+        projects = projects.filter(cohort=cohort)
+    if feedback_wanted:
+        projects = projects.filter(feedback_wanted=True)
+    if reviewed or sort == "reviewed":
+        projects = projects.filter(last_reviewed_at__isnull=False)
+    after = _cursor_decode(cursor, sort) if cursor else None
+    if after is not None:
+        value, pk = after
+        # The redundant `<=` bound lets PostgreSQL use it as the index condition.
+        projects = projects.filter(
+            Q(**{f"{column}__lte": value}),
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
+        )
+    rows = list(_card_rows(projects, viewer).order_by(f"-{column}", "-pk")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _cursor_encode(getattr(last, column), last.pk)
+    return GalleryPage(projects=rows, next_cursor=next_cursor, sort=sort)
+
+
+def gallery_cohorts() -> list[str]:
+    """Cohorts that have published projects, for the filter."""
+    return list(
+        Project.objects.filter(state=State.PUBLISHED)
+        .exclude(cohort="")
+        .order_by("-cohort")
+        .values_list("cohort", flat=True)
+        .distinct()
+    )
+
+
+def tag_suggestions(*, limit: int = 30) -> list[str]:
+    """The program's stack first, then the free tags people use most."""
+    used = (
+        ProjectTag.objects.exclude(name__in=STACK_TAGS)
+        .annotate(n=Count("projects"))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("name", flat=True)[:limit]
+    )
+    return [*STACK_TAGS, *used]
+
+
+# --- One project ---------------------------------------------------------------------------
+
+
+def project_get_for_viewer(*, viewer: Any, pk: int) -> Project | None:
+    """The project if `viewer` may open it (None otherwise: a draft is not found)."""
+    return (
+        _with_starred(projects_visible_to(viewer), viewer)
+        .select_related("author", "reviewer", "hidden_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class ProjectDetail:
+    project: Project
+    tags: list[ProjectTag]
+    # Top-level feedback, oldest first, each with `.reply_list` (oldest first). Deleted
+    # feedback stays as a placeholder only while it has live replies.
+    feedback: list[Feedback]
+    # Completed reviews, newest first (the history), and the one under way, if any.
+    reviews: list[Review]
+    open_review: Review | None
+    starred: bool = False
+    revision_count: int = 0
+
+
+def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
+    """Everything the project page shows, in a fixed number of queries (four, after the
+    project itself from `project_get_for_viewer`)."""
+    tags = list(project.tags.all())
+    rows = list(
+        Feedback.objects.filter(project=project)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    by_parent: dict[int, list[Feedback]] = {}
+    for row in rows:
+        if row.parent_id is not None and not row.is_deleted:
+            by_parent.setdefault(row.parent_id, []).append(row)
+    feedback = []
+    for row in rows:
+        if row.parent_id is not None:
+            continue
+        row.reply_list = by_parent.get(row.pk, [])
+        if not row.is_deleted or row.reply_list:
+            feedback.append(row)
+    reviews = list(
+        Review.objects.filter(project=project).select_related("reviewer").order_by("-created_at")
+    )
+    open_review = next((r for r in reviews if r.completed_at is None), None)
+    starred = getattr(project, "starred", None)
+    if starred is None:
+        starred = _signed_in(viewer) and Star.objects.filter(project=project, user=viewer).exists()
+    return ProjectDetail(
+        project=project,
+        tags=tags,
+        feedback=feedback,
+        reviews=[r for r in reviews if r.completed_at is not None],
+        open_review=open_review,
+        starred=bool(starred),
+        revision_count=ProjectRevision.objects.filter(project=project).count(),
+    )
+
+
+def project_revisions(*, viewer: Any, project: Project) -> list[ProjectRevision]:
+    """The edit history (visible to whoever may see the project)."""
+    if not projects_visible_to(viewer).filter(pk=project.pk).exists():
+        return []
+    return list(project.revisions.select_related("editor").order_by("-number"))
+
+
+def feedback_get_for_viewer(*, viewer: Any, pk: int) -> Feedback | None:
+    return (
+        Feedback.objects.filter(project__in=projects_visible_to(viewer), pk=pk)
+        .select_related("author", "project")
+        .first()
+    )
+
+
+# --- Mentors and profiles --------------------------------------------------------------
+
+
+def projects_awaiting_review(*, viewer: Any, limit: int = 50) -> list[Project]:
+    """Mentors' queue: published projects whose author asked for a review, oldest request
+    first, claimed ones included (showing who is reviewing). Not the mentor's own."""
+    if not (_signed_in(viewer) and viewer.is_mentor):
+        return []
+    projects = (
+        Project.objects.filter(
+            state=State.PUBLISHED,
+            review_state__in=[ReviewState.REQUESTED, ReviewState.IN_REVIEW],
+        )
+        .exclude(author=viewer)
+        .select_related("author", "reviewer")
+        .prefetch_related("tags")
+        .order_by("review_requested_at", "pk")
+    )
+    return list(projects[:limit])
+
+
+def projects_of_user(*, viewer: Any, user: User, limit: int = 50) -> list[Project]:
+    """A profile's projects: the published ones, plus drafts and hidden ones when the
+    viewer is the owner (and hidden ones for mentors)."""
+    projects = projects_visible_to(viewer).filter(author=user)
+    return list(_card_rows(projects, viewer).order_by("-listed_at", "-pk")[:limit])

@@ -1,0 +1,599 @@
+"""Every write to projects. HTML views, the APIs and commands call these; none of them
+writes to the database itself.
+
+Refusals raise Django's own exceptions, as discussions does: `PermissionDenied(message)`
+(403, or a message on the page) and `ValidationError` with per-field messages (form
+errors, 400). Each write runs in one transaction; counters move with F() inside it; live
+events and notification side effects run on commit.
+"""
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from accounts.models import Track, User
+from hub.markdown import render_markdown
+from notifications.models import Kind
+from notifications.services import notify
+from projects import events, permissions
+from projects.models import (
+    FEEDBACK_NOTE_MAX,
+    HIDDEN_REASON_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_PER_PROJECT,
+    Feedback,
+    FeedbackRevision,
+    Project,
+    ProjectRevision,
+    ProjectTag,
+    Review,
+    ReviewState,
+    Star,
+    State,
+    Verdict,
+)
+from projects.urlcheck import validate_project_url
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
+URL_FIELDS = ("repository_url", "demo_url", "docs_url")
+
+
+def _after_commit(event, *args) -> None:
+    """Publish a live event once the transaction commits. `robust`: an event that fails
+    is logged; the write it reports has already committed."""
+    transaction.on_commit(lambda: event(*args), robust=True)
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_writer(user: Any) -> None:
+    _require(permissions.can_write(user), permissions.write_refusal(user))
+
+
+def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
+    obj.full_clean(exclude=list(exclude), validate_unique=False)
+
+
+def _html(source: str) -> str:
+    """Markdown rendered once, when saved (pages never render)."""
+    return render_markdown(source).html if source.strip() else ""
+
+
+# --- Tags and links --------------------------------------------------------------------
+
+
+def tags_normalize(raw: str | Iterable[str]) -> list[str]:
+    """`"Django, #DRF  celery"` -> `["django", "drf", "celery"]`; ValidationError if bad."""
+    parts = re.split(r"[,\s]+", raw) if isinstance(raw, str) else list(raw)
+    names: list[str] = []
+    for part in parts:
+        name = part.strip().lstrip("#").lower()
+        if not name or name in names:
+            continue
+        if len(name) > TAG_MAX_LENGTH or not TAG_RE.match(name):
+            raise ValidationError(
+                {
+                    "tags": f"“{name[:40]}” is not a tag: use lower-case letters, digits and "
+                    f"+ # . - (at most {TAG_MAX_LENGTH} characters)."
+                }
+            )
+        names.append(name)
+    if len(names) > TAGS_PER_PROJECT:
+        raise ValidationError({"tags": f"At most {TAGS_PER_PROJECT} tags, please."})
+    return names
+
+
+def _tags_get_or_create(names: list[str]) -> list[ProjectTag]:
+    if not names:
+        return []
+    ProjectTag.objects.bulk_create([ProjectTag(name=n) for n in names], ignore_conflicts=True)
+    return list(ProjectTag.objects.filter(name__in=names))
+
+
+def _links_clean(*, repository_url: str, demo_url: str, docs_url: str) -> dict[str, str]:
+    """Each link normalised, or one ValidationError naming every bad field."""
+    raw = {"repository_url": repository_url, "demo_url": demo_url, "docs_url": docs_url}
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in raw.items():
+        # Blank means "no link"; anything else is checked as given (forms strip the
+        # edges; a stray space or control character inside is refused, never repaired).
+        if not (value or "").strip():
+            if name == "repository_url":
+                errors[name] = ["A repository link is required."]
+            else:
+                cleaned[name] = ""
+            continue
+        try:
+            cleaned[name] = validate_project_url(value, field=name)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _text_fields(
+    *, title: str, pitch: str, feedback_note: str, cohort: str, track: str
+) -> dict[str, str]:
+    if track and track not in Track.values:
+        raise ValidationError({"track": "Choose one of the program's tracks."})
+    if len(feedback_note) > FEEDBACK_NOTE_MAX:
+        raise ValidationError(
+            {"feedback_note": f"Keep it short: at most {FEEDBACK_NOTE_MAX} characters."}
+        )
+    return {
+        "title": " ".join(title.split()),
+        "pitch": " ".join(pitch.split()),
+        "feedback_note": " ".join(feedback_note.split()),
+        "cohort": cohort.strip(),
+        "track": track,
+    }
+
+
+def _revision_add(project: Project, editor: User) -> None:
+    last = project.revisions.aggregate(n=Max("number"))["n"] or 0
+    ProjectRevision.objects.create(
+        project=project,
+        number=last + 1,
+        editor=editor,
+        title=project.title,
+        pitch=project.pitch,
+        description=project.description,
+        repository_url=project.repository_url,
+        demo_url=project.demo_url,
+        docs_url=project.docs_url,
+    )
+
+
+def _target(project: Project) -> dict[str, str]:
+    return {
+        "target_key": events.project_topic(project.pk),
+        "target_title": project.title,
+        "url": project.get_absolute_url(),
+    }
+
+
+# --- Projects --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_create(
+    *,
+    author: User,
+    title: str,
+    pitch: str,
+    repository_url: str,
+    description: str = "",
+    demo_url: str = "",
+    docs_url: str = "",
+    tags: str | Iterable[str] = (),
+    cohort: str = "",
+    track: str = "",
+    feedback_wanted: bool = False,
+    feedback_note: str = "",
+    publish: bool = False,
+) -> Project:
+    """A new project, as a draft (only the author sees it) or published straight away."""
+    _require_writer(author)
+    _require(permissions.can_create(author), "You cannot post projects.")
+    tag_names = tags_normalize(tags)
+    links = _links_clean(repository_url=repository_url, demo_url=demo_url, docs_url=docs_url)
+    text = _text_fields(
+        title=title, pitch=pitch, feedback_note=feedback_note, cohort=cohort, track=track
+    )
+    now = timezone.now()
+    project = Project(
+        author=author,
+        description=description,
+        description_html=_html(description),
+        feedback_wanted=feedback_wanted,
+        state=State.PUBLISHED if publish else State.DRAFT,
+        published_at=now if publish else None,
+        created_at=now,
+        updated_at=now,
+        listed_at=now,
+        **links,
+        **text,
+    )
+    _clean(project, exclude=["author", "hidden_by", "reviewer"])
+    project.save()
+    project.tags.set(_tags_get_or_create(tag_names))
+    _revision_add(project, author)
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def project_edit(
+    *,
+    editor: User,
+    project: Project,
+    title: str,
+    pitch: str,
+    repository_url: str,
+    description: str = "",
+    demo_url: str = "",
+    docs_url: str = "",
+    tags: str | Iterable[str] = (),
+    cohort: str = "",
+    track: str = "",
+    feedback_wanted: bool = False,
+    feedback_note: str = "",
+) -> Project:
+    """The author changes the project; text and link changes add a revision."""
+    _require_writer(editor)
+    _require(permissions.can_edit(editor, project), "Only the author can edit this project.")
+    tag_names = tags_normalize(tags)
+    links = _links_clean(repository_url=repository_url, demo_url=demo_url, docs_url=docs_url)
+    text = _text_fields(
+        title=title, pitch=pitch, feedback_note=feedback_note, cohort=cohort, track=track
+    )
+    revised = ("title", "pitch", "description", *URL_FIELDS)
+    before = {name: getattr(project, name) for name in revised}
+    for name, value in {**links, **text, "description": description}.items():
+        setattr(project, name, value)
+    project.feedback_wanted = feedback_wanted
+    if description != before["description"]:
+        project.description_html = _html(description)
+    project.updated_at = timezone.now()
+    _clean(project, exclude=["author", "hidden_by", "reviewer"])
+    project.save()
+    project.tags.set(_tags_get_or_create(tag_names))
+    if any(getattr(project, name) != value for name, value in before.items()):
+        _revision_add(project, editor)
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def project_publish(*, actor: User, project: Project) -> Project:
+    _require_writer(actor)
+    _require(
+        permissions.can_publish(actor, project),
+        "Only the author can publish a draft."
+        if project.state == State.DRAFT
+        else "This project is not a draft.",
+    )
+    now = timezone.now()
+    project.state, project.updated_at = State.PUBLISHED, now
+    fields = ["state", "updated_at"]
+    if project.published_at is None:  # the first publication lists it as new
+        project.published_at = project.listed_at = now
+        fields += ["published_at", "listed_at"]
+    project.save(update_fields=fields)
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def project_unpublish(*, actor: User, project: Project) -> Project:
+    """Back to a draft: only the author sees it again. A pending review request is
+    withdrawn (a mentor could no longer open the project)."""
+    _require_writer(actor)
+    _require(
+        permissions.can_unpublish(actor, project),
+        "Only the author can unpublish a published project.",
+    )
+    project.state, project.updated_at = State.DRAFT, timezone.now()
+    fields = ["state", "updated_at"]
+    if project.review_state in (ReviewState.REQUESTED, ReviewState.IN_REVIEW):
+        _review_withdraw(project)
+        fields += ["review_state", "review_requested_at", "reviewer", "claimed_at"]
+    project.save(update_fields=fields)
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+def _review_withdraw(project: Project) -> None:
+    Review.objects.filter(project=project, completed_at__isnull=True).delete()
+    project.review_state = ReviewState.REVIEWED if project.last_reviewed_at else ReviewState.NONE
+    project.review_requested_at = None
+    project.reviewer, project.claimed_at = None, None
+
+
+@transaction.atomic
+def project_hide(*, actor: User, project: Project, reason: str) -> Project:
+    """A mentor hides a published project from everyone but its author and mentors."""
+    _require_writer(actor)
+    _require(
+        permissions.can_hide(actor, project),
+        "Only mentors can hide projects."
+        if not permissions.is_mentor(actor)
+        else "Only a published project can be hidden.",
+    )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the project is hidden: the author sees it."})
+    if len(reason) > HIDDEN_REASON_MAX:
+        raise ValidationError({"reason": f"At most {HIDDEN_REASON_MAX} characters."})
+    now = timezone.now()
+    project.state, project.hidden_reason = State.HIDDEN, reason
+    project.hidden_by, project.hidden_at, project.updated_at = actor, now, now
+    project.save(update_fields=["state", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
+    notify(
+        recipients=[project.author],
+        kind=Kind.MODERATION,
+        actor=actor,
+        **_target(project),
+    )
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def project_unhide(*, actor: User, project: Project) -> Project:
+    _require_writer(actor)
+    _require(permissions.can_unhide(actor, project), "Only mentors can unhide projects.")
+    project.state, project.hidden_reason = State.PUBLISHED, ""
+    project.hidden_by, project.hidden_at, project.updated_at = None, None, timezone.now()
+    project.save(update_fields=["state", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+# --- Stars -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def star_toggle(*, user: User, project: Project) -> bool:
+    """Star `project`, or take the star back. Returns whether it is starred now;
+    `project.star_count` is refreshed. Authors cannot star their own project."""
+    _require_writer(user)
+    _require(
+        permissions.can_star(user, project),
+        "You cannot star your own project."
+        if permissions.is_author(user, project)
+        else "Only published projects can be starred.",
+    )
+    removed, _ = Star.objects.filter(user=user, project=project).delete()
+    starred = not removed
+    if starred:
+        try:
+            with transaction.atomic():
+                Star.objects.create(user=user, project=project)
+        except IntegrityError:  # a double click raced us: the star is there already
+            project.refresh_from_db(fields=["star_count"])
+            return True
+    Project.objects.filter(pk=project.pk).update(
+        star_count=F("star_count") + (1 if starred else -1)
+    )
+    project.refresh_from_db(fields=["star_count"])
+    _after_commit(events.star_changed, project.pk, project.star_count)
+    return starred
+
+
+# --- Feedback --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_create(
+    *, author: User, project: Project, body: str, parent: Feedback | None = None
+) -> Feedback:
+    """Feedback on a published project, or a reply to top-level feedback (one level
+    deep). The project's author hears of it, and a reply's parent author too."""
+    _require_writer(author)
+    _require(
+        permissions.can_give_feedback(author, project),
+        "Feedback is open on published projects only.",
+    )
+    if parent is not None:
+        if parent.project_id != project.pk:
+            raise ValidationError({"parent": "That feedback belongs to another project."})
+        if parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": "Replies go one level deep: reply to the original feedback."}
+            )
+        if parent.is_deleted:
+            raise ValidationError({"parent": "That feedback was deleted."})
+    feedback = Feedback(
+        project=project,
+        author=author,
+        parent=parent,
+        body=body,
+        body_html=_html(body),
+        by_mentor=author.is_mentor,
+    )
+    _clean(feedback, exclude=["author", "project", "parent"])
+    feedback.save()
+    _after_commit(events.feedback_created, feedback.pk)
+    Project.objects.filter(pk=project.pk).update(feedback_count=F("feedback_count") + 1)
+    project.refresh_from_db(fields=["feedback_count"])
+    FeedbackRevision.objects.create(feedback=feedback, number=1, editor=author, body=body)
+    target = {**_target(project), "url": f"{project.get_absolute_url()}#feedback-{feedback.pk}"}
+    notify(recipients=[project.author], kind=Kind.PROJECT_FEEDBACK, actor=author, **target)
+    if parent is not None and parent.author_id != project.author_id:
+        # Replies coalesce per thread of feedback, apart from the project's own key.
+        notify(
+            recipients=[parent.author],
+            kind=Kind.PROJECT_FEEDBACK,
+            actor=author,
+            **{**target, "target_key": f"project-feedback:{parent.pk}"},
+        )
+    return feedback
+
+
+@transaction.atomic
+def feedback_edit(*, editor: User, feedback: Feedback, body: str) -> Feedback:
+    _require_writer(editor)
+    _require(
+        permissions.can_edit_feedback(editor, feedback), "You can only edit your own feedback."
+    )
+    if body == feedback.body:
+        return feedback
+    feedback.body, feedback.body_html, feedback.edited_at = body, _html(body), timezone.now()
+    _clean(feedback, exclude=["author", "project", "parent"])
+    feedback.save(update_fields=["body", "body_html", "edited_at"])
+    last = feedback.revisions.aggregate(n=Max("number"))["n"] or 0
+    FeedbackRevision.objects.create(feedback=feedback, number=last + 1, editor=editor, body=body)
+    _after_commit(events.feedback_changed, feedback.pk)
+    return feedback
+
+
+@transaction.atomic
+def feedback_delete(*, actor: User, feedback: Feedback) -> None:
+    """Soft delete: the row stays (its replies keep their place), its text is not shown."""
+    _require_writer(actor)
+    _require(
+        permissions.can_delete_feedback(actor, feedback), "You can only delete your own feedback."
+    )
+    feedback.is_deleted, feedback.deleted_at = True, timezone.now()
+    feedback.save(update_fields=["is_deleted", "deleted_at"])
+    Project.objects.filter(pk=feedback.project_id).update(feedback_count=F("feedback_count") - 1)
+    _after_commit(events.feedback_changed, feedback.pk)
+
+
+# --- Reviews ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_request(*, actor: User, project: Project) -> Project:
+    """The author asks for a mentor review (again, after a completed one)."""
+    _require_writer(actor)
+    if not permissions.can_request_review(actor, project):
+        if not permissions.is_author(actor, project):
+            raise PermissionDenied("Only the author can ask for a review.")
+        if project.state != State.PUBLISHED:
+            raise PermissionDenied("Publish the project before asking for a review.")
+        if not project.feedback_wanted:
+            raise PermissionDenied("Switch on “feedback wanted” to ask for a review.")
+        raise PermissionDenied("A review is already requested or under way.")
+    now = timezone.now()
+    project.review_state, project.review_requested_at = ReviewState.REQUESTED, now
+    project.reviewer, project.claimed_at, project.updated_at = None, None, now
+    project.save(
+        update_fields=[
+            "review_state",
+            "review_requested_at",
+            "reviewer",
+            "claimed_at",
+            "updated_at",
+        ]
+    )
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def review_claim(*, mentor: User, project: Project) -> Review:
+    """A mentor takes a requested review ("reviewing"). Claims race safely: the update
+    only succeeds while the project is still requested and unclaimed."""
+    _require_writer(mentor)
+    if not permissions.is_mentor(mentor):
+        raise PermissionDenied("Only mentors review projects.")
+    if permissions.is_author(mentor, project):
+        raise PermissionDenied("You cannot review your own project.")
+    if project.review_state == ReviewState.IN_REVIEW:
+        raise PermissionDenied("Another mentor already claimed this review.")
+    _require(
+        permissions.can_claim_review(mentor, project),
+        "This project is not waiting for a reviewer.",
+    )
+    now = timezone.now()
+    claimed = Project.objects.filter(
+        pk=project.pk,
+        state=State.PUBLISHED,
+        review_state=ReviewState.REQUESTED,
+        reviewer__isnull=True,
+    ).update(review_state=ReviewState.IN_REVIEW, reviewer=mentor, claimed_at=now)
+    _require(bool(claimed), "Another mentor claimed this project first.")
+    project.review_state, project.reviewer, project.claimed_at = (
+        ReviewState.IN_REVIEW,
+        mentor,
+        now,
+    )
+    review = Review.objects.create(project=project, reviewer=mentor, created_at=now)
+    _after_commit(events.review_changed, review.pk)
+    _after_commit(events.project_changed, project.pk)
+    return review
+
+
+@transaction.atomic
+def review_release(*, mentor: User, project: Project) -> Project:
+    """The claiming mentor hands the review back to the queue."""
+    _require_writer(mentor)
+    _require(
+        permissions.can_release_review(mentor, project),
+        "Only the mentor who claimed this review can release it.",
+    )
+    Review.objects.filter(project=project, completed_at__isnull=True).delete()
+    project.review_state, project.reviewer, project.claimed_at = (
+        ReviewState.REQUESTED,
+        None,
+        None,
+    )
+    project.save(update_fields=["review_state", "reviewer", "claimed_at"])
+    _after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    mentor: User,
+    project: Project,
+    verdict: str,
+    works: str = "",
+    improve: str = "",
+    notes_api_design: str = "",
+    notes_data_model: str = "",
+    notes_tests: str = "",
+    notes_deployment: str = "",
+) -> Review:
+    """The claiming mentor completes the review: the project is reviewed and its author
+    is notified."""
+    _require_writer(mentor)
+    if permissions.is_author(mentor, project):
+        raise PermissionDenied("You cannot review your own project.")
+    _require(
+        permissions.can_submit_review(mentor, project),
+        "Only the mentor who claimed this review can submit it."
+        if permissions.is_mentor(mentor)
+        else "Only mentors review projects.",
+    )
+    if verdict not in Verdict.values:
+        raise ValidationError({"verdict": "Choose a verdict: looks good or needs work."})
+    texts = {
+        "works": works,
+        "improve": improve,
+        "notes_api_design": notes_api_design,
+        "notes_data_model": notes_data_model,
+        "notes_tests": notes_tests,
+        "notes_deployment": notes_deployment,
+    }
+    if not any(text.strip() for text in texts.values()):
+        raise ValidationError({"works": "Write at least one part of the review."})
+    review = Review.objects.select_for_update().get(project=project, completed_at__isnull=True)
+    now = timezone.now()
+    for name, text in texts.items():
+        setattr(review, name, text)
+    review.verdict, review.completed_at = verdict, now
+    review.html = {name: _html(text) for name, text in texts.items() if text.strip()}
+    _clean(review, exclude=["project", "reviewer"])
+    review.save()
+    project.review_state, project.last_reviewed_at, project.updated_at = (
+        ReviewState.REVIEWED,
+        now,
+        now,
+    )
+    project.reviewer, project.claimed_at = None, None
+    project.save(
+        update_fields=["review_state", "last_reviewed_at", "updated_at", "reviewer", "claimed_at"]
+    )
+    notify(
+        recipients=[project.author],
+        kind=Kind.PROJECT_REVIEW,
+        actor=mentor,
+        **{**_target(project), "url": f"{project.get_absolute_url()}#review-{review.pk}"},
+    )
+    _after_commit(events.review_changed, review.pk)
+    _after_commit(events.project_changed, project.pk)
+    return review
