@@ -37,6 +37,7 @@ from discussions.models import (
     Vote,
     Watch,
 )
+from hub import errors
 from hub.markdown import Rendered, render_markdown
 from notifications.models import Kind
 from notifications.services import notify
@@ -46,8 +47,7 @@ MENTION_CANDIDATE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_-]{1,29})"
 EXCERPT_LENGTH = 200
 
 
-class RateLimited(PermissionDenied):
-    """Too many posts in the last hour."""
+RateLimited = errors.RateLimited  # too many posts in the last hour
 
 
 def _after_commit(event, *args) -> None:

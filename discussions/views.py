@@ -5,8 +5,6 @@ JavaScript) and through HTMX (`request.htmx`: returns the fragment it changed, a
 of the page's own template).
 """
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,44 +17,17 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
     HttpResponseClientRefresh,
-    trigger_client_event,
 )
 
 from discussions import events, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
+from hub.errors import refusals_shown
 from hub.forms import form_add_service_error
 from hub.markdown import render_markdown
 from notifications.selectors import is_muted
 
 DETAIL = "discussions/question_detail.html"
-
-
-def _refusal(request: HttpRequest, error: PermissionDenied, back: str) -> HttpResponse:
-    """A refused action: a toast over HTMX, a message and a redirect without it."""
-    message = str(error) or "You cannot do that."
-    status = 429 if isinstance(error, services.RateLimited) else 403
-    if request.htmx:
-        response = HttpResponse(message, status=status, content_type="text/plain")
-        return trigger_client_event(response, "nexus:toast", {"level": "error", "message": message})
-    messages.error(request, message)
-    return redirect(back)
-
-
-def refusals_shown(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Turn a service's PermissionDenied into a clear message instead of a bare 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            back = request.headers.get("HX-Current-URL") or request.META.get("HTTP_REFERER")
-            if not back or not back.startswith(request.build_absolute_uri("/")):
-                back = reverse("home")
-            return _refusal(request, error, back)
-
-    return wrapper
 
 
 def _question_or_404(request: HttpRequest, pk: int) -> Question:

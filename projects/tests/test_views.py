@@ -1,0 +1,163 @@
+"""The showcase's pages and actions through the Django client."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects import services
+from projects.models import Project, ReviewState, State
+from projects.tests import factories as make
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_gallery_filters_and_empty_state(client, learner, other_learner):
+    shown = make.project(learner, title="Bookshelf REST API", feedback_wanted=True)
+    draft = make.project(learner, title="Secret draft project", publish=False)
+    page = client.get(reverse("projects:gallery"))
+    assert shown.title in page.text and draft.title not in page.text
+    assert "Feedback wanted" in page.text
+    assert shown.title in client.get(reverse("projects:gallery"), {"show": "feedback"}).text
+    assert "No projects match" in client.get(reverse("projects:gallery"), {"tag": "rust"}).text
+    client.force_login(learner)
+    mine = client.get(reverse("projects:gallery"), {"show": "mine"})
+    assert draft.title in mine.text  # your own drafts, for you only
+
+
+def test_draft_is_invisible_to_others(client, learner, other_learner):
+    draft = make.project(learner, publish=False)
+    client.force_login(other_learner)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert draft.title not in client.get(f"/projects/by/{learner.handle}/").text
+    client.force_login(learner)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_project_page_shows_links_with_domains(client, learner):
+    project = make.project(learner, demo_url="https://bookshelf.fly.dev")
+    page = client.get(project.get_absolute_url())
+    assert page.status_code == 200
+    assert 'rel="nofollow ugc noopener"' in page.text
+    assert "github.com" in page.text and "bookshelf.fly.dev" in page.text
+    assert 'class="code-block"' in page.text
+
+
+def test_create_draft_then_publish(client, learner):
+    client.force_login(learner)
+    data = {
+        "title": "Gym tracker GraphQL API",
+        "pitch": "Track workouts with strawberry.",
+        "repository_url": "https://github.com/ada/gym",
+        "tags": "graphql strawberry",
+    }
+    response = client.post(reverse("projects:project_create"), {**data, "publish": "0"})
+    project = Project.objects.get()
+    assert response.status_code == 302 and project.state == State.DRAFT
+    client.post(reverse("projects:project_state", args=[project.pk]), {"action": "publish"})
+    project.refresh_from_db()
+    assert project.state == State.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "http://localhost:8000/x", "http://192.168.1.2/", "ftp://x.org/"],
+)
+def test_bad_links_are_form_errors(client, learner, url):
+    client.force_login(learner)
+    response = client.post(
+        reverse("projects:project_create"),
+        {"title": "A project with a bad link", "pitch": "x", "repository_url": url},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["repository_url"]
+    assert not Project.objects.exists()
+
+
+def test_only_the_author_edits(client, learner, other_learner):
+    project = make.project(learner)
+    client.force_login(other_learner)
+    response = client.get(reverse("projects:project_edit", args=[project.pk]), follow=True)
+    assert "Only the author" in response.text
+
+
+def test_star_in_place(client, learner, other_learner):
+    project = make.project(learner)
+    client.force_login(other_learner)
+    response = client.post(reverse("projects:star", args=[project.pk]), **HTMX)
+    assert "Starred · 1" in response.text and "<html" not in response.text
+    client.post(reverse("projects:star", args=[project.pk]))
+    project.refresh_from_db()
+    assert project.star_count == 0
+
+
+def test_feedback_and_reply(client, learner, other_learner):
+    project = make.project(learner)
+    client.force_login(other_learner)
+    response = client.post(
+        reverse("projects:feedback_create", args=[project.pk]), {"body": "Nice models"}, **HTMX
+    )
+    assert 'id="feedback"' in response.text and "Nice models" in response.text
+    parent = project.feedback.get()
+    client.force_login(learner)
+    client.post(
+        reverse("projects:feedback_create", args=[project.pk]),
+        {"body": "Thanks!", "parent": parent.pk},
+    )
+    assert parent.replies.get().body == "Thanks!"
+
+
+def test_review_workflow_through_the_pages(client, learner, mentor, other_learner):
+    project = make.project(learner, feedback_wanted=True)
+    url = reverse("projects:review", args=[project.pk])
+    client.force_login(learner)
+    client.post(url, {"action": "request"})
+    client.force_login(other_learner)
+    refused = client.post(url, {"action": "claim"}, follow=True)
+    assert "mentor" in refused.text.lower()
+    client.force_login(mentor)
+    queue = client.get(reverse("projects:awaiting_review"))
+    assert project.title in queue.text
+    client.post(url, {"action": "claim"})
+    missing = client.post(url, {"action": "submit"})
+    assert missing.status_code == 400
+    client.post(url, {"action": "submit", "verdict": "looks_good", "works": "Clean **models**."})
+    project.refresh_from_db()
+    assert project.review_state == ReviewState.REVIEWED
+    page = client.get(project.get_absolute_url())
+    assert "Looks good" in page.text and "<strong>models</strong>" in page.text
+
+
+def test_awaiting_review_is_for_mentors(client, learner):
+    client.force_login(learner)
+    response = client.get(reverse("projects:awaiting_review"), follow=True)
+    assert "for mentors" in response.text
+
+
+def test_profile_lists_projects(client, learner):
+    project = make.project(learner)
+    assert project.title in client.get(f"/projects/by/{learner.handle}/").text
+    assert (
+        reverse("projects:by_user", args=[learner.handle])
+        in client.get(learner.get_absolute_url()).text
+    )
+
+
+def test_gallery_and_page_query_counts_are_constant(client, learner, other_learner, mentor):
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    first = make.project(learner)
+    small_gallery = count(reverse("projects:gallery"))
+    small_page = count(first.get_absolute_url())
+    for _ in range(6):
+        p = make.project(other_learner)
+        services.star_toggle(user=learner, project=p)
+        services.star_toggle(user=mentor, project=first)
+        make.feedback(mentor, first)
+    services.star_toggle(user=other_learner, project=first)
+    assert count(reverse("projects:gallery")) == small_gallery
+    assert count(first.get_absolute_url()) == small_page

@@ -1,0 +1,258 @@
+"""HTML doors to the project showcase: parse, call a service or selector, render.
+Actions work as plain posts (redirect back) and over HTMX (the fragment they change)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.selectors import user_get_by_handle
+from hub.errors import refusals_shown
+from hub.forms import form_add_service_error
+from projects import permissions, selectors, services
+from projects.forms import FeedbackForm, HideForm, ProjectForm, ReviewForm
+from projects.models import STACK_TAGS, Project
+
+DETAIL = "projects/project_detail.html"
+
+
+def _project_or_404(request: HttpRequest, pk: int) -> Project:
+    project = selectors.project_get_for_viewer(viewer=request.user, pk=pk)
+    if project is None:
+        raise Http404("No such project.")
+    return project
+
+
+def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+    return {
+        "detail": selectors.project_detail(viewer=request.user, project=project),
+        "project": project,
+        "feedback_form": FeedbackForm(),
+        "review_form": ReviewForm(),
+        "hide_form": HideForm(),
+        **extra,
+    }
+
+
+@require_GET
+def project_gallery_view(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "")
+    page = selectors.project_gallery(
+        viewer=request.user,
+        tag=request.GET.get("tag") or None,
+        cohort=request.GET.get("cohort") or None,
+        feedback_wanted=show == "feedback",
+        reviewed=show == "reviewed",
+        mine=show == "mine",
+        sort=request.GET.get("sort", "newest"),
+        cursor=request.GET.get("after") or None,
+    )
+    params = {k: v for k, v in request.GET.items() if k in ("tag", "cohort", "show", "sort") and v}
+    context = {
+        "page": page,
+        "params": params,
+        "show": show,
+        "sorts": selectors.SORTS,
+        "cohorts": selectors.gallery_cohorts(),
+        "tags": selectors.tag_suggestions(),
+    }
+    if request.htmx and request.GET.get("after"):
+        return render(request, "projects/project_gallery.html#cards", context)
+    return render(request, "projects/project_gallery.html", context)
+
+
+@require_GET
+def projects_by_user_view(request: HttpRequest, handle: str) -> HttpResponse:
+    """A profile's projects (the profile loads this fragment)."""
+    owner = user_get_by_handle(handle=handle)
+    projects = selectors.projects_of_user(viewer=request.user, user=owner)
+    return render(request, "projects/project_gallery.html#profile-projects", {"projects": projects})
+
+
+@login_required
+@require_GET
+def awaiting_review_view(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_mentor(request.user):
+        raise PermissionDenied("The review queue is for mentors.")
+    projects = selectors.projects_awaiting_review(viewer=request.user)
+    return render(request, "projects/awaiting_review.html", {"projects": projects})
+
+
+@require_GET
+def project_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    project = _project_or_404(request, pk)
+    if slug != project.slug:
+        return redirect(project, permanent=True)
+    return render(request, DETAIL, _detail_context(request, project))
+
+
+def _project_form_page(
+    request: HttpRequest, form: ProjectForm, project: Project | None
+) -> HttpResponse:
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "project": project, "stack_tags": STACK_TAGS},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@refusals_shown
+def project_create_view(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_create(request.user):
+        raise PermissionDenied(permissions.write_refusal(request.user))
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(
+                author=request.user,
+                publish=request.POST.get("publish") == "1",
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Your project is published."
+                if project.state == "published"
+                else "Saved as a draft: only you can see it until you publish.",
+            )
+            return redirect(project)
+    return _project_form_page(request, form, None)
+
+
+@login_required
+@refusals_shown
+def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    if not permissions.can_edit(request.user, project):
+        raise PermissionDenied("Only the author edits a project.")
+    initial = {
+        "title": project.title,
+        "pitch": project.pitch,
+        "repository_url": project.repository_url,
+        "demo_url": project.demo_url,
+        "docs_url": project.docs_url,
+        "description": project.description,
+        "tags": " ".join(t.name for t in project.tags.all()),
+        "cohort": project.cohort,
+        "track": project.track,
+        "feedback_wanted": project.feedback_wanted,
+        "feedback_note": project.feedback_note,
+    }
+    form = ProjectForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_edit(editor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Your project is saved.")
+            return redirect(project)
+    return _project_form_page(request, form, project)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish, unpublish, hide (mentors, with a reason) or unhide."""
+    project = _project_or_404(request, pk)
+    action = request.POST.get("action")
+    if action == "publish":
+        services.project_publish(actor=request.user, project=project)
+    elif action == "unpublish":
+        services.project_unpublish(actor=request.user, project=project)
+    elif action == "hide":
+        form = HideForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Say why the project is hidden.")
+            return redirect(project)
+        services.project_hide(actor=request.user, project=project, **form.cleaned_data)
+    elif action == "unhide":
+        services.project_unhide(actor=request.user, project=project)
+    else:
+        raise Http404("Unknown action.")
+    return redirect(project)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def star_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    starred = services.star_toggle(user=request.user, project=project)
+    if request.htmx:
+        project.refresh_from_db(fields=["star_count"])
+        return render(request, f"{DETAIL}#star", {"project": project, "starred": starred})
+    return redirect(project)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def feedback_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project_or_404(request, pk)
+    parent = None
+    if request.POST.get("parent"):
+        parent = selectors.feedback_get_for_viewer(
+            viewer=request.user, pk=int(request.POST["parent"])
+        )
+        if parent is None:
+            raise Http404("No such feedback.")
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            feedback = services.feedback_create(
+                author=request.user, project=project, body=form.cleaned_data["body"], parent=parent
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if request.htmx:
+                project.refresh_from_db()
+                return render(request, f"{DETAIL}#feedback", _detail_context(request, project))
+            return redirect(f"{project.get_absolute_url()}#feedback-{feedback.pk}")
+    message = " ".join(m for errors in form.errors.values() for m in errors)
+    messages.error(request, message or "Your feedback could not be posted.")
+    return redirect(project)
+
+
+@require_POST
+@login_required
+@refusals_shown
+def review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review workflow: request (author), claim / release / submit (mentors)."""
+    project = _project_or_404(request, pk)
+    action = request.POST.get("action")
+    if action == "request":
+        services.review_request(actor=request.user, project=project)
+        messages.success(request, "A mentor will pick up your review request.")
+    elif action == "claim":
+        services.review_claim(mentor=request.user, project=project)
+        messages.success(request, "It's yours: the author sees you are reviewing.")
+    elif action == "release":
+        services.review_release(mentor=request.user, project=project)
+    elif action == "submit":
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, DETAIL, _detail_context(request, project, review_form=form), status=400
+            )
+        try:
+            services.review_submit(mentor=request.user, project=project, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+            return render(
+                request, DETAIL, _detail_context(request, project, review_form=form), status=400
+            )
+        messages.success(request, "Review posted. The author has been told.")
+    else:
+        raise Http404("Unknown action.")
+    return redirect(f"{project.get_absolute_url()}#reviews")
