@@ -11,6 +11,7 @@ from accounts.demo import seed_accounts
 from discussions.demo import seed_categories, seed_forum
 from notifications.models import Notification
 from notifications.services import emails_paused
+from projects.demo import seed_projects
 
 
 def backdate_demo_notifications() -> None:
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             accounts = seed_accounts()
             categories = seed_categories()
             forum = seed_forum(accounts=[user for user, _ in accounts])
+            projects = seed_projects(accounts=[user for user, _ in accounts])
             # Nor later by the sweep.
             Notification.objects.filter(
                 recipient__email__endswith="@nexus.example", emailed_at__isnull=True
@@ -59,6 +61,11 @@ class Command(BaseCommand):
             if forum.get("questions"):
                 backdate_demo_notifications()
         created = ", ".join(f"{n} {kind}" for kind, n in forum.items() if n)
+        created_projects = ", ".join(
+            f"{n} {kind}" for kind, n in projects.items() if n and kind != "people"
+        )
+        if created_projects:
+            created = f"{created}; projects: {created_projects}" if created else created_projects
         self.stdout.write(
             f"Demo data ready: {len(categories)} topics"
             + (f"; created {created}." if created else " (already there).")
