@@ -78,6 +78,7 @@ class AskForm(QuestionForm):
         assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/project"}),
     )
+    project = forms.IntegerField(required=False, widget=forms.HiddenInput)
     field_order = ["title", "category", "tags", "body", "tried", "error", "versions", "repository"]
 
     def clean(self):

@@ -101,6 +101,14 @@ class Question(Post):
     )
     has_mentor_answer = models.BooleanField(default=False, editable=False)
     last_activity_at = models.DateTimeField(default=timezone.now, editable=False)
+    # "Asked about this project": the project page lists its questions through this.
+    project = models.ForeignKey(
+        "projects.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
 
     class Meta:
         indexes = [

@@ -254,7 +254,7 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
 def question_get(*, viewer: Any, pk: int) -> Question | None:
     return (
         questions_visible_to(viewer)
-        .select_related("author", "category")
+        .select_related("author", "category", "project")
         .prefetch_related("tags")
         .filter(pk=pk)
         .first()

@@ -9,6 +9,7 @@ per-field messages (form errors, 400). `RateLimited` is a PermissionDenied.
 import re
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -216,7 +217,13 @@ def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
 
 @transaction.atomic
 def question_create(
-    *, author: User, title: str, body: str, category: Category, tags: str | Iterable[str] = ()
+    *,
+    author: User,
+    title: str,
+    body: str,
+    category: Category,
+    tags: str | Iterable[str] = (),
+    project: Any = None,
 ) -> Question:
     _require_writer(author)
     _check_posting_rate(author, "question")
@@ -226,6 +233,7 @@ def question_create(
     question = Question(
         author=author,
         category=category,
+        project=project,
         title=" ".join(title.split()),
         body=body,
         body_html=rendered.html,

@@ -157,7 +157,11 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
 def question_ask_view(request: HttpRequest) -> HttpResponse:
     if not permissions.can_ask(request.user):
         raise PermissionDenied(permissions.write_refusal(request.user))
-    form = AskForm(request.POST or None, initial={"category": request.GET.get("category")})
+    form = AskForm(
+        request.POST or None,
+        initial={"category": request.GET.get("category"), "project": request.GET.get("project")},
+    )
+    project = _asked_about(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -167,6 +171,7 @@ def question_ask_view(request: HttpRequest) -> HttpResponse:
                 body=data["body"],
                 category=data["category"],
                 tags=data["tags"],
+                project=project,
             )
         except ValidationError as error:
             form_add_service_error(form, error)
@@ -178,9 +183,20 @@ def question_ask_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "discussions/question_form.html",
-        {"form": form, "ask": True},
+        {"form": form, "ask": True, "project": project},
         status=400 if form.errors else 200,
     )
+
+
+def _asked_about(request: HttpRequest, form: AskForm) -> Any:
+    """The project a question is asked about (`?project=<id>` from its page), if the asker
+    may see it; anything else is ignored."""
+    from projects.selectors import project_get_for_viewer
+
+    raw = request.POST.get("project") or request.GET.get("project") or ""
+    if not raw.isdigit():
+        return None
+    return project_get_for_viewer(viewer=request.user, pk=int(raw))
 
 
 @login_required

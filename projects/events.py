@@ -1,20 +1,20 @@
-"""Projects' live events: the seam the services call after commit.
+"""Projects' live events. Topic: ``project:<id>`` (a project page).
 
-Topic: ``project:<id>`` (a project page: feedback, stars, review state, edits).
-
-The services already call these, once, on commit, with the id the event concerns. The
-pages (next issue) give each one its body: render the viewer-neutral partial from
-``templates/projects/live.html`` and ``hub.live.publish(project_topic(id), html)``, and
-register the topic (authorised through ``selectors.project_get_for_viewer``) in
-``ProjectsConfig.ready``. Until then they only record what happened, so tests can assert
-the events a write sends.
+Project pages change rarely and everything on them depends on the viewer (who may reply,
+claim, star), so an event sends one small "stale" hint to the page's tabs, and each tab
+fetches its own view of the feedback and reviews through `/live/catch-up` (the same path
+a reconnecting tab takes). Services call these once, on commit.
 """
 
 from __future__ import annotations
 
-import logging
+from typing import Any
 
-logger = logging.getLogger(__name__)
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from hub import live
 
 
 def project_topic(project_id: int) -> str:
@@ -25,24 +25,66 @@ def project_group(key: str) -> str:
     return f"projects.project.{int(key)}"
 
 
+def _authorize(user: Any, key: str) -> bool:
+    from projects.selectors import projects_visible_to
+
+    return projects_visible_to(user).filter(pk=int(key)).exists()
+
+
+def _catch_up(request: HttpRequest, key: str, since: Any) -> str:
+    from projects.selectors import project_get_for_viewer
+    from projects.views import detail_context
+
+    project = project_get_for_viewer(viewer=request.user, pk=int(key))
+    if project is None:
+        return ""
+    context = detail_context(request, project, oob=True)
+    return render_to_string("projects/project_detail.html#live-sections", context, request=request)
+
+
+def register_topics() -> None:
+    live.register(
+        live.Topic("project", group=project_group, authorize=_authorize, catch_up=_catch_up)
+    )
+
+
+def _stale(project_id: int) -> None:
+    live.publish(
+        project_topic(project_id),
+        format_html(
+            '<template id="live-stale" data-topic="{}" data-at="{}" hx-swap-oob="true"></template>',
+            project_topic(project_id),
+            live.now_iso(),
+        ),
+    )
+
+
 def project_changed(project_id: int) -> None:
     """Title, text, links, tags, state or review state changed."""
-    logger.debug("projects: project %s changed", project_id)
+    _stale(project_id)
 
 
 def star_changed(project_id: int, star_count: int) -> None:
-    logger.debug("projects: project %s has %s stars", project_id, star_count)
+    _stale(project_id)
 
 
 def feedback_created(feedback_id: int) -> None:
-    logger.debug("projects: feedback %s created", feedback_id)
+    from projects.models import Feedback
+
+    project_id = Feedback.objects.filter(pk=feedback_id).values_list("project_id", flat=True)
+    if project_id:
+        _stale(project_id[0])
 
 
 def feedback_changed(feedback_id: int) -> None:
     """Edited or deleted."""
-    logger.debug("projects: feedback %s changed", feedback_id)
+    feedback_created(feedback_id)
 
 
 def review_changed(review_id: int) -> None:
     """Claimed, released or submitted."""
-    logger.debug("projects: review %s changed", review_id)
+    from projects.models import Review
+
+    project_id = Review.objects.filter(pk=review_id).values_list("project_id", flat=True)
+    if project_id:
+        _stale(project_id[0])

@@ -9,7 +9,7 @@ keyset (the last row's sort value and id).
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -189,6 +189,7 @@ class ProjectDetail:
     open_review: Review | None
     starred: bool = False
     revision_count: int = 0
+    questions: list = field(default_factory=list)
 
 
 def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
@@ -226,6 +227,12 @@ def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
         open_review=open_review,
         starred=bool(starred),
         revision_count=ProjectRevision.objects.filter(project=project).count(),
+        # Questions asked about it (the relation lives on the question; no import needed).
+        questions=list(
+            project.questions.filter(is_deleted=False)
+            .only("pk", "title", "answer_count", "accepted_answer", "created_at")
+            .order_by("-created_at")[:20]
+        ),
     )
 
 

@@ -27,7 +27,7 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
     return project
 
 
-def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+def detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
     return {
         "detail": selectors.project_detail(viewer=request.user, project=project),
         "project": project,
@@ -87,7 +87,7 @@ def project_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpRe
     project = _project_or_404(request, pk)
     if slug != project.slug:
         return redirect(project, permanent=True)
-    return render(request, DETAIL, _detail_context(request, project))
+    return render(request, DETAIL, detail_context(request, project))
 
 
 def _project_form_page(
@@ -190,7 +190,9 @@ def star_view(request: HttpRequest, pk: int) -> HttpResponse:
     starred = services.star_toggle(user=request.user, project=project)
     if request.htmx:
         project.refresh_from_db(fields=["star_count"])
-        return render(request, f"{DETAIL}#star", {"project": project, "starred": starred})
+        return render(
+            request, f"{DETAIL}#star", {"project": project, "detail": {"starred": starred}}
+        )
     return redirect(project)
 
 
@@ -217,7 +219,7 @@ def feedback_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if request.htmx:
                 project.refresh_from_db()
-                return render(request, f"{DETAIL}#feedback", _detail_context(request, project))
+                return render(request, f"{DETAIL}#feedback", detail_context(request, project))
             return redirect(f"{project.get_absolute_url()}#feedback-{feedback.pk}")
     message = " ".join(m for errors in form.errors.values() for m in errors)
     messages.error(request, message or "Your feedback could not be posted.")
@@ -243,14 +245,14 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReviewForm(request.POST)
         if not form.is_valid():
             return render(
-                request, DETAIL, _detail_context(request, project, review_form=form), status=400
+                request, DETAIL, detail_context(request, project, review_form=form), status=400
             )
         try:
             services.review_submit(mentor=request.user, project=project, **form.cleaned_data)
         except ValidationError as error:
             form_add_service_error(form, error)
             return render(
-                request, DETAIL, _detail_context(request, project, review_form=form), status=400
+                request, DETAIL, detail_context(request, project, review_form=form), status=400
             )
         messages.success(request, "Review posted. The author has been told.")
     else:

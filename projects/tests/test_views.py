@@ -161,3 +161,47 @@ def test_gallery_and_page_query_counts_are_constant(client, learner, other_learn
     services.star_toggle(user=other_learner, project=first)
     assert count(reverse("projects:gallery")) == small_gallery
     assert count(first.get_absolute_url()) == small_page
+
+
+def test_questions_asked_about_a_project(client, learner, other_learner):
+    from discussions.models import Question
+    from discussions.tests import factories as forum
+
+    project = make.project(learner, title="Bookshelf API for the library")
+    category = forum.category()
+    client.force_login(other_learner)
+    ask = client.get(reverse("discussions:question_ask"), {"project": project.pk})
+    assert "Asking about the project" in ask.text and project.title in ask.text
+    client.post(
+        reverse("discussions:question_ask"),
+        {
+            "title": "How is the Bookshelf API paginated?",
+            "category": category.pk,
+            "body": "Curious about the cursor.",
+            "project": project.pk,
+        },
+    )
+    question = Question.objects.get()
+    assert question.project == project
+    page = client.get(project.get_absolute_url())
+    assert question.title in page.text and "Ask about this project" in page.text
+    assert project.title in client.get(question.get_absolute_url()).text
+
+
+def test_a_draft_cannot_be_asked_about_by_others(client, learner, other_learner):
+    from discussions.models import Question
+    from discussions.tests import factories as forum
+
+    draft = make.project(learner, publish=False)
+    category = forum.category()
+    client.force_login(other_learner)
+    client.post(
+        reverse("discussions:question_ask"),
+        {
+            "title": "Forged question about a hidden draft",
+            "category": category.pk,
+            "body": "x",
+            "project": draft.pk,
+        },
+    )
+    assert Question.objects.get().project is None
