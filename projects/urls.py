@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/star", views.star_view, name="star"),
     path("<int:pk>/feedback", views.feedback_create_view, name="feedback_create"),
     path("<int:pk>/review", views.review_view, name="review"),
+    path("feedback/<int:pk>/edit", views.feedback_edit_view, name="feedback_edit"),
+    path("feedback/<int:pk>/delete", views.feedback_delete_view, name="feedback_delete"),
 ]

@@ -258,3 +258,45 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         raise Http404("Unknown action.")
     return redirect(f"{project.get_absolute_url()}#reviews")
+
+
+def _feedback_or_404(request: HttpRequest, pk: int):
+    feedback = selectors.feedback_get_for_viewer(viewer=request.user, pk=pk)
+    if feedback is None:
+        raise Http404("No such feedback.")
+    return feedback
+
+
+@login_required
+@refusals_shown
+def feedback_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit your feedback (each edit keeps a revision)."""
+    feedback = _feedback_or_404(request, pk)
+    if not permissions.can_edit_feedback(request.user, feedback):
+        raise PermissionDenied("You can only edit your own feedback.")
+    form = FeedbackForm(request.POST or None, initial={"body": feedback.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_edit(
+                editor=request.user, feedback=feedback, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Your feedback is saved.")
+            return redirect(f"{feedback.project.get_absolute_url()}#feedback-{feedback.pk}")
+    return render(
+        request,
+        "projects/feedback_form.html",
+        {"form": form, "feedback": feedback, "project": feedback.project},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@login_required
+@refusals_shown
+def feedback_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    feedback = _feedback_or_404(request, pk)
+    services.feedback_delete(actor=request.user, feedback=feedback)
+    return redirect(f"{feedback.project.get_absolute_url()}#feedback")

@@ -33,3 +33,13 @@ for _name in (
     "release_review",
 ):
     register.filter(f"can_{_name}", _check(_name))
+
+
+@register.filter
+def feedback_editable_by(feedback: Any, user: Any) -> bool:
+    return bool(user and user.is_authenticated and permissions.can_edit_feedback(user, feedback))
+
+
+@register.filter
+def feedback_deletable_by(feedback: Any, user: Any) -> bool:
+    return bool(user and user.is_authenticated and permissions.can_delete_feedback(user, feedback))

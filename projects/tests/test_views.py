@@ -205,3 +205,20 @@ def test_a_draft_cannot_be_asked_about_by_others(client, learner, other_learner)
         },
     )
     assert Question.objects.get().project is None
+
+
+def test_feedback_edit_keeps_revisions_and_only_for_the_author(client, learner, other_learner):
+    project = make.project(learner)
+    item = make.feedback(other_learner, project, "First thoughts")
+    url = reverse("projects:feedback_edit", args=[item.pk])
+    client.force_login(learner)
+    assert "only edit your own" in client.get(url, follow=True).text
+    client.force_login(other_learner)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"body": "Second thoughts"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.body == "Second thoughts" and item.revisions.count() >= 1
+    client.post(reverse("projects:feedback_delete", args=[item.pk]))
+    item.refresh_from_db()
+    assert item.is_deleted
