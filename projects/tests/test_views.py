@@ -8,6 +8,7 @@ from django.urls import reverse
 from projects import services
 from projects.models import Project, ReviewState, State
 from projects.tests import factories as make
+from projects.tests.test_urlcheck import HOSTILE as HOSTILE_URLS
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -222,3 +223,25 @@ def test_feedback_edit_keeps_revisions_and_only_for_the_author(client, learner, 
     client.post(reverse("projects:feedback_delete", args=[item.pk]))
     item.refresh_from_db()
     assert item.is_deleted
+
+
+# Forms trim spaces at the edges of what was typed or pasted (a friendly fix, not a trick);
+# the service refuses them when called directly (test_urlcheck). Inner whitespace is refused.
+@pytest.mark.parametrize("url", [u for u in HOSTILE_URLS if u.strip() and u == u.strip()])
+def test_every_hostile_link_is_refused_on_the_form(client, learner, url):
+    """The corpus of test_urlcheck, through the page: a clear message next to the field."""
+    client.force_login(learner)
+    response = client.post(
+        reverse("projects:project_create"),
+        {
+            "title": "A project with a hostile link",
+            "pitch": "x",
+            "repository_url": "https://github.com/a/b",
+            "demo_url": url,
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors.get("demo_url"), errors
+    assert 'id="id_demo_url_error"' in response.text
+    assert not Project.objects.exists()
