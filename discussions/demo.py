@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import seed_people
 from accounts.models import User
-from accounts.services import user_create
 from discussions import demo_content, services
 from discussions.models import (
     Answer,
@@ -90,30 +90,9 @@ class _Seeder:
     # -- people --
 
     def ensure_people(self) -> None:
-        for person in demo_content.PEOPLE:
-            email = f"{person.handle}@nexus.example"
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = user_create(
-                    email=email,
-                    handle=person.handle,
-                    password=None,
-                    display_name=person.display_name,
-                    role=person.role,
-                    bio=person.bio,
-                    cohort=person.cohort,
-                    track=person.track,
-                    github=person.github,
-                )
-                self._set_joined(user, person.joined_days_ago)
-                self.created["people"] += 1
-            self.people[user.handle] = user
-
-    def _set_joined(self, user: User, days_ago: int) -> None:
-        joined = self.now - timedelta(days=days_ago, hours=self.rng.uniform(0, 20))
-        if user.date_joined > joined:
-            User.objects.filter(pk=user.pk).update(date_joined=joined)
-            user.date_joined = joined
+        people, created = seed_people(now=self.now, rng=self.rng)
+        self.people.update(people)
+        self.created["people"] += created
 
     def person(self, handle: str) -> User:
         try:
@@ -148,10 +127,6 @@ class _Seeder:
         )
         todo = [q for q in demo_content.QUESTIONS if q.title not in existing]
         self.ensure_people()
-        if todo:
-            for handle, days in demo_content.DEMO_ACCOUNT_AGES.items():
-                if handle in self.people:
-                    self._set_joined(self.people[handle], days)
         for item in todo:
             self.question(item, categories[item.category])
         return self.created

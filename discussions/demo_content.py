@@ -9,23 +9,9 @@ learners and mentors really write; `md()` strips the indentation of the source.
 from dataclasses import dataclass
 from textwrap import dedent
 
-from accounts.models import Role, Track
-
 
 def md(text: str) -> str:
     return dedent(text).strip() + "\n"
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    handle: str
-    display_name: str
-    role: str
-    bio: str
-    cohort: str
-    track: str
-    joined_days_ago: int
-    github: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,52 +40,7 @@ class DemoQuestion:
     comments: tuple[DemoComment, ...] = ()
 
 
-PEOPLE = [
-    DemoPerson(
-        "marta-k", "Marta Kowalska", Role.MENTOR,
-        "Database engineer. PostgreSQL, query plans and schema reviews; I like a good EXPLAIN.",
-        "", Track.BACKEND, 210,
-    ),
-    DemoPerson(
-        "tomas-r", "Tomás Reyes", Role.MENTOR,
-        "Platform engineer: Docker, CI pipelines, Celery in production. Ask me about retries.",
-        "", Track.DEVOPS, 190,
-    ),
-    DemoPerson(
-        "kenji", "Kenji Watanabe", Role.LEARNER,
-        "Ex-QA, now learning backend. Writing tests for everything, even my grocery list.",
-        "2026-spring", Track.BACKEND, 150,
-    ),
-    DemoPerson(
-        "priya-s", "Priya Sharma", Role.LEARNER,
-        "Data analyst moving into backend. Building a recipe API with DRF and PostgreSQL.",
-        "2026-spring", Track.BACKEND, 140,
-    ),
-    DemoPerson(
-        "olu", "Oluwaseun Adeyemi", Role.LEARNER,
-        "Frontend dev learning the other half. Currently fighting docker-compose.",
-        "2026-spring", Track.FULLSTACK, 135,
-    ),
-    DemoPerson(
-        "diego-f", "Diego Fernández", Role.LEARNER,
-        "Career switcher from logistics. Interested in performance and anything with queues.",
-        "2026-spring", Track.BACKEND, 120,
-    ),
-    DemoPerson(
-        "lena-m", "Lena Müller", Role.LEARNER,
-        "Sysadmin turned developer. GitHub Actions, Linux, and now Django.",
-        "2026-autumn", Track.DEVOPS, 75,
-    ),
-    DemoPerson(
-        "amir-h", "Amir Haddad", Role.LEARNER,
-        "CS student, second year. Building a tournament bracket app with Django and Celery.",
-        "2026-autumn", Track.BACKEND, 70,
-    ),
-]  # fmt: skip
-
-#: The demo accounts of accounts/demo.py are set back to these ages so their content
-#: does not predate them.
-DEMO_ACCOUNT_AGES = {"ada": 68, "grace": 230, "admin-nexus": 240}
+# The demo people (PEOPLE) live in accounts/demo.py; both demo seeders use them.
 
 QUESTIONS = [
     # --- Python -----------------------------------------------------------------------

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import seed_people
 from accounts.models import User
-from accounts.services import user_create
-from discussions import demo_content as forum_content
 from notifications.models import Notification
 from projects import demo_content, events, services
 from projects.models import Feedback, FeedbackRevision, Project, ProjectRevision, Review, Star
@@ -52,33 +51,9 @@ class _Seeder:
     # -- people --
 
     def ensure_people(self) -> None:
-        for person in forum_content.PEOPLE:
-            email = f"{person.handle}@nexus.example"
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = user_create(
-                    email=email,
-                    handle=person.handle,
-                    password=None,
-                    display_name=person.display_name,
-                    role=person.role,
-                    bio=person.bio,
-                    cohort=person.cohort,
-                    track=person.track,
-                    github=person.github,
-                )
-                self._set_joined(user, person.joined_days_ago)
-                self.created["people"] += 1
-            self.people[user.handle] = user
-        for handle, days in forum_content.DEMO_ACCOUNT_AGES.items():
-            if handle in self.people:
-                self._set_joined(self.people[handle], days)
-
-    def _set_joined(self, user: User, days_ago: int) -> None:
-        joined = self.now - timedelta(days=days_ago, hours=self.rng.uniform(0, 20))
-        if user.date_joined > joined:
-            User.objects.filter(pk=user.pk).update(date_joined=joined)
-            user.date_joined = joined
+        people, created = seed_people(now=self.now, rng=self.rng)
+        self.people.update(people)
+        self.created["people"] += created
 
     def person(self, handle: str) -> User:
         try:
