@@ -8,24 +8,10 @@ message a refusal shows.
 from typing import Any
 
 from accounts.models import User
+from accounts.permissions import can_write, write_refusal  # noqa: F401 - used here and by doors
 from discussions.models import Answer, Comment, Question
 
 Post = Question | Answer | Comment
-
-
-def can_write(user: Any) -> bool:
-    """Signed in, active and not suspended: the floor for every write."""
-    return bool(user and user.is_authenticated and user.is_active and not user.is_suspended)
-
-
-def write_refusal(user: Any) -> str:
-    if not (user and user.is_authenticated):
-        return "Log in to take part."
-    if user.is_suspended:
-        until = user.suspended_until.strftime("%d %b %Y, %H:%M UTC")
-        reason = f": {user.suspension_reason}" if user.suspension_reason else ""
-        return f"Your account is suspended until {until}{reason}. You can still read."
-    return "Your account cannot post."
 
 
 def can_view_question(user: Any, question: Question) -> bool:

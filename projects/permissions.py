@@ -1,28 +1,14 @@
 """Who may do what with projects: pure functions of the acting user and the object.
 
 Services call these before every write; templates call them to decide which controls to
-show; the APIs will call the same ones. `can_write`/`write_refusal` repeat discussions'
-floor (five lines) so that the two content apps stay independent of each other.
+show; the APIs will call the same ones. The floor for every write (`can_write`, signed
+in and not suspended) is the account's, in accounts.permissions.
 """
 
 from typing import Any
 
+from accounts.permissions import can_write, write_refusal  # noqa: F401 - used here and by doors
 from projects.models import Feedback, Project, ReviewState, State
-
-
-def can_write(user: Any) -> bool:
-    """Signed in, active and not suspended: the floor for every write."""
-    return bool(user and user.is_authenticated and user.is_active and not user.is_suspended)
-
-
-def write_refusal(user: Any) -> str:
-    if not (user and user.is_authenticated):
-        return "Log in to take part."
-    if user.is_suspended:
-        until = user.suspended_until.strftime("%d %b %Y, %H:%M UTC")
-        reason = f": {user.suspension_reason}" if user.suspension_reason else ""
-        return f"Your account is suspended until {until}{reason}. You can still read."
-    return "Your account cannot post."
 
 
 def is_mentor(user: Any) -> bool:
