@@ -51,7 +51,8 @@ def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
 
     question = question_get(viewer=request.user, pk=int(key))
     if question is None:
-        return ""
+        # Deleted, or hidden by a mentor or by flags since the page was opened.
+        return render_to_string(f"{LIVE}#question-gone", {})
     thread = question_thread(viewer=request.user, question=question)
     context = {"question": question, "thread": thread, "comment_form": CommentForm()}
     return render_to_string(f"{LIVE}#catch-up-question", context, request=request)
@@ -115,9 +116,15 @@ def answer_created(answer_id: int) -> None:
 def answer_changed(answer_id: int) -> None:
     from discussions.models import Answer
 
-    answer = Answer.objects.filter(pk=answer_id).only("body_html", "question_id", "is_deleted")
+    answer = Answer.objects.filter(pk=answer_id).only(
+        "body_html", "question_id", "is_deleted", "hidden_at"
+    )
     answer = answer.first()
     if answer is None:
+        return
+    if answer.hidden_at is not None:
+        # A hidden answer's words never go to every tab: each fetches its own view.
+        thread_stale(answer.question_id)
         return
     html = _render("answer-changed", answer=answer)
     live.publish(question_topic(answer.question_id), html)
@@ -128,6 +135,9 @@ def comment_created(comment_id: int) -> None:
 
     comment = Comment.objects.select_related("author", "answer").filter(pk=comment_id).first()
     if comment is None or comment.is_deleted:
+        return
+    if _under_hidden(comment):
+        thread_stale(comment.thread_question_id)
         return
     kind, post_id = (
         ("question", comment.question_id)
@@ -147,8 +157,18 @@ def comment_changed(comment_id: int) -> None:
     comment = Comment.objects.select_related("answer").filter(pk=comment_id).first()
     if comment is None:
         return
+    if _under_hidden(comment):
+        thread_stale(comment.thread_question_id)
+        return
     html = _render("comment-changed", comment=comment)
     live.publish(question_topic(comment.thread_question_id), html)
+
+
+def _under_hidden(comment: Any) -> bool:
+    """A hidden comment, or one on a hidden answer: not for every tab."""
+    return comment.hidden_at is not None or (
+        comment.answer_id is not None and comment.answer.hidden_at is not None
+    )
 
 
 def score_changed(kind: str, post_id: int, question_id: int, score: int) -> None:
@@ -171,8 +191,11 @@ def thread_stale(question_id: int) -> None:
 def question_changed(question_id: int) -> None:
     from discussions.models import Question
 
-    question = Question.objects.filter(pk=question_id).first()
+    question = Question.objects.select_related("duplicate_of").filter(pk=question_id).first()
     if question is None:
+        return
+    if question.hidden_at is not None:
+        thread_stale(question_id)
         return
     live.publish(question_topic(question_id), _render("question-changed", question=question))
 

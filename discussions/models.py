@@ -83,9 +83,17 @@ class Post(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_deleted = models.BooleanField(default=False, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Hidden by a mentor, or by flags pending a mentor's review (moderation/services.py):
+    # gone for learners, shown marked to mentors and the author.
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Question(Post):
@@ -108,6 +116,25 @@ class Question(Post):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="questions",
+    )
+    # Moderation state (written by moderation/services.py only).
+    pinned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    locked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lock_reason = models.CharField(max_length=500, blank=True, editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # "Ask a mentor": the asker's request, which leads the mentors' needs-a-mentor queue.
+    mentor_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The first answer or comment by a mentor: the queue's time-to-first-response figures.
+    first_mentor_response_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_mentor_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -142,6 +169,22 @@ class Question(Post):
             ],
             # "Mine" and the posting rate limit.
             models.Index(fields=["author", "-created_at"], name="q_author_created"),
+            # Pinned questions lead their category; the mentors' queue and its figures.
+            models.Index(
+                fields=["category", "-pinned_at"],
+                name="q_cat_pinned",
+                condition=LIVE & Q(pinned_at__isnull=False),
+            ),
+            models.Index(
+                fields=["mentor_requested_at", "created_at", "id"],
+                name="q_waiting_mentor",
+                condition=LIVE & Q(has_mentor_answer=False),
+            ),
+            models.Index(
+                fields=["first_mentor_response_at"],
+                name="q_first_mentor_response",
+                condition=Q(first_mentor_response_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +200,18 @@ class Question(Post):
     @property
     def is_answered(self) -> bool:
         return self.accepted_answer_id is not None
+
+    @property
+    def is_pinned(self) -> bool:
+        return self.pinned_at is not None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
 
     @cached_property
     def urls(self) -> dict[str, str]:

@@ -23,11 +23,35 @@ def can_ask(user: Any) -> bool:
 
 
 def can_answer(user: Any, question: Question) -> bool:
-    return can_write(user) and not question.is_deleted
+    """Open questions take answers: not locked, not a duplicate, not hidden."""
+    return can_write(user) and answer_refusal(question) == ""
+
+
+def answer_refusal(question: Question) -> str:
+    """Why a question takes no answers now ("" when it does), in words for the person."""
+    if question.is_deleted:
+        return "This question was deleted."
+    if question.locked_at is not None:
+        return f"This question is locked: {question.lock_reason}"
+    if question.duplicate_of_id is not None:
+        return "This question is a duplicate: answer the original instead."
+    if question.hidden_at is not None:
+        return "This question is hidden while a mentor reviews it."
+    return ""
 
 
 def can_comment(user: Any, question: Question) -> bool:
-    return can_write(user) and not question.is_deleted
+    return can_write(user) and comment_refusal(question) == ""
+
+
+def comment_refusal(question: Question) -> str:
+    if question.is_deleted:
+        return "This question was deleted."
+    if question.locked_at is not None:
+        return f"This question is locked: {question.lock_reason}"
+    if question.hidden_at is not None:
+        return "This question is hidden while a mentor reviews it."
+    return ""
 
 
 def can_edit(user: Any, post: Post) -> bool:

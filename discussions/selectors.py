@@ -32,8 +32,10 @@ from discussions.models import (
     Vote,
     Watch,
 )
+from moderation.permissions import may_see_hidden
 
 PAGE_SIZE = 20
+PINNED_MAX = 5
 SORTS = {
     "active": ("last_activity_at", "Recently active"),
     "newest": ("created_at", "Newest"),
@@ -55,9 +57,21 @@ def category_get(*, slug: str) -> Category | None:
     return Category.objects.filter(slug=slug).first() if slug else None
 
 
+def shown_to(viewer: Any, prefix: str = "") -> Q:
+    """Hidden posts are gone for learners and visitors and stay, marked, for mentors and
+    their authors (moderation.permissions.may_see_hidden, as a query)."""
+    if viewer and viewer.is_authenticated and viewer.is_mentor:
+        return Q()
+    not_hidden = Q(**{f"{prefix}hidden_at__isnull": True})
+    if viewer and viewer.is_authenticated:
+        return not_hidden | Q(**{f"{prefix}author": viewer})
+    return not_hidden
+
+
 def questions_visible_to(viewer: Any) -> QuerySet[Question]:
-    """Questions a viewer may open. (Moderation will add hidden ones for mentors.)"""
-    return Question.objects.filter(is_deleted=False)
+    """Questions a viewer may open: not deleted, and not hidden unless theirs or a
+    mentor's to see."""
+    return Question.objects.filter(shown_to(viewer), is_deleted=False)
 
 
 # --- The question list --------------------------------------------------------------------
@@ -69,6 +83,8 @@ class QuestionPage:
     next_cursor: str | None
     sort: str
     show: str | None
+    # A category's pinned questions, leading its first page (and left out of the rest).
+    pinned: list[Question] = field(default_factory=list)
 
 
 def _cursor_encode(value: Any, pk: int) -> str:
@@ -121,6 +137,16 @@ def question_list(
             if signed_in
             else questions.none()
         )
+    pinned: list[Question] = []
+    if category is not None and show is None and not tag:
+        if not cursor:
+            pinned = list(
+                questions.filter(pinned_at__isnull=False)
+                .select_related("author", "category")
+                .prefetch_related("tags")
+                .order_by("-pinned_at")[:PINNED_MAX]
+            )
+        questions = questions.filter(pinned_at__isnull=True)
     after = _cursor_decode(cursor, sort) if cursor else None
     if after is not None:
         value, pk = after
@@ -140,7 +166,9 @@ def question_list(
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = _cursor_encode(getattr(last, column), last.pk)
-    return QuestionPage(questions=rows, next_cursor=next_cursor, sort=sort, show=show)
+    return QuestionPage(
+        questions=rows, next_cursor=next_cursor, sort=sort, show=show, pinned=pinned
+    )
 
 
 def questions_created_since(*, viewer: Any, since: datetime, limit: int = 20) -> list[Question]:
@@ -202,10 +230,10 @@ class Thread:
 _UNSHOWN = ("body", "author__password", "author__bio", "author__email", "author__website")
 
 
-def _live_comments() -> Prefetch:
+def _live_comments(viewer: Any) -> Prefetch:
     return Prefetch(
         "comments",
-        queryset=Comment.objects.filter(is_deleted=False)
+        queryset=Comment.objects.filter(shown_to(viewer), is_deleted=False)
         .select_related("author")
         .defer(*_UNSHOWN)
         .order_by("created_at", "pk"),
@@ -217,10 +245,10 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
     """Everything a question page shows, in a fixed number of queries: answers (accepted
     first, then score, then oldest), comments, and the viewer's votes and follow."""
     answers = list(
-        Answer.objects.filter(question=question, is_deleted=False)
+        Answer.objects.filter(shown_to(viewer), question=question, is_deleted=False)
         .select_related("author")
         .defer(*_UNSHOWN)
-        .prefetch_related(_live_comments())
+        .prefetch_related(_live_comments(viewer))
         .annotate(
             accepted_first=Case(
                 When(pk=question.accepted_answer_id or 0, then=0),
@@ -231,7 +259,7 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
         .order_by("accepted_first", "-score", "created_at", "pk")
     )
     comments = list(
-        Comment.objects.filter(question=question, is_deleted=False)
+        Comment.objects.filter(shown_to(viewer), question=question, is_deleted=False)
         .select_related("author")
         .defer(*_UNSHOWN)
         .order_by("created_at", "pk")
@@ -254,7 +282,7 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
 def question_get(*, viewer: Any, pk: int) -> Question | None:
     return (
         questions_visible_to(viewer)
-        .select_related("author", "category", "project")
+        .select_related("author", "category", "project", "duplicate_of")
         .prefetch_related("tags")
         .filter(pk=pk)
         .first()
@@ -263,20 +291,32 @@ def question_get(*, viewer: Any, pk: int) -> Question | None:
 
 def answer_get(*, viewer: Any, pk: int) -> Answer | None:
     return (
-        Answer.objects.filter(pk=pk, is_deleted=False, question__is_deleted=False)
+        Answer.objects.filter(
+            shown_to(viewer),
+            shown_to(viewer, "question__"),
+            pk=pk,
+            is_deleted=False,
+            question__is_deleted=False,
+        )
         .select_related("author", "question", "question__author")
         .first()
     )
 
 
 def comment_get(*, viewer: Any, pk: int) -> Comment | None:
-    return (
-        Comment.objects.filter(pk=pk, is_deleted=False)
+    comment = (
+        Comment.objects.filter(shown_to(viewer), pk=pk, is_deleted=False)
         .exclude(question__is_deleted=True)
         .exclude(answer__is_deleted=True)
         .select_related("author", "question", "answer", "answer__question")
         .first()
     )
+    if comment is None:
+        return None
+    parents = [comment.answer, comment.answer.question] if comment.answer_id else [comment.question]
+    if any(p.hidden_at is not None and not may_see_hidden(viewer, p) for p in parents):
+        return None
+    return comment
 
 
 # --- Revisions ---------------------------------------------------------------------------

@@ -40,6 +40,8 @@ from discussions.models import (
 )
 from hub import errors
 from hub.markdown import Rendered, render_markdown
+from moderation import events as moderation_events
+from moderation.log import record_edit
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -208,6 +210,40 @@ def _follow(user: User, question_id: int) -> None:
     Follow.objects.get_or_create(user=user, question_id=question_id)
 
 
+def _moderation_state(question_id: int) -> Question:
+    """The thread's deleted/locked/duplicate/hidden state, read under a row lock so a
+    mentor's lock and a new answer cannot cross."""
+    return (
+        Question.objects.select_for_update()
+        .only("is_deleted", "locked_at", "lock_reason", "duplicate_of", "hidden_at")
+        .get(pk=question_id)
+    )
+
+
+def _first_mentor_response(question_id: int, author: User, at: Any) -> None:
+    """Record the first answer or comment by a mentor (the queue's response times)."""
+    if author.is_mentor:
+        Question.objects.filter(pk=question_id, first_mentor_response_at__isnull=True).update(
+            first_mentor_response_at=at, first_mentor_responder=author
+        )
+
+
+def _edit_logged(editor: User, kind: str, post: Any, thread: Question, before: dict) -> None:
+    """A mentor's edit of someone else's post is a moderation action: logged, and the
+    author told (the revision keeps the words)."""
+    if editor.pk != post.author_id:
+        record_edit(
+            editor=editor,
+            kind=kind,
+            post=post,
+            label=thread.title,
+            url=post.get_absolute_url()
+            if kind != PostKind.COMMENT
+            else f"{thread.get_absolute_url()}#comment-{post.pk}",
+            before=before,
+        )
+
+
 def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
     obj.full_clean(exclude=list(exclude), validate_unique=False)
 
@@ -270,6 +306,7 @@ def question_create(
         url=question.get_absolute_url(),
     )
     _after_commit(events.question_created, question.pk)
+    _after_commit(moderation_events.queue_changed)  # the mentors' needs-a-mentor tab
     return question
 
 
@@ -311,6 +348,7 @@ def question_edit(
     if unchanged:
         return question
     rendered, mentioned = _render(body)
+    before = {"title": question.title, "body": question.body, "category": question.category.slug}
     question.title, question.body, question.category = title, body, category
     question.body_html, question.excerpt = rendered.html, _excerpt(rendered.text)
     question.edited_at = timezone.now()
@@ -328,6 +366,7 @@ def question_edit(
         question=question,
     )
     _search_index(question)
+    _edit_logged(editor, PostKind.QUESTION, question, question, before)
     _after_commit(events.question_changed, question.pk)
     return question
 
@@ -350,7 +389,8 @@ def question_delete(*, actor: User, question: Question) -> None:
 @transaction.atomic
 def answer_create(*, author: User, question: Question, body: str) -> Answer:
     _require_writer(author)
-    _require(permissions.can_answer(author, question), "This question takes no new answers.")
+    current = _moderation_state(question.pk)  # locked against a lock landing mid-post
+    _require(permissions.can_answer(author, current), permissions.answer_refusal(current))
     _check_posting_rate(author, "reply")
     rendered, mentioned = _render(body)
     answer = Answer(
@@ -368,7 +408,9 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
     changes = {"answer_count": F("answer_count") + 1, "last_activity_at": answer.created_at}
     if answer.by_mentor:
         changes["has_mentor_answer"] = True
+        _after_commit(moderation_events.queue_changed)  # it leaves the needs-a-mentor tab
     Question.objects.filter(pk=question.pk).update(**changes)
+    _first_mentor_response(question.pk, author, answer.created_at)
     question.refresh_from_db(fields=["answer_count", "last_activity_at", "has_mentor_answer"])
     _follow(author, question.pk)
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=author, body=body)
@@ -407,6 +449,7 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
     if body == answer.body:
         return answer
     rendered, mentioned = _render(body)
+    before = {"body": answer.body}
     answer.body, answer.body_html, answer.edited_at = body, rendered.html, timezone.now()
     _clean(answer)
     answer.save(update_fields=["body", "body_html", "edited_at"])
@@ -419,6 +462,7 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
         question=answer.question,
         url=answer.get_absolute_url(),
     )
+    _edit_logged(editor, PostKind.ANSWER, answer, answer.question, before)
     _after_commit(events.answer_changed, answer.pk)
     return answer
 
@@ -486,7 +530,8 @@ def comment_create(
         raise ValueError("A comment goes on exactly one of a question or an answer.")
     thread = question or answer.question
     _require_writer(author)
-    _require(permissions.can_comment(author, thread), "This thread takes no new comments.")
+    current = _moderation_state(thread.pk)
+    _require(permissions.can_comment(author, current), permissions.comment_refusal(current))
     _require(answer is None or not answer.is_deleted, "That answer was deleted.")
     if len(body) > COMMENT_MAX:
         raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})
@@ -503,6 +548,7 @@ def comment_create(
     )
     target.update(comment_count=F("comment_count") + 1)
     Question.objects.filter(pk=thread.pk).update(last_activity_at=comment.created_at)
+    _first_mentor_response(thread.pk, author, comment.created_at)
     _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=author, body=body)
     _mentions_record(
         kind=PostKind.COMMENT,
@@ -531,6 +577,7 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
     if body == comment.body:
         return comment
     rendered, mentioned = _render(body)
+    before = {"body": comment.body}
     comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
     _clean(comment)
     comment.save(update_fields=["body", "body_html", "edited_at"])
@@ -544,6 +591,7 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
         question=thread,
         url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
     )
+    _edit_logged(editor, PostKind.COMMENT, comment, thread, before)
     _after_commit(events.comment_changed, comment.pk)
     return comment
 

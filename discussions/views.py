@@ -25,6 +25,7 @@ from discussions.models import Answer, Comment, PostKind, Question
 from hub.errors import refusals_shown
 from hub.forms import form_add_service_error
 from hub.markdown import render_markdown
+from moderation.selectors import mentor_notes
 from notifications.selectors import is_muted
 
 DETAIL = "discussions/question_detail.html"
@@ -149,6 +150,10 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         target_key=target_key,
         muted=is_muted(user=request.user, target_key=target_key),
     )
+    if request.user.is_authenticated and request.user.is_mentor:
+        # Mentors' tools: their notes on the thread, and the topics to move it to.
+        context["mentor_notes"] = mentor_notes(viewer=request.user, question_id=question.pk)
+        context["categories"] = selectors.category_list()
     return render(request, DETAIL, context)
 
 

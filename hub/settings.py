@@ -13,6 +13,7 @@ switches its part to the real service (see the README's environment table):
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "notifications",
     "discussions",
     "projects",
+    "moderation",
 ]
 
 MIDDLEWARE = [
@@ -360,3 +362,7 @@ NEXUS_POSTING_LIMITS = {
     "question": {"hour": 10, "new": 3},
     "reply": {"hour": 60, "new": 15},  # answers and comments together
 }
+# Flags from this many distinct people hide a post at once, pending a mentor's review.
+NEXUS_FLAG_HIDE_THRESHOLD = env.int("NEXUS_FLAG_HIDE_THRESHOLD", default=3)
+# "Ask a mentor" appears once a question has waited this long without a mentor's answer.
+NEXUS_ASK_MENTOR_AFTER = timedelta(hours=1)

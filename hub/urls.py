@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("notifications/", include("notifications.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("moderation.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.demo import seed_people
 from accounts.models import User
+from moderation import services as moderation_services
 from notifications.models import Notification
 from projects import demo_content, events, services
 from projects.models import Feedback, FeedbackRevision, Project, ProjectRevision, Review, Star
@@ -168,8 +169,8 @@ class _Seeder:
         if item.hidden_by:
             latest = max([times["updated_at"], self.latest_star, *self.notes.values()])
             hidden_at = self.later(latest, 2, 30)
-            services.project_hide(
-                actor=self.person(item.hidden_by), project=project, reason=item.hidden_reason
+            moderation_services.content_hide(
+                actor=self.person(item.hidden_by), target=project, reason=item.hidden_reason
             )
             times.update(hidden_at=hidden_at, updated_at=hidden_at)
             self.note(events.project_topic(project.pk), hidden_at)

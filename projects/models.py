@@ -253,6 +253,9 @@ class Feedback(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_deleted = models.BooleanField(default=False, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Hidden by a mentor or by flags (moderation/services.py), like forum posts.
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_reason = models.CharField(max_length=500, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "feedback"
@@ -266,6 +269,10 @@ class Feedback(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.project.get_absolute_url()}#feedback-{self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
 
 class Review(models.Model):

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import User
+from moderation.permissions import may_see_hidden
 from projects.models import (
     STACK_TAGS,
     Feedback,
@@ -201,6 +202,8 @@ def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
         .select_related("author")
         .order_by("created_at", "pk")
     )
+    # Hidden feedback (a mentor's or flags' doing) stays, marked, for mentors and its author.
+    rows = [row for row in rows if row.hidden_at is None or may_see_hidden(viewer, row)]
     by_parent: dict[int, list[Feedback]] = {}
     for row in rows:
         if row.parent_id is not None and not row.is_deleted:
@@ -244,11 +247,14 @@ def project_revisions(*, viewer: Any, project: Project) -> list[ProjectRevision]
 
 
 def feedback_get_for_viewer(*, viewer: Any, pk: int) -> Feedback | None:
-    return (
+    feedback = (
         Feedback.objects.filter(project__in=projects_visible_to(viewer), pk=pk)
         .select_related("author", "project")
         .first()
     )
+    if feedback is not None and feedback.hidden_at is not None:
+        return feedback if may_see_hidden(viewer, feedback) else None
+    return feedback
 
 
 # --- Mentors and profiles --------------------------------------------------------------

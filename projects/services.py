@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from accounts.models import Track, User
 from hub.markdown import render_markdown
+from moderation import events as moderation_events
 from notifications.models import Kind
 from notifications.services import notify
 from projects import events, permissions
 from projects.models import (
     FEEDBACK_NOTE_MAX,
-    HIDDEN_REASON_MAX,
     TAG_MAX_LENGTH,
     TAGS_PER_PROJECT,
     Feedback,
@@ -300,42 +300,22 @@ def _review_withdraw(project: Project) -> None:
     project.reviewer, project.claimed_at = None, None
 
 
-@transaction.atomic
-def project_hide(*, actor: User, project: Project, reason: str) -> Project:
-    """A mentor hides a published project from everyone but its author and mentors."""
-    _require_writer(actor)
-    _require(
-        permissions.can_hide(actor, project),
-        "Only mentors can hide projects."
-        if not permissions.is_mentor(actor)
-        else "Only a published project can be hidden.",
-    )
-    reason = " ".join(reason.split())
-    if not reason:
-        raise ValidationError({"reason": "Say why the project is hidden: the author sees it."})
-    if len(reason) > HIDDEN_REASON_MAX:
-        raise ValidationError({"reason": f"At most {HIDDEN_REASON_MAX} characters."})
+def project_hidden_set(
+    *, project: Project, hidden: bool, by: User | None, reason: str = ""
+) -> Project:
+    """Hide a published project from everyone but its author and mentors, or publish it
+    again. The state change only: moderation.services (content_hide, content_unhide and
+    the flags) checks who may, logs the action and tells the author."""
     now = timezone.now()
-    project.state, project.hidden_reason = State.HIDDEN, reason
-    project.hidden_by, project.hidden_at, project.updated_at = actor, now, now
-    project.save(update_fields=["state", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
-    notify(
-        recipients=[project.author],
-        kind=Kind.MODERATION,
-        actor=actor,
-        **_target(project),
-    )
-    _after_commit(events.project_changed, project.pk)
-    return project
-
-
-@transaction.atomic
-def project_unhide(*, actor: User, project: Project) -> Project:
-    _require_writer(actor)
-    _require(permissions.can_unhide(actor, project), "Only mentors can unhide projects.")
-    project.state, project.hidden_reason = State.PUBLISHED, ""
-    project.hidden_by, project.hidden_at, project.updated_at = None, None, timezone.now()
-    project.save(update_fields=["state", "hidden_reason", "hidden_by", "hidden_at", "updated_at"])
+    fields = ["state", "hidden_reason", "hidden_by", "hidden_at", "updated_at"]
+    if hidden:
+        project.state, project.hidden_reason = State.HIDDEN, reason
+        project.hidden_by, project.hidden_at = by, now
+    else:
+        project.state, project.hidden_reason = State.PUBLISHED, ""
+        project.hidden_by, project.hidden_at = None, None
+    project.updated_at = now
+    project.save(update_fields=fields)
     _after_commit(events.project_changed, project.pk)
     return project
 
@@ -479,6 +459,7 @@ def review_request(*, actor: User, project: Project) -> Project:
         ]
     )
     _after_commit(events.project_changed, project.pk)
+    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
     return project
 
 
@@ -513,6 +494,7 @@ def review_claim(*, mentor: User, project: Project) -> Review:
     review = Review.objects.create(project=project, reviewer=mentor, created_at=now)
     _after_commit(events.review_changed, review.pk)
     _after_commit(events.project_changed, project.pk)
+    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
     return review
 
 
@@ -532,6 +514,7 @@ def review_release(*, mentor: User, project: Project) -> Project:
     )
     project.save(update_fields=["review_state", "reviewer", "claimed_at"])
     _after_commit(events.project_changed, project.pk)
+    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
     return project
 
 
@@ -596,4 +579,5 @@ def review_submit(
     )
     _after_commit(events.review_changed, review.pk)
     _after_commit(events.project_changed, project.pk)
+    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
     return review

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import user_get_by_handle
 from hub.errors import refusals_shown
 from hub.forms import form_add_service_error
+from moderation import services as moderation_services
 from projects import permissions, selectors, services
 from projects.forms import FeedbackForm, HideForm, ProjectForm, ReviewForm
 from projects.models import STACK_TAGS, Project
@@ -170,13 +171,19 @@ def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif action == "unpublish":
         services.project_unpublish(actor=request.user, project=project)
     elif action == "hide":
+        # Mentors' hide is moderation's: logged, and the author told why.
         form = HideForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Say why the project is hidden.")
             return redirect(project)
-        services.project_hide(actor=request.user, project=project, **form.cleaned_data)
+        try:
+            moderation_services.content_hide(
+                actor=request.user, target=project, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
     elif action == "unhide":
-        services.project_unhide(actor=request.user, project=project)
+        moderation_services.content_unhide(actor=request.user, target=project)
     else:
         raise Http404("Unknown action.")
     return redirect(project)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
+from moderation import services as moderation_services
 from projects import selectors, services
 from projects.models import STACK_TAGS, ReviewState
 from projects.tests import factories as make
@@ -152,7 +153,7 @@ class TestGallery:
 
     def test_hidden_projects_leave_the_gallery(self, learner, mentor):
         p = make.project(learner)
-        services.project_hide(actor=mentor, project=p, reason="spam")
+        moderation_services.content_hide(actor=mentor, target=p, reason="spam")
         assert selectors.project_gallery(viewer=mentor).projects == []
         assert selectors.project_gallery(viewer=learner, mine=True).projects == [p]
 

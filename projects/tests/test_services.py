@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from moderation import services as moderation_services
 from notifications.models import Kind, Notification
 from projects import events, selectors, services
 from projects.models import (
@@ -195,7 +196,7 @@ class TestPublishing:
 class TestHiding:
     def test_mentor_hides_with_reason_and_unhides(self, learner, other_learner, mentor):
         p = make.project(learner)
-        services.project_hide(actor=mentor, project=p, reason="Links to a phishing page")
+        moderation_services.content_hide(actor=mentor, target=p, reason="Links to a phishing page")
         p.refresh_from_db()
         assert (p.state, p.hidden_by, p.hidden_reason) == (
             State.HIDDEN,
@@ -207,25 +208,26 @@ class TestHiding:
         assert selectors.project_get_for_viewer(viewer=learner, pk=p.pk)
         assert selectors.project_get_for_viewer(viewer=mentor, pk=p.pk)
         assert selectors.project_get_for_viewer(viewer=other_learner, pk=p.pk) is None
-        services.project_unhide(actor=mentor, project=p)
+        moderation_services.content_unhide(actor=mentor, target=p)
+        p.refresh_from_db()
         assert p.state == State.PUBLISHED and p.hidden_reason == ""
 
     def test_reason_required(self, learner, mentor):
         p = make.project(learner)
         with pytest.raises(ValidationError):
-            services.project_hide(actor=mentor, project=p, reason="   ")
+            moderation_services.content_hide(actor=mentor, target=p, reason="   ")
 
     def test_learners_cannot_hide(self, learner, other_learner):
         p = make.project(learner)
         for user in (learner, other_learner):
             with pytest.raises(PermissionDenied, match="Only mentors"):
-                services.project_hide(actor=user, project=p, reason="no")
+                moderation_services.content_hide(actor=user, target=p, reason="no")
 
     def test_author_cannot_unhide_or_unpublish_a_hidden_project(self, learner, mentor):
         p = make.project(learner)
-        services.project_hide(actor=mentor, project=p, reason="spam")
+        moderation_services.content_hide(actor=mentor, target=p, reason="spam")
         with pytest.raises(PermissionDenied):
-            services.project_unhide(actor=learner, project=p)
+            moderation_services.content_unhide(actor=learner, target=p)
         with pytest.raises(PermissionDenied):
             services.project_unpublish(actor=learner, project=p)
         with pytest.raises(PermissionDenied):
@@ -296,7 +298,7 @@ class TestFeedback:
         with pytest.raises(PermissionDenied, match="published"):
             make.feedback(other_learner, draft)
         hidden = make.project(learner)
-        services.project_hide(actor=mentor, project=hidden, reason="spam")
+        moderation_services.content_hide(actor=mentor, target=hidden, reason="spam")
         with pytest.raises(PermissionDenied):
             make.feedback(other_learner, hidden)
 

@@ -4,6 +4,7 @@
  * - forms with [data-draft-key]: unsent text survives a reload (localStorage), cleared on post
  * - @ in a Markdown editor suggests handles (/mentions/suggest); click or Enter inserts
  * - the "nexus:toast" event (sent by the server with HX-Trigger on a refusal) shows a toast
+ * - a mentor's saved reply ([data-insert-reply]) goes into its form's text box at the caret
  */
 (function () {
   "use strict";
@@ -172,4 +173,25 @@
 
   armDrafts(doc);
   doc.body.addEventListener("htmx:afterSettle", function (event) { armDrafts(event.detail.elt.parentNode || doc); });
+  /* ------------------------------------------------ saved replies (mentors) */
+  doc.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert-reply]");
+    if (!button) return;
+    var source = doc.getElementById(button.getAttribute("data-insert-reply"));
+    var form = button.closest("form");
+    var box = form && form.querySelector("textarea");
+    if (!source || !box) return;
+    var text = source.textContent;
+    var start = box.selectionStart || 0;
+    var end = box.selectionEnd || 0;
+    var before = box.value.slice(0, start);
+    var gap = before && !/\n$/.test(before) ? "\n\n" : "";
+    box.value = before + gap + text + box.value.slice(end);
+    var caret = (before + gap + text).length;
+    box.focus();
+    box.setSelectionRange(caret, caret);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    var details = button.closest("details");
+    if (details) details.open = false;
+  });
 })();

@@ -1,0 +1,464 @@
+"""Reads for moderation's pages: mentor notes, saved replies, the queue, its figures and
+the log. Every list runs a fixed number of queries whatever its length (tests pin them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderation.models import Flag, MentorNote, SavedReply
+from moderation.permissions import can_view_queue
+
+
+def mentor_notes(*, viewer: Any, question_id: int) -> list[MentorNote]:
+    """A question's mentor notes, oldest first: nothing for anyone but mentors."""
+    if not can_view_queue(viewer):
+        return []
+    return list(
+        MentorNote.objects.filter(question_id=question_id)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def saved_replies(*, owner: Any) -> list[SavedReply]:
+    if not can_view_queue(owner):
+        return []
+    return list(SavedReply.objects.filter(owner=owner).order_by("title", "pk"))
+
+
+def saved_reply_get(*, owner: Any, pk: int) -> SavedReply | None:
+    """One of the owner's saved replies (another mentor's is None: it is not theirs)."""
+    if not can_view_queue(owner):
+        return None
+    return SavedReply.objects.filter(owner=owner, pk=pk).first()
+
+
+def flagged_by(*, viewer: Any, kind: str, object_ids: list[int]) -> set[int]:
+    """Which of these posts the viewer has flagged already (to show "Flagged")."""
+    if not (viewer and viewer.is_authenticated) or not object_ids:
+        return set()
+    return set(
+        Flag.objects.filter(reporter=viewer, kind=kind, object_id__in=object_ids).values_list(
+            "object_id", flat=True
+        )
+    )
+
+
+# --- The queue, its figures and the log (below) ---------------------------------------------
+# (Imports for the functions below are kept here, next to them, so the part above stays
+# as written; hoist them into the import block at the top at will.)
+from base64 import urlsafe_b64decode, urlsafe_b64encode  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+from statistics import median  # noqa: E402
+
+from django.db.models import F, Prefetch, Q, QuerySet, TextField  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from discussions.models import Question  # noqa: E402
+from moderation.models import Case, FlagReason, LogEntry, QuestionClaim  # noqa: E402
+from moderation.targets import _LOADERS as _TARGET_LOADERS  # noqa: E402
+from moderation.targets import Target  # noqa: E402
+
+QUEUE_LIMIT = 50
+LOG_PAGE_SIZE = 30
+
+
+def duration_human(value: timedelta | None) -> str:
+    """`3 d 4 h`, `2 h 5 min`, `12 min`, `under a minute`: a median, read at a glance."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
+
+
+# The flags tab -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReasonCount:
+    reason: str
+    label: str
+    count: int
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueueList:
+    """One tab's rows (at most `limit`) and how many there are in all."""
+
+    items: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+def _open_case_rows() -> QuerySet[Case]:
+    return (
+        Case.objects.filter(state=Case.State.OPEN)
+        .select_related("claimed_by", "target_author")
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.select_related("reporter").order_by("created_at", "pk"),
+            )
+        )
+        # The partial index case_open_queue: most flagged first, then oldest.
+        .order_by("-flag_count", "opened_at", "pk")
+    )
+
+
+def _cases_decorate(cases: list[Case]) -> None:
+    """Give each case its reasons with counts, and its target (one query per kind of
+    post present, at most five, whatever the number of cases)."""
+    labels = dict(FlagReason.choices)
+    for case in cases:
+        reasons: dict[str, ReasonCount] = {}
+        for flag in case.flags.all():
+            row = reasons.setdefault(
+                flag.reason, ReasonCount(flag.reason, labels.get(flag.reason, flag.reason), 0)
+            )
+            row.count += 1
+            if flag.detail:
+                row.details.append(flag.detail)
+        case.reason_counts = sorted(reasons.values(), key=lambda r: (-r.count, r.label))
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for case in cases:
+        by_kind[case.kind].append(case.object_id)
+    found: dict[tuple[str, int], Target] = {}
+    for kind, ids in by_kind.items():
+        loader = _TARGET_LOADERS.get(kind)
+        if loader is None:
+            continue
+        rows = loader().filter(pk__in=ids)
+        # A row shows the post's label, link and state, never its text: leave the bodies.
+        rows = rows.defer(
+            *(f.name for f in rows.model._meta.concrete_fields if isinstance(f, TextField))
+        )
+        for obj in rows:
+            found[(kind, obj.pk)] = Target(kind, obj)
+    for case in cases:
+        case.target = found.get((case.kind, case.object_id))
+
+
+def open_cases(*, viewer: Any, limit: int = QUEUE_LIMIT) -> QueueList:
+    """The flags tab: one row per flagged post (its open Case) with its flags and their
+    reporters, its reasons with counts, the post itself (label, link, hidden or gone) and
+    who has taken it; most flagged first, then oldest. Nothing for non-mentors."""
+    if not can_view_queue(viewer):
+        return QueueList([], 0)
+    cases = list(_open_case_rows()[:limit])
+    _cases_decorate(cases)
+    total = len(cases) if len(cases) < limit else open_case_count()
+    return QueueList(cases, total)
+
+
+def open_case_get(*, viewer: Any, pk: int) -> Case | None:
+    """One open case shaped like a row of the flags tab (for an HTMX answer)."""
+    if not can_view_queue(viewer):
+        return None
+    case = _open_case_rows().filter(pk=pk).first()
+    if case is not None:
+        _cases_decorate([case])
+    return case
+
+
+def open_case_count() -> int:
+    return Case.objects.filter(state=Case.State.OPEN).count()
+
+
+# The needs-a-mentor tab ----------------------------------------------------------------------
+
+
+def _waiting_rows() -> QuerySet[Question]:
+    """Questions no mentor has answered yet: not deleted, and not hidden, locked or
+    closed as a duplicate (nothing a mentor should answer there). The partial index
+    q_waiting_mentor serves filter and order: asked-for-a-mentor first, oldest request
+    first, then oldest question first (ascending puts NULLs last on PostgreSQL, as the
+    index stores them; SQLite is told explicitly)."""
+    return Question.objects.filter(
+        is_deleted=False,
+        has_mentor_answer=False,
+        hidden_at__isnull=True,
+        locked_at__isnull=True,
+        duplicate_of__isnull=True,
+    ).order_by(F("mentor_requested_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def _waiting_rows_shaped() -> QuerySet[Question]:
+    """What a row shows: the question, its asker and category, and the mentor who took it
+    (QuestionClaim, a reverse one-to-one, joined in the same query)."""
+    return (
+        _waiting_rows()
+        .select_related("author", "category", "mentor_claim__mentor")
+        .defer(
+            "body",
+            "body_html",
+            "author__password",
+            "author__bio",
+            "mentor_claim__mentor__password",
+            "mentor_claim__mentor__bio",
+        )
+    )
+
+
+def waiting_questions(*, viewer: Any, limit: int = QUEUE_LIMIT) -> QueueList:
+    """The needs-a-mentor tab, with each question's category, asker and the mentor who
+    took it (`claimed_by`, `claimed_at`), capped at `limit` with the total."""
+    if not can_view_queue(viewer):
+        return QueueList([], 0)
+    rows = list(_waiting_rows_shaped()[:limit])
+    for question in rows:
+        _claim_attach(question)
+    total = len(rows) if len(rows) < limit else waiting_count()
+    return QueueList(rows, total)
+
+
+def waiting_question_get(*, viewer: Any, pk: int) -> Question | None:
+    """One question shaped like a row of the needs-a-mentor tab (None once a mentor has
+    answered it, or if it is not waiting for another reason)."""
+    if not can_view_queue(viewer):
+        return None
+    question = _waiting_rows_shaped().filter(pk=pk).first()
+    if question is not None:
+        _claim_attach(question)
+    return question
+
+
+def _claim_attach(question: Question) -> None:
+    try:
+        claim = question.mentor_claim
+    except QuestionClaim.DoesNotExist:
+        claim = None
+    question.claimed_by = claim.mentor if claim else None
+    question.claimed_at = claim.claimed_at if claim else None
+
+
+def waiting_count() -> int:
+    return _waiting_rows().count()
+
+
+# Response times ------------------------------------------------------------------------------
+
+
+@dataclass
+class ResponseFigure:
+    """The median time to a first mentor response over `count` questions, and how many
+    questions of the window are still waiting for one."""
+
+    label: str
+    median: timedelta | None
+    count: int
+    waiting: int = 0
+
+    @property
+    def median_display(self) -> str:
+        return duration_human(self.median)
+
+
+@dataclass
+class ResponseTimes:
+    days: int
+    overall: ResponseFigure
+    by_mentor: list[ResponseFigure]
+    by_category: list[ResponseFigure]
+
+
+def response_times(*, days: int = 30, now: datetime | None = None) -> ResponseTimes:
+    """Median time from asking to the first mentor answer or comment, over the questions
+    asked in the last `days` days: overall, per mentor (the first responder) and per
+    category, with the number of questions behind each median and, per category, how
+    many are still waiting for a mentor.
+
+    One query fetches the window's rows and Python takes the medians
+    (`statistics.median`): a median is not an aggregate SQLite has, PostgreSQL's
+    `percentile_cont` would need raw SQL (and a second path for SQLite), and a 30-day
+    window holds a few thousand questions at most, a small list to sort. Slowest first,
+    so slow corners lead; categories with questions but no response yet lead them all.
+    """
+    now = now or timezone.now()
+    rows = Question.objects.filter(
+        is_deleted=False, created_at__gte=now - timedelta(days=days)
+    ).values_list(
+        "created_at",
+        "first_mentor_response_at",
+        "category__name",
+        "first_mentor_responder__handle",
+        "first_mentor_responder__display_name",
+    )
+    overall: list[timedelta] = []
+    per_mentor: dict[str, list[timedelta]] = defaultdict(list)
+    mentor_names: dict[str, str] = {}
+    per_category: dict[str, list[timedelta]] = defaultdict(list)
+    category_waiting: dict[str, int] = defaultdict(int)
+    for created_at, responded_at, category, handle, display_name in rows:
+        if responded_at is None:
+            category_waiting[category] += 1
+            continue
+        waited = max(responded_at - created_at, timedelta(0))
+        overall.append(waited)
+        per_category[category].append(waited)
+        if handle:  # None once the responder's account is gone
+            per_mentor[handle].append(waited)
+            mentor_names[handle] = display_name or handle
+
+    def figure(label: str, values: list[timedelta], waiting: int = 0) -> ResponseFigure:
+        return ResponseFigure(
+            label=label,
+            median=median(values) if values else None,
+            count=len(values),
+            waiting=waiting,
+        )
+
+    def slowest_first(figure: ResponseFigure) -> tuple:
+        return (figure.median is not None, -(figure.median or timedelta(0)), figure.label)
+
+    by_mentor = sorted(
+        (figure(mentor_names[h], v) for h, v in per_mentor.items()), key=slowest_first
+    )
+    by_category = sorted(
+        (
+            figure(name, per_category.get(name, []), category_waiting.get(name, 0))
+            for name in set(per_category) | set(category_waiting)
+        ),
+        key=slowest_first,
+    )
+    return ResponseTimes(
+        days=days,
+        overall=figure("All questions", overall, sum(category_waiting.values())),
+        by_mentor=by_mentor,
+        by_category=by_category,
+    )
+
+
+# The moderation log --------------------------------------------------------------------------
+
+
+@dataclass
+class LogPage:
+    entries: list[LogEntry]
+    next_cursor: str | None
+    # A filter naming nobody (an unknown handle): the page explains rather than lists.
+    unknown: list[str] = field(default_factory=list)
+
+
+def _log_cursor_encode(entry: LogEntry) -> str:
+    raw = f"{entry.created_at.isoformat()}|{entry.pk}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _log_cursor_decode(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, pk = raw.split("|")
+        when = datetime.fromisoformat(stamp)
+        if timezone.is_naive(when):
+            return None
+        return when, int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def log_entries_query(
+    *,
+    action: str | None = None,
+    actor_id: int | None = None,
+    target_kind: str | None = None,
+    target_user_id: int | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> QuerySet[LogEntry]:
+    """The log's rows for these filters, newest first.
+
+    Each filter rides an index of LogEntry.Meta, whose columns end in the list's order
+    (-created_at, -id), so a page is read off the index without sorting: none ->
+    log_newest; action -> log_action; actor -> log_actor; the person touched ->
+    log_target_user (with several, the planner takes one and checks the others on the
+    rows it reads); the target kind only narrows whichever of them is used.
+    """
+    entries = LogEntry.objects.all()
+    if action:
+        entries = entries.filter(action=action)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if target_user_id is not None:
+        entries = entries.filter(target_user_id=target_user_id)
+    if target_kind:
+        entries = entries.filter(target_kind=target_kind)
+    if after is not None:
+        when, pk = after
+        entries = entries.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+    return entries.order_by("-created_at", "-pk")
+
+
+def log_entries(
+    *,
+    viewer: Any,
+    action: str | None = None,
+    actor_handle: str | None = None,
+    target_kind: str | None = None,
+    person_handle: str | None = None,
+    cursor: str | None = None,
+    limit: int = LOG_PAGE_SIZE,
+) -> LogPage:
+    """The moderation log for mentors, newest first, `limit` entries a page with a
+    keyset cursor (`created_at`, `id`) to the next. Handles are looked up first (one
+    small query each, on the unique handle), so the log filters on indexed id columns;
+    a handle that names nobody gives an empty page that says so."""
+    if not can_view_queue(viewer):
+        return LogPage([], None)
+    user_ids: dict[str, int | None] = {}
+    unknown: list[str] = []
+    for name, handle in (("actor", actor_handle), ("person", person_handle)):
+        handle = (handle or "").strip().lstrip("@").lower()
+        if not handle:
+            user_ids[name] = None
+            continue
+        user_ids[name] = User.objects.filter(handle=handle).values_list("pk", flat=True).first()
+        if user_ids[name] is None:
+            unknown.append(handle)
+    if unknown:
+        return LogPage([], None, unknown)
+    rows = list(
+        log_entries_query(
+            action=action,
+            actor_id=user_ids["actor"],
+            target_kind=target_kind,
+            target_user_id=user_ids["person"],
+            after=_log_cursor_decode(cursor) if cursor else None,
+        )
+        .select_related("actor", "target_user")
+        .defer("actor__password", "target_user__password", "actor__bio", "target_user__bio")[
+            : limit + 1
+        ]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _log_cursor_encode(rows[-1])
+    for entry in rows:
+        entry.before_items = [
+            (key.replace("_", " "), _state_text(value)) for key, value in entry.before.items()
+        ]
+    return LogPage(rows, next_cursor)
+
+
+def _state_text(value: Any) -> str:
+    """A before-state value, compactly: yes/no, a dash for nothing, the rest as text."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

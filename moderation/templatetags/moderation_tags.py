@@ -1,0 +1,36 @@
+"""Template access to moderation.permissions and a mentor's saved replies: pages show a
+control only to those the service would let through (and the service checks again)."""
+
+from typing import Any
+
+from django import template
+
+from moderation import permissions, selectors
+
+register = template.Library()
+
+
+@register.filter
+def flaggable_by(post: Any, user: Any) -> bool:
+    return permissions.can_flag(user, post.author_id)
+
+
+@register.filter
+def moderator(user: Any) -> bool:
+    return permissions.can_moderate(user)
+
+
+@register.filter
+def suspendable_by(person: Any, user: Any) -> bool:
+    return permissions.can_suspend(user, person)
+
+
+@register.filter
+def may_ask_mentor(question: Any, user: Any) -> bool:
+    return permissions.can_ask_mentor(user, question)
+
+
+@register.simple_tag
+def saved_replies_of(user: Any) -> list:
+    """A mentor's saved replies (one query, mentors only; nobody else pays for it)."""
+    return selectors.saved_replies(owner=user)
