@@ -529,3 +529,41 @@ class TestMentorTools:
         victim = w.fresh(w.victim)
         assert victim.is_suspended and victim.suspension_reason == "Spam"
         assert "Lift suspension" in client.get(f"/u/{w.victim.handle}/").content.decode()
+
+
+class TestQueryCounts:
+    """A mentor's thread page (tools, notes, saved replies, hidden posts marked) runs the
+    same number of queries whatever the number of answers, comments, flags and notes."""
+
+    def _grow(self, w, n: int) -> None:
+        for i in range(n):
+            person = UserFactory(handle=f"grower-{n}-{i}")
+            answer = forum_services.answer_create(
+                author=person, question=w.question, body=f"Answer number {i}"
+            )
+            forum_services.comment_create(author=person, answer=answer, body="A comment")
+            services.content_hide(actor=w.admin, target=answer, reason="Off-topic")
+            services.mentor_note_add(author=w.admin, question=w.question, body=f"Note {i}")
+            services.saved_reply_create(owner=w.mentor, title=f"Reply {n}-{i}", body="Text")
+
+    def test_mentor_thread_page(self, settings):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        settings.NEXUS_POSTING_LIMITS = {
+            "question": {"hour": 10_000, "new": 10_000},
+            "reply": {"hour": 10_000, "new": 10_000},
+        }
+        w = build()
+        client = Client()
+        client.force_login(w.mentor)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(w.question.get_absolute_url()).status_code == 200
+            return len(ctx.captured_queries)
+
+        self._grow(w, 2)
+        small = count()
+        self._grow(w, 12)
+        assert count() == small
