@@ -75,3 +75,27 @@ def test_flags_hide_an_answer_and_a_mentor_brings_it_back(
     expect(reader.get_by_text(ANSWER)).to_be_visible(timeout=5000)
     reader.reload()
     expect(reader.get_by_text(ANSWER)).to_be_visible()
+
+
+def test_a_mentor_inserts_a_saved_reply_into_an_answer(
+    browser: Browser, live_server, log_in, thread, mentor
+):
+    question, _ = thread
+    page = log_in(browser.new_context().new_page(), mentor)
+    page.goto(f"{live_server.url}/mod/replies/")
+    expect(page.get_by_text("No saved replies yet")).to_be_visible()
+    page.get_by_label("Name").fill("Traceback please")
+    page.get_by_role("textbox", name="Reply").fill("Could you paste the **full traceback**?")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Traceback please")).to_be_visible()
+
+    page.goto(f"{live_server.url}{question.get_absolute_url()}")
+    page.wait_for_function("window.htmx && document.readyState === 'complete'")
+    form = page.locator("#answer-form")
+    form.get_by_text("Saved replies (1)").click()
+    form.get_by_role("button", name="Traceback please").click()
+    expect(form.get_by_label("Your answer")).to_have_value(
+        "Could you paste the **full traceback**?"
+    )
+    form.get_by_role("button", name="Post your answer").click()
+    expect(page.locator("#answer-list")).to_contain_text("Could you paste the full traceback?")
