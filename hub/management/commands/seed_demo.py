@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.demo import seed_accounts
 from discussions.demo import seed_categories, seed_forum
+from moderation.demo import seed_moderation
 from notifications.models import Notification
 from notifications.services import emails_paused
 from projects.demo import seed_projects
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             categories = seed_categories()
             forum = seed_forum(accounts=[user for user, _ in accounts])
             projects = seed_projects(accounts=[user for user, _ in accounts])
+            moderation = seed_moderation()
             # Nor later by the sweep.
             Notification.objects.filter(
                 recipient__email__endswith="@nexus.example", emailed_at__isnull=True
@@ -66,6 +68,11 @@ class Command(BaseCommand):
         )
         if created_projects:
             created = f"{created}; projects: {created_projects}" if created else created_projects
+        created_moderation = ", ".join(f"{n} {kind}" for kind, n in moderation.items() if n)
+        if created_moderation:
+            created = (
+                f"{created}; moderation: {created_moderation}" if created else created_moderation
+            )
         self.stdout.write(
             f"Demo data ready: {len(categories)} topics"
             + (f"; created {created}." if created else " (already there).")
