@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.demo import seed_people
 from accounts.models import User
 from moderation import services as moderation_services
+from moderation.models import LogEntry
 from notifications.models import Notification
 from projects import demo_content, events, services
 from projects.models import Feedback, FeedbackRevision, Project, ProjectRevision, Review, Star
@@ -169,11 +170,16 @@ class _Seeder:
         if item.hidden_by:
             latest = max([times["updated_at"], self.latest_star, *self.notes.values()])
             hidden_at = self.later(latest, 2, 30)
-            moderation_services.content_hide(
+            target = moderation_services.content_hide(
                 actor=self.person(item.hidden_by), target=project, reason=item.hidden_reason
             )
             times.update(hidden_at=hidden_at, updated_at=hidden_at)
-            self.note(events.project_topic(project.pk), hidden_at)
+            # The log entry and the author's notice happened then, not "just now".
+            entry = LogEntry.objects.filter(target_kind=target.kind, target_id=project.pk).latest(
+                "id"
+            )
+            LogEntry.objects.filter(pk=entry.pk).update(created_at=hidden_at)
+            self.note(f"moderation:{entry.pk}", hidden_at)
             self.created["hidden"] += 1
 
         Project.objects.filter(pk=project.pk).update(**times)
