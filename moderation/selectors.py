@@ -4,10 +4,29 @@ the log. Every list runs a fixed number of queries whatever its length (tests pi
 
 from __future__ import annotations
 
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
 from typing import Any
 
-from moderation.models import Flag, MentorNote, SavedReply
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from discussions.models import Question
+from moderation.models import (
+    Case,
+    Flag,
+    FlagReason,
+    LogEntry,
+    MentorNote,
+    QuestionClaim,
+    SavedReply,
+)
 from moderation.permissions import can_view_queue
+from moderation.targets import Target, targets_get_many
 
 
 def mentor_notes(*, viewer: Any, question_id: int) -> list[MentorNote]:
@@ -45,23 +64,7 @@ def flagged_by(*, viewer: Any, kind: str, object_ids: list[int]) -> set[int]:
     )
 
 
-# --- The queue, its figures and the log (below) ---------------------------------------------
-# (Imports for the functions below are kept here, next to them, so the part above stays
-# as written; hoist them into the import block at the top at will.)
-from base64 import urlsafe_b64decode, urlsafe_b64encode  # noqa: E402
-from collections import defaultdict  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
-from statistics import median  # noqa: E402
-
-from django.db.models import F, Prefetch, Q, QuerySet, TextField  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from discussions.models import Question  # noqa: E402
-from moderation.models import Case, FlagReason, LogEntry, QuestionClaim  # noqa: E402
-from moderation.targets import _LOADERS as _TARGET_LOADERS  # noqa: E402
-from moderation.targets import Target  # noqa: E402
+# --- The queue, its figures and the log --------------------------------------------------
 
 QUEUE_LIMIT = 50
 LOG_PAGE_SIZE = 30
@@ -140,16 +143,8 @@ def _cases_decorate(cases: list[Case]) -> None:
         by_kind[case.kind].append(case.object_id)
     found: dict[tuple[str, int], Target] = {}
     for kind, ids in by_kind.items():
-        loader = _TARGET_LOADERS.get(kind)
-        if loader is None:
-            continue
-        rows = loader().filter(pk__in=ids)
-        # A row shows the post's label, link and state, never its text: leave the bodies.
-        rows = rows.defer(
-            *(f.name for f in rows.model._meta.concrete_fields if isinstance(f, TextField))
-        )
-        for obj in rows:
-            found[(kind, obj.pk)] = Target(kind, obj)
+        for target in targets_get_many(kind, ids, without_text=True):
+            found[(kind, target.pk)] = target
     for case in cases:
         case.target = found.get((case.kind, case.object_id))
 
