@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -472,16 +473,25 @@ def answer_delete(*, actor: User, answer: Answer) -> None:
     _require(permissions.can_delete(actor, answer), "You can only delete your own answers.")
     answer.is_deleted, answer.deleted_at = True, timezone.now()
     answer.save(update_fields=["is_deleted", "deleted_at"])
-    other_mentor_answers = Answer.objects.filter(
-        question=OuterRef("pk"), by_mentor=True, is_deleted=False
-    )
-    Question.objects.filter(pk=answer.question_id).update(
-        answer_count=F("answer_count") - 1, has_mentor_answer=Exists(other_mentor_answers)
-    )
+    question_answers_recount(answer.question_id)
     Question.objects.filter(pk=answer.question_id, accepted_answer=answer).update(
         accepted_answer=None
     )
     _after_commit(events.answer_changed, answer.pk)
+
+
+def question_answers_recount(question_id: int) -> None:
+    """`answer_count` and `has_mentor_answer` over the answers everyone sees: not deleted,
+    not hidden. Called when an answer is deleted, hidden or unhidden (moderation), so a
+    spam answer hidden by flags does not make its question look answered."""
+    shown = Answer.objects.filter(question=OuterRef("pk"), is_deleted=False, hidden_at=None)
+    Question.objects.filter(pk=question_id).update(
+        answer_count=Coalesce(
+            Subquery(shown.order_by().values("question").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+        ),
+        has_mentor_answer=Exists(shown.filter(by_mentor=True)),
+    )
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from discussions import events as discussion_events
+from discussions import services as forum_services
 from discussions.models import Category, Question
 from hub.markdown import render_markdown
 from moderation import events, permissions
@@ -101,7 +102,15 @@ def _hide(target: Target, *, actor: Any, reason: str) -> None:
         )
     else:
         target.set_hidden(reason)
+    _recount(target)
     _page_changed(target)
+
+
+def _recount(target: Target) -> None:
+    """A hidden answer does not count for its question (answers, "needs a mentor")."""
+    if target.kind == TargetKind.ANSWER:
+        forum_services.question_answers_recount(target.obj.question_id)
+        _queue_changed()
 
 
 def _unhide(target: Target, *, actor: Any) -> None:
@@ -109,6 +118,7 @@ def _unhide(target: Target, *, actor: Any) -> None:
         project_services.project_hidden_set(project=target.obj, hidden=False, by=actor)
     else:
         target.clear_hidden()
+    _recount(target)
     _page_changed(target)
 
 

@@ -191,6 +191,22 @@ class TestHidden:
         client.force_login(w.learner)
         assert client.post(f"/a/{w.answer.pk}/vote").status_code == 404
 
+    def test_a_hidden_answer_does_not_make_its_question_answered(self):
+        w = build()
+        mentor_answer = forum_services.answer_create(
+            author=w.mentor, question=w.original, body="A mentor's answer"
+        )
+        services.content_hide(actor=w.admin, target=w.answer, reason="Spam")
+        services.content_hide(actor=w.admin, target=mentor_answer, reason="Wrong thread")
+        question, original = w.fresh(w.question), w.fresh(w.original)
+        assert question.answer_count == 0 and not original.has_mentor_answer
+        assert w.question in forum.question_list(viewer=None, show="unanswered").questions
+        services.content_unhide(actor=w.admin, target=mentor_answer)
+        assert w.fresh(w.original).has_mentor_answer
+        # Deleting a hidden answer counts it once, not twice.
+        forum_services.answer_delete(actor=w.author, answer=w.fresh(w.answer))
+        assert w.fresh(w.question).answer_count == 0
+
     def test_hidden_feedback_leaves_the_project_page(self):
         w = build()
         services.content_hide(actor=w.mentor, target=w.feedback, reason="Spam")
