@@ -109,3 +109,16 @@ class TestThreadTools:
         signed_in(world.author).post(f"/q/{world.question.pk}/ask-mentor")
         page = signed_in(world.author).get(world.question.get_absolute_url()).text
         assert "Ask a mentor</button>" not in page and "Mentor asked for" in page
+
+
+def test_mentors_find_hidden_questions_marked_in_lists_and_search(world):
+    from moderation import services
+
+    services.content_hide(actor=world.mentor, target=world.question, reason="Spam")
+    client = signed_in(world.mentor)
+    for url in ("/questions/", "/search/?q=deploy"):
+        page = client.get(url).text
+        assert world.question.title in page
+        assert '<span class="badge badge--warning">Hidden</span>' in page
+    for url in ("/questions/", "/search/?q=deploy"):
+        assert world.question.title not in signed_in(world.learner).get(url).text
