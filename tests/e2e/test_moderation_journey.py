@@ -97,5 +97,11 @@ def test_a_mentor_inserts_a_saved_reply_into_an_answer(
     expect(form.get_by_label("Your answer")).to_have_value(
         "Could you paste the **full traceback**?"
     )
+    # The insert typed into the box: its preview (debounced) lands in the preview pane,
+    # not over the thread (it once inherited the answer form's target).
+    with page.expect_response(lambda r: "/markdown/preview" in r.url):
+        pass
+    page.wait_for_timeout(300)
+    expect(page.locator("#answer-list")).to_be_visible()
     form.get_by_role("button", name="Post your answer").click()
     expect(page.locator("#answer-list")).to_contain_text("Could you paste the full traceback?")
