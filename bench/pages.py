@@ -491,6 +491,10 @@ def main() -> None:
         Page("question-learner", url, as_learner),
         Page("question-mentor", url, as_mentor),
         Page("search", f"/search/?q={args.search}", anon),
+        # The mentors' queue: counts, the 30-day response-time medians, each tab; the log.
+        Page("mod-queue", "/mod/", as_mentor),
+        Page("mod-waiting", "/mod/?tab=waiting", as_mentor),
+        Page("mod-log", "/mod/log/", as_mentor),
     ]
     if args.profile:
         chosen = [p for p in pages if p.label == args.profile]
