@@ -299,18 +299,11 @@ def saved_reply_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Suspensions -------------------------------------------------------------------------------
 
 
-def _person_or_404(handle: str) -> Any:
-    person = user_get_by_handle(handle=handle)
-    if person is None:
-        raise Http404("No such person.")
-    return person
-
-
 @require_POST
 @login_required
 @refusals_shown
 def suspend_view(request: HttpRequest, handle: str) -> HttpResponse:
-    person = _person_or_404(handle)
+    person = user_get_by_handle(handle=handle)  # 404 for an unknown handle
     form = SuspendForm(request.POST)
     if not form.is_valid():
         problems = [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
@@ -329,7 +322,7 @@ def suspend_view(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 @refusals_shown
 def suspension_lift_view(request: HttpRequest, handle: str) -> HttpResponse:
-    person = _person_or_404(handle)
+    person = user_get_by_handle(handle=handle)  # 404 for an unknown handle
     form = ReasonForm(request.POST)
     form.is_valid()
     services.suspension_lift(
