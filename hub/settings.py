@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.site",
+                "hub.context_processors.viewer",
                 "notifications.context_processors.bell",
             ],
         },
