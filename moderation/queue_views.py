@@ -98,12 +98,16 @@ def _row_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _tabs(counts: dict[str, int], projects_capped: bool) -> list[dict[str, Any]]:
+    capped = {
+        "projects": projects_capped,
+        "waiting": counts["waiting"] >= selectors.WAITING_COUNT_CAP,
+    }
     return [
         {
             "key": key,
             "label": label,
             "count": counts[key],
-            "more": key == "projects" and projects_capped,
+            "more": capped.get(key, False),
         }
         for key, label in TABS.items()
     ]
@@ -129,6 +133,7 @@ def queue_context(request: HttpRequest, oob: bool = False) -> dict[str, Any]:
         "tabs": _tabs(counts, len(projects) >= selectors.QUEUE_LIMIT),
         "flags": flags,
         "waiting": waiting,
+        "waiting_cap": selectors.WAITING_COUNT_CAP,
         "projects": projects,
         "oob": oob,
         **_row_context(request),

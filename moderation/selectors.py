@@ -242,8 +242,13 @@ def _claim_attach(question: Question) -> None:
     question.claimed_at = claim.claimed_at if claim else None
 
 
+WAITING_COUNT_CAP = 1000
+
+
 def waiting_count() -> int:
-    return _waiting_rows().count()
+    """How many questions wait, counted up to WAITING_COUNT_CAP (the tab then says
+    "1000+"): counting every waiting question of a big forum costs more than the page."""
+    return _waiting_rows().order_by()[:WAITING_COUNT_CAP].count()
 
 
 # Response times ------------------------------------------------------------------------------

@@ -603,3 +603,13 @@ def test_queue_changes_publish_a_stale_hint(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/mod/case/{case.pk}/claim", **HTMX)
     assert any(topic == "moderation" and 'id="live-stale"' in html for topic, html in sent)
+
+
+def test_a_long_waiting_list_is_counted_up_to_a_cap(client, mentor, learner, monkeypatch):
+    monkeypatch.setattr(selectors, "WAITING_COUNT_CAP", 2)
+    for n in range(3):
+        forum.question(learner, title=f"Waiting question number {n} about Django forms")
+    assert selectors.waiting_count() == 2
+    client.force_login(mentor)
+    page = client.get("/mod/").content.decode()
+    assert 'id="queue-count-waiting">2+<' in page
