@@ -568,23 +568,16 @@ def user_suspend(*, actor: User, user: User, until: datetime, reason: str) -> Us
         "suspended_until": user.suspended_until.isoformat() if user.is_suspended else None,
         "reason": user.suspension_reason if user.is_suspended else "",
     }
-    user.suspended_until, user.suspension_reason = until, reason
-    user.save(update_fields=["suspended_until", "suspension_reason"])
     when = until.strftime("%d %b %Y, %H:%M UTC")
-    record(
+    return _suspension_set(
         actor=actor,
-        action=Action.SUSPEND,
-        target_kind=TargetKind.USER,
-        target_id=user.pk,
-        target_label=f"@{user.handle}",
-        target_url=f"/u/{user.handle}/",
-        target_user=user,
+        user=user,
+        until=until,
         reason=reason,
+        action=Action.SUSPEND,
         before=before,
-        after={"suspended_until": until.isoformat()},
         tell=f"Your account is suspended until {when}: {reason}",
     )
-    return user
 
 
 @transaction.atomic
@@ -599,20 +592,42 @@ def suspension_lift(*, actor: User, user: User, reason: str = "") -> User:
     _require(user.is_suspended, f"@{user.handle} is not suspended.")
     reason = _reason(reason, required=False)
     before = {"suspended_until": user.suspended_until.isoformat(), "reason": user.suspension_reason}
-    user.suspended_until, user.suspension_reason = None, ""
+    return _suspension_set(
+        actor=actor,
+        user=user,
+        until=None,
+        reason=reason,
+        action=Action.UNSUSPEND,
+        before=before,
+        tell="Your suspension is lifted: you can post again." + (f" {reason}" if reason else ""),
+    )
+
+
+def _suspension_set(
+    *,
+    actor: User,
+    user: User,
+    until: datetime | None,
+    reason: str,
+    action: str,
+    before: dict[str, Any],
+    tell: str,
+) -> User:
+    """Write the account's suspension (None lifts it) and its one log entry."""
+    user.suspended_until, user.suspension_reason = until, reason if until else ""
     user.save(update_fields=["suspended_until", "suspension_reason"])
     record(
         actor=actor,
-        action=Action.UNSUSPEND,
+        action=action,
         target_kind=TargetKind.USER,
         target_id=user.pk,
         target_label=f"@{user.handle}",
-        target_url=f"/u/{user.handle}/",
+        target_url=user.get_absolute_url(),
         target_user=user,
         reason=reason,
         before=before,
-        after={"suspended_until": None},
-        tell="Your suspension is lifted: you can post again." + (f" {reason}" if reason else ""),
+        after={"suspended_until": until.isoformat() if until else None},
+        tell=tell,
     )
     return user
 
