@@ -15,15 +15,58 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import DatabaseError
+from redis.exceptions import RedisError
 
 from hub import live, presence
 
 logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL = 3.0  # seconds between two typing notices from one tab
+# What an outage of Redis (the channel layer) or the database raises inside the consumer.
+OUTAGE_ERRORS = (RedisError, OSError, DatabaseError)
+OUTAGE_LOG_INTERVAL = 60.0  # one log line a minute while sockets are being refused
+_outage = {"logged_at": float("-inf"), "refused": 0}
+
+
+def _outage_log(error: BaseException) -> None:
+    """Count a refused or dropped socket; say so at most once per OUTAGE_LOG_INTERVAL."""
+    _outage["refused"] += 1
+    now = time.monotonic()
+    if now - _outage["logged_at"] >= OUTAGE_LOG_INTERVAL:
+        logger.warning(
+            "live: channel layer or database unavailable (%s); %d socket(s) refused or "
+            "closed since the last report, tabs will reconnect and catch up",
+            type(error).__name__,
+            _outage["refused"],
+        )
+        _outage["logged_at"] = now
+        _outage["refused"] = 0
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def __call__(self, scope, receive, send) -> None:
+        """With Redis or the database down, `group_add`, the layer's receive loop or the
+        topic check raise: refuse the handshake (or close an open socket with 1013, "try
+        again later", which the page retries with a short back-off) instead of crashing
+        into a 500 and a traceback per attempt."""
+        self._accepted = False
+        try:
+            await super().__call__(scope, receive, send)
+        except OUTAGE_ERRORS as error:
+            _outage_log(error)
+            message = {"type": "websocket.close"}
+            if self._accepted:
+                message["code"] = 1013
+            try:
+                await send(message)
+            except Exception:  # noqa: BLE001, S110 - the client may be gone already
+                pass
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        self._accepted = True
+
     async def connect(self) -> None:
         self.topics: dict[str, str] = {}
         self.last_typing = 0.0

@@ -110,3 +110,48 @@ def test_publish_to_a_dead_layer_logs_and_returns(caplog):
         assert live.publish("feed", "<p>x</p>") is False
         assert live.publish("feed", "<p>y</p>") is False
     assert len([r for r in caplog.records if "publish to feed failed" in r.message]) == 1
+
+
+DEAD_LAYER = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},  # nothing listens on port 1
+    }
+}
+
+
+@pytest.fixture
+def dead_layer():
+    from channels.layers import channel_layers
+
+    from hub import consumers
+
+    consumers._outage.update(logged_at=float("-inf"), refused=0)
+    with override_settings(CHANNEL_LAYERS=DEAD_LAYER):
+        channel_layers.backends.clear()
+        yield
+    channel_layers.backends.clear()
+
+
+async def test_with_redis_down_the_handshake_is_refused_cleanly_and_logged_once(
+    dead_layer, caplog
+):
+    caplog.set_level(logging.INFO)
+    for _ in range(3):
+        connected, _ = await communicator("feed").connect(timeout=5)
+        assert not connected  # a refusal (403 to the browser), not an exception
+
+    lines = [r for r in caplog.records if r.name == "hub.consumers"]
+    assert len(lines) == 1, [r.getMessage() for r in lines]
+    assert lines[0].levelno == logging.WARNING
+    assert lines[0].exc_info is None  # no traceback
+
+
+async def test_with_redis_down_a_socket_without_topics_closes_with_try_again_later(
+    dead_layer,
+):
+    ws = communicator("")
+    connected, _ = await ws.connect(timeout=5)
+    assert connected  # nothing to join; the layer's receive loop then fails
+    closed = await ws.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": 1013}
