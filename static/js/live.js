@@ -19,6 +19,14 @@
 
   var POLL_MS = window.NEXUS_POLL_MS || 20000;  // the override is for tests
   var PING_MS = 30000;
+  // Reconnect back-off: doubles from 250 ms, capped at 3 s, with jitter (half of it random),
+  // so tabs are back within a few seconds of Redis returning and do not reconnect in step.
+  // (The extension's default grows to about a minute.)
+  var RECONNECT_CAP_MS = 3000;
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    var ceiling = Math.min(RECONNECT_CAP_MS, 250 * Math.pow(2, retryCount));
+    return ceiling / 2 + Math.random() * ceiling / 2;
+  };
   var TYPING_MS = 2500;
   var socket = null;      // the extension's wrapper while open: send(), reconnect()
   var wrapper = null;     // kept across closes, to reconnect when the network returns
