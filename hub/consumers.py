@@ -9,6 +9,7 @@ the question's group) and `ping` (keeps presence alive).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from urllib.parse import parse_qs
@@ -58,10 +59,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             message = {"type": "websocket.close"}
             if self._accepted:
                 message["code"] = 1013
-            try:
+            with contextlib.suppress(Exception):  # the client may be gone already
                 await send(message)
-            except Exception:  # noqa: BLE001, S110 - the client may be gone already
-                pass
 
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)

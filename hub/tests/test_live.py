@@ -133,9 +133,7 @@ def dead_layer():
     channel_layers.backends.clear()
 
 
-async def test_with_redis_down_the_handshake_is_refused_cleanly_and_logged_once(
-    dead_layer, caplog
-):
+async def test_with_redis_down_the_handshake_is_refused_cleanly_and_logged_once(dead_layer, caplog):
     caplog.set_level(logging.INFO)
     for _ in range(3):
         connected, _ = await communicator("feed").connect(timeout=5)
