@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts import ratelimits
         from accounts.events import register_topics
 
         register_topics()
+        ratelimits.install()

@@ -1,4 +1,8 @@
-"""Readiness checks: each returns None when healthy or a short reason when not."""
+"""Readiness checks: each returns None when healthy or a short reason when not.
+
+/readyz is public, so a reason says what failed in plain words ("unreachable", "timed
+out") and never carries the driver's message (hosts, ports, user names); `readiness()`
+logs the full error."""
 
 import asyncio
 import logging
@@ -19,7 +23,7 @@ def check_database() -> str | None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as error:  # noqa: BLE001 - any failure means "not ready"
-        return _reason(error)
+        return _reason(error, "database")
     return None
 
 
@@ -31,7 +35,7 @@ def check_cache() -> str | None:
             return "value written was not read back"
         cache.delete(key)
     except Exception as error:  # noqa: BLE001
-        return _reason(error)
+        return _reason(error, "cache")
     return None
 
 
@@ -53,7 +57,7 @@ def check_channel_layer() -> str | None:
     except TimeoutError:
         return f"no answer within {TIMEOUT_SECONDS:g}s"
     except Exception as error:  # noqa: BLE001
-        return _reason(error)
+        return _reason(error, "channel_layer")
     return None
 
 
@@ -61,12 +65,12 @@ CHECKS = {"database": check_database, "cache": check_cache, "channel_layer": che
 
 
 def readiness() -> dict[str, str | None]:
-    results = {name: check() for name, check in CHECKS.items()}
-    for name, reason in results.items():
-        if reason:
-            logger.warning("readyz: %s is down: %s", name, reason)
-    return results
+    return {name: check() for name, check in CHECKS.items()}
 
 
-def _reason(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:200]
+def _reason(error: Exception, check: str) -> str:
+    """The public reason for `error`; the error itself goes to the log."""
+    logger.warning("readyz: %s is down: %s: %s", check, type(error).__name__, error)
+    if isinstance(error, TimeoutError) or "timeout" in type(error).__name__.lower():
+        return "timed out"
+    return "unreachable"

@@ -269,6 +269,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
 }
+# With the cache (Redis) down, each rate-limited action either counts in process memory
+# ("local": keeps working, bounded per process) or is refused ("closed"). Decision 0009.
+NEXUS_RATE_LIMITS_WHEN_CACHE_DOWN = {
+    "login_failed": "local",
+    "signup": "local",
+    "confirm_email": "local",
+    "change_password": "local",
+    "reset_password": "closed",
+}
 # Behind the proxy REMOTE_ADDR is the proxy: allauth's per-IP rate limits need the client.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default="") or None

@@ -1,3 +1,6 @@
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
@@ -5,6 +8,9 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
 from hub import health, live
+
+# What Django raises when the database server is down or the connection was lost.
+DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -49,10 +55,20 @@ def page_not_found_view(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "404.html", status=404)
 
 
+# Seconds a client is told to wait when the database is unreachable.
+DATABASE_DOWN_RETRY_AFTER = 30
+
+
 def server_error_view(request: HttpRequest) -> HttpResponse:
-    # No context processors, no database: the error may be in either.
+    """The friendly error page. No context processors, no database: the error may be in
+    either. A database that cannot be reached is an outage, not a bug: 503 and
+    Retry-After, so proxies, crawlers and API clients come back instead of giving up."""
     from django.template import loader
 
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
+        response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+        return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
 
 
