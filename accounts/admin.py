@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 
 from accounts import services
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
 
 
 @admin.register(User)
@@ -49,3 +49,29 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description="Set back to learner")
     def make_learner(self, request, queryset):
         self._set_role(request, queryset, Role.LEARNER)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only: tokens are made and revoked by their owners (settings page) or
+    `token_revoke`. The digest is never shown."""
+
+    list_display = ["name", "user", "prefix", "scopes", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__handle", "prefix"]
+    fields = ["user", "name", "prefix", "scopes", "created_at", "last_used_at", "expires_at",
+              "revoked_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.token_revoke(actor=request.user, token=token)
+        self.message_user(request, f"{queryset.count()} token(s) revoked.")

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.models import TokenScope, User
 from accounts.services import handle_validate
 
 
@@ -51,3 +51,31 @@ class ProfileForm(forms.ModelForm):
             "bio": "A line or two about you and what you are building.",
             "github": "Just the user name, e.g. octocat.",
         }
+
+
+class TokenForm(forms.Form):
+    """Make a personal access token (settings page). Rules live in `token_create`."""
+
+    EXPIRY_DAYS = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("", "Never")]
+
+    name = forms.CharField(
+        max_length=60,
+        help_text="What will use it, e.g. “my React client”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=[
+            (TokenScope.WRITE, "Write: ask, answer, comment, vote, post projects"),
+            (TokenScope.MODERATE, "Moderate: the mentors' queue and tools"),
+        ],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every token can read what you can read.",
+    )
+    expires_in = forms.ChoiceField(choices=EXPIRY_DAYS, initial="90", required=False,
+                                   label="Expires")  # fmt: skip
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not user.is_mentor:
+            self.fields["scopes"].choices = self.fields["scopes"].choices[:1]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, TokenScope, User
 
 
 def can_edit_profile(actor: User, user: User) -> bool:
@@ -37,3 +37,28 @@ def write_refusal(user: Any) -> str:
         reason = f": {user.suspension_reason}" if user.suspension_reason else ""
         return f"Your account is suspended until {until}{reason}. You can still read."
     return "Your account cannot post."
+
+
+def can_revoke_token(actor: Any, token: ApiToken) -> bool:
+    return bool(actor and actor.is_authenticated and (actor.pk == token.user_id or actor.is_admin))
+
+
+def token_allows(token: ApiToken | None, scope: str) -> bool:
+    """May a request carrying this token do what `scope` names, now?
+
+    A token never grants more than its owner could do on the pages at this moment: its
+    scopes are a ceiling, the owner's current role and standing the floor. A mentor
+    demoted to learner loses `moderate` at once; a suspended account's tokens only read.
+    """
+    if token is None or not token.is_usable or scope not in token.scopes:
+        return False
+    user = token.user
+    if not user.is_active:
+        return False
+    if scope == TokenScope.READ:
+        return True
+    if not can_write(user):
+        return False
+    if scope == TokenScope.MODERATE:
+        return user.is_mentor
+    return scope == TokenScope.WRITE

@@ -1,10 +1,16 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import ProfileForm
+from accounts.forms import ProfileForm, TokenForm
 
 
 def profile_view(request: HttpRequest, handle: str) -> HttpResponse:
@@ -26,3 +32,50 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/settings.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@login_required
+def tokens_view(request: HttpRequest) -> HttpResponse:
+    """Personal access tokens: make one (its secret shown once, on this response only),
+    see them with their last use, revoke."""
+    user = request.user
+    form = TokenForm(request.POST or None, user=user)
+    raw = None
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in"]
+        expires_at = timezone.now() + timedelta(days=int(days)) if days else None
+        try:
+            _token, raw = services.token_create(
+                user=user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=expires_at,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, field_errors)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            status = 201
+            form = TokenForm(user=user)
+    if form.errors:
+        status = 400
+    response = render(
+        request,
+        "accounts/tokens.html",
+        {"form": form, "tokens": selectors.tokens_for_user(user=user), "new_token": raw},
+        status=status,
+    )
+    add_never_cache_headers(response)  # the secret must not stay in any cache
+    return response
+
+
+@require_POST
+@login_required
+def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(selectors.tokens_for_user(user=request.user), pk=token_id)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect("accounts:tokens")

@@ -1,7 +1,8 @@
 """The refusals every door knows how to show, and the view decorator that shows them.
 
 Services raise Django's own `PermissionDenied(message)` (and `ValidationError` for
-fields); `RateLimited` is a PermissionDenied answered with 429.
+fields); `RateLimited` is a PermissionDenied answered with 429, `Conflict` one the API
+answers with 409.
 """
 
 from collections.abc import Callable
@@ -17,7 +18,17 @@ from django_htmx.http import trigger_client_event
 
 
 class RateLimited(PermissionDenied):
-    """Too many posts in a while."""
+    """Too many posts in a while. `retry_after` (seconds), when known, becomes the API's
+    `Retry-After` header."""
+
+    def __init__(self, message: str = "", *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Conflict(PermissionDenied):
+    """Refused because of the object's state, not the person (a locked question, a review
+    another mentor claimed): a 403 on the pages, a 409 in the API."""
 
 
 def refusal_response(request: HttpRequest, error: PermissionDenied, back: str) -> HttpResponse:

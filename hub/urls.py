@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("projects/", include("projects.urls")),
     path("", include("moderation.urls")),
+    path("api/v1/", include("hub.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
