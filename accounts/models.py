@@ -150,7 +150,7 @@ def token_digest(raw: str) -> str:
 
 class ApiToken(models.Model):
     """A personal access token for the APIs. Only a SHA-256 digest of the secret is kept:
-    the raw token is shown once, when it is made (docs/decisions/0009-api-tokens.md)."""
+    the raw token is shown once, when it is made (docs/decisions/0010-api-tokens.md)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=60)

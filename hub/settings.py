@@ -383,7 +383,7 @@ NEXUS_FLAG_HIDE_THRESHOLD = env.int("NEXUS_FLAG_HIDE_THRESHOLD", default=3)
 # "Ask a mentor" appears once a question has waited this long without a mentor's answer.
 NEXUS_ASK_MENTOR_AFTER = timedelta(hours=1)
 
-# --- REST API (/api/v1/; docs/api.md, docs/decisions/0009-api-tokens.md) ---------------
+# --- REST API (/api/v1/; docs/api.md, docs/decisions/0010-api-tokens.md) ---------------
 
 REST_FRAMEWORK = {
     # Token first: an anonymous API request is answered 401 with `WWW-Authenticate: Bearer`.
