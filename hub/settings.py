@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "discussions",
     "projects",
     "moderation",
+    "guides",
 ]
 
 MIDDLEWARE = [
@@ -429,3 +430,21 @@ CORS_EXPOSE_HEADERS = [
     "Deprecation",
     "Sunset",
 ]
+
+# The reference guide: a section not reviewed for this many days shows "may be out of
+# date" and is due for review in the mentors' queue.
+NEXUS_GUIDE_REVIEW_AFTER = timedelta(days=env.int("NEXUS_GUIDE_REVIEW_DAYS", default=180))
+# The versions the program teaches now. A section written for an older one ("Django 5.2")
+# shows "may be out of date". Names are matched without regard to case.
+NEXUS_PROGRAM_VERSIONS = {
+    "Python": "3.13",
+    "Django": "6.1",
+    "DRF": "3.18",
+    "strawberry": "0.341",
+    "Celery": "5.5",
+    "RabbitMQ": "4.0",
+    "Redis": "7.4",
+    "PostgreSQL": "15",
+    "Docker": "27",
+    "Channels": "4.3",
+}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", include("moderation.urls")),
     path("api/v1/", include("hub.api.urls")),
+    path("guide/", include("guides.urls")),
     path("admin/", admin.site.urls),
 ]
 

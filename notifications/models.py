@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     PROJECT_FEEDBACK = "project_feedback", "Feedback on your project"
     PROJECT_REVIEW = "project_review", "A mentor review of your project"
     MODERATION = "moderation", "A moderation action on your content"
+    GUIDE = "guide", "Your words in the guide (edits, answers added)"
 
 
 class EmailMode(models.TextChoices):
@@ -43,6 +44,7 @@ DEFAULT_EMAIL_MODE = {
     Kind.PROJECT_FEEDBACK: EmailMode.IMMEDIATE,
     Kind.PROJECT_REVIEW: EmailMode.IMMEDIATE,
     Kind.MODERATION: EmailMode.IMMEDIATE,
+    Kind.GUIDE: EmailMode.DAILY,
 }
 
 

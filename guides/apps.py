@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class GuidesConfig(AppConfig):
+    name = "guides"
+    verbose_name = "Guides"
+
+    def ready(self) -> None:
+        from guides import events, extensions
+
+        events.register_topics()
+        # The thread page, search and the ask page learn about the guide through
+        # discussions' extension points; discussions never imports guides.
+        extensions.register()
