@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format test-unit test-e2e lock bench-serve bench-pages bench-live check-deploy clean
+.PHONY: install run test lint format test-unit test-e2e test-outage lock bench-serve bench-pages bench-live check-deploy clean
 
 install: $(VENV)/.installed
 
@@ -44,7 +44,12 @@ format: install
 # Browser journeys run in their own pytest process: Playwright's sync API leaves an event
 # loop in the main thread, which breaks async_to_sync in later tests of the same process.
 test-unit: install
-	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not e2e and not outage" $(PYTEST_ARGS)
+
+# Outage drills: services of their own on ports 21700-21799 stopped and started again,
+# figures printed (-s). A few minutes; .ci/run runs them.
+test-outage: install
+	$(PY) -m pytest -m outage -s -q $(PYTEST_ARGS)
 
 test-e2e: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e $(PYTEST_ARGS)

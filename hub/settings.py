@@ -182,6 +182,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_TIMEZONE = "UTC"
 NEXUS_EMAIL_QUEUE = env.str("NEXUS_EMAIL_QUEUE", default="celery")
+# Queued by each worker whenever it (re)connects to the broker (hub.celery).
+NEXUS_ON_BROKER_CONNECT = {
+    "notifications.tasks.notification_email_sweep": {
+        "kwargs": {"after_seconds": 0},
+        "queue": NEXUS_EMAIL_QUEUE,
+        "expires": 120,
+    },
+}
 CELERY_BEAT_SCHEDULE = {
     # Emails that should have gone and did not (broker down, worker killed).
     "notification-email-sweep": {

@@ -78,15 +78,18 @@ def enqueue_emails(notification_ids: Iterable[int]) -> int:
 
 
 @shared_task
-def notification_email_sweep() -> int:
+def notification_email_sweep(after_seconds: float | None = None) -> int:
     """Queue the immediate emails that were never queued or never sent (broker down at
-    commit, a worker lost, retries exhausted). Sending twice is prevented by the marker."""
+    commit, a worker lost, retries exhausted). Sending twice is prevented by the marker.
+    `after_seconds=0` (run by the worker when it reconnects to the broker) takes rows of any
+    age, so mail whose enqueue failed during an outage goes out as soon as it is back."""
     now = timezone.now()
+    after = SWEEP_AFTER if after_seconds is None else timedelta(seconds=after_seconds)
     ids = list(
         Notification.objects.filter(
             email_mode=EmailMode.IMMEDIATE,
             emailed_at__isnull=True,
-            updated_at__lt=now - SWEEP_AFTER,
+            updated_at__lte=now - after,
             updated_at__gte=now - SWEEP_MAX_AGE,
             recipient__is_active=True,
         )

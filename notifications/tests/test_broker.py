@@ -47,6 +47,8 @@ DATABASES["default"]["NAME"] = {db_name!r}  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = False
 NEXUS_EMAIL_QUEUE = {queue!r}
+for _task in NEXUS_ON_BROKER_CONNECT.values():  # noqa: F405
+    _task["queue"] = {queue!r}
 MAILERS = {{
     "default": {{
         "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
@@ -97,11 +99,12 @@ class Worker:
         return self.log.read_text(errors="replace")[-5000:]
 
 
-@pytest.fixture(scope="module")
-def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worker]:
-    if connection.vendor == "sqlite":
-        pytest.skip("the worker process cannot open SQLite's in-memory test database")
-    home = tmp_path_factory.mktemp("worker")
+@contextmanager
+def worker_started(
+    home: Path, *, broker_url: str | None = None, extra_settings: str = "", loglevel="warning"
+) -> Iterator[Worker]:
+    """A solo Celery worker process on the test database, consuming a queue of its own,
+    writing emails to files under `home`; `broker_url` points it at another broker."""
     queue = f"nexus-test-{uuid.uuid4().hex[:12]}"
     mail_dir = home / "mail"
     mail_dir.mkdir()
@@ -113,7 +116,7 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Wor
         reverse("notifications:unsubscribe", kwargs={"token": "x"})
     except NoReverseMatch:  # not routed yet: test_email's URLs, which add it
         worker_settings += 'ROOT_URLCONF = "notifications.tests.test_email"\n'
-    (home / f"{module}.py").write_text(worker_settings)
+    (home / f"{module}.py").write_text(worker_settings + extra_settings)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": module,
@@ -122,6 +125,8 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Wor
         # (unsubscribe links signed as in this process).
         "DJANGO_DEBUG": "true",
     }
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
     log = home / "worker.log"
     celery = Path(sys.executable).with_name("celery")
     with log.open("wb") as out:
@@ -143,7 +148,7 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Wor
                 "--without-gossip",
                 "--without-mingle",
                 "-l",
-                "warning",
+                loglevel,
             ],
             cwd=django_settings.BASE_DIR,
             env=env,
@@ -161,6 +166,14 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Wor
             process.wait()
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worker]:
+    if connection.vendor == "sqlite":
+        pytest.skip("the worker process cannot open SQLite's in-memory test database")
+    with worker_started(tmp_path_factory.mktemp("worker")) as started:
+        yield started
 
 
 @pytest.fixture
