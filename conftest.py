@@ -18,6 +18,15 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _cache_only_where_asked(request, settings):
+    """hub.cache entries are on in browser journeys and tests marked `cached` only.
+    Elsewhere every read computes afresh: those tests write inside one transaction that
+    never commits, so the after-commit version bumps of production never run there."""
+    marked = request.node.get_closest_marker("cached") or request.node.get_closest_marker("e2e")
+    settings.NEXUS_CACHE = bool(marked)
+
+
 @pytest.fixture
 def learner(db):
     return UserFactory(handle="learner-one", display_name="Lena Learner")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Role, TokenScope, User, token_digest
 from accounts.permissions import can_edit_profile, can_revoke_token, can_set_role
 from accounts.selectors import handle_is_available
+from hub import cache
 
 logger = logging.getLogger("nexus.accounts.tokens")
 
@@ -70,6 +71,8 @@ def user_profile_update(*, actor: User, user: User, **fields: str) -> User:
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(fields))
+    # Names and badges appear in every cached thread and list: a new generation for all.
+    transaction.on_commit(lambda: cache.version_bump("site"), robust=True)
     return user
 
 
@@ -81,6 +84,7 @@ def user_role_set(*, actor: User | None, user: User, role: str) -> User:
     user.role = role
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["role", "is_staff", "is_superuser"])
+    transaction.on_commit(lambda: cache.version_bump("site"), robust=True)  # mentor badges
     return user
 
 

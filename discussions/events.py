@@ -2,6 +2,12 @@
 event sends. Services call these through `on_commit` helpers only; each renders its
 fragment once, viewer-neutral, and publishes it through `hub.live`.
 
+Each event also bumps the cache versions of what it changed (hub.cache), here and only
+here, so a cached thread or list is never older than the last event published for it:
+
+    ("question", id)   the thread page's answers and comments
+    ("questions", "")  every list row and count (a question's score, answers, activity)
+
 Topics:
     question:<id>   a thread: answers, comments, scores, accepts, edits, typing, viewers
     feed            new questions, for the "N new questions" bar on the list
@@ -16,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
-from hub import live, presence
+from hub import cache, live, presence
 
 DETAIL = "discussions/question_detail.html"
 LIVE = "discussions/live.html"
@@ -88,6 +94,12 @@ def parse_since(value: str | None) -> Any:
 # --- Events ---------------------------------------------------------------------------------
 
 
+def question_bump(question_id: int) -> None:
+    """Invalidate the cached thread of this question and every list (hub.cache)."""
+    cache.version_bump("question", question_id)
+    cache.version_bump("questions")
+
+
 def _render(partial: str, **context: Any) -> str:
     context.setdefault("live", True)
     # Viewer-neutral: nobody's votes or follows.
@@ -100,7 +112,10 @@ def answer_created(answer_id: int) -> None:
     from discussions.models import Answer
 
     answer = Answer.objects.select_related("author", "question").filter(pk=answer_id).first()
-    if answer is None or answer.is_deleted:
+    if answer is None:
+        return
+    question_bump(answer.question_id)
+    if answer.is_deleted:
         return
     answer.live_comments = []
     topic = question_topic(answer.question_id)
@@ -122,6 +137,7 @@ def answer_changed(answer_id: int) -> None:
     answer = answer.first()
     if answer is None:
         return
+    question_bump(answer.question_id)
     if answer.hidden_at is not None:
         # A hidden answer's words never go to every tab: each fetches its own view.
         thread_stale(answer.question_id)
@@ -134,7 +150,10 @@ def comment_created(comment_id: int) -> None:
     from discussions.models import Comment
 
     comment = Comment.objects.select_related("author", "answer").filter(pk=comment_id).first()
-    if comment is None or comment.is_deleted:
+    if comment is None:
+        return
+    question_bump(comment.thread_question_id)
+    if comment.is_deleted:
         return
     if _under_hidden(comment):
         thread_stale(comment.thread_question_id)
@@ -157,6 +176,7 @@ def comment_changed(comment_id: int) -> None:
     comment = Comment.objects.select_related("answer").filter(pk=comment_id).first()
     if comment is None:
         return
+    question_bump(comment.thread_question_id)
     if _under_hidden(comment):
         thread_stale(comment.thread_question_id)
         return
@@ -172,6 +192,7 @@ def _under_hidden(comment: Any) -> bool:
 
 
 def score_changed(kind: str, post_id: int, question_id: int, score: int) -> None:
+    question_bump(question_id)
     html = format_html(
         '<output class="vote__score" id="score-{}-{}" hx-swap-oob="true" aria-label="Score">'
         "{}</output>",
@@ -185,12 +206,14 @@ def score_changed(kind: str, post_id: int, question_id: int, score: int) -> None
 def thread_stale(question_id: int) -> None:
     """Something that reorders the thread or changes who may do what (an accept): each
     tab fetches its own view of the answers (rare, so the extra requests are fine)."""
+    question_bump(question_id)
     live.publish(question_topic(question_id), _render("thread-stale", question_id=question_id))
 
 
 def question_changed(question_id: int) -> None:
     from discussions.models import Question
 
+    question_bump(question_id)
     question = Question.objects.select_related("duplicate_of").filter(pk=question_id).first()
     if question is None:
         return
@@ -203,6 +226,7 @@ def question_changed(question_id: int) -> None:
 def question_created(question_id: int) -> None:
     from discussions.models import Question
 
+    question_bump(question_id)
     question = (
         Question.objects.select_related("author", "category")
         .prefetch_related("tags")

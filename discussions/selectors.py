@@ -32,6 +32,7 @@ from discussions.models import (
     Vote,
     Watch,
 )
+from hub import cache
 from moderation.permissions import may_see_hidden
 
 PAGE_SIZE = 20
@@ -49,12 +50,16 @@ SHOWS = {
 }
 
 
-def category_list() -> QuerySet[Category]:
-    return Category.objects.all()
+def category_list() -> list[Category]:
+    """Every category, in order: read on every list page, changed by admins only, so
+    cached (hub.cache; category_ensure and the admin bump the site version)."""
+    return cache.fragment("categories", compute=lambda: list(Category.objects.all()))
 
 
 def category_get(*, slug: str) -> Category | None:
-    return Category.objects.filter(slug=slug).first() if slug else None
+    if not slug:
+        return None
+    return next((c for c in category_list() if c.slug == slug), None)
 
 
 def shown_to(viewer: Any, prefix: str = "") -> Q:

@@ -39,7 +39,7 @@ from discussions.models import (
     Vote,
     Watch,
 )
-from hub import errors
+from hub import cache, errors
 from hub.markdown import Rendered, render_markdown
 from moderation import events as moderation_events
 from moderation.log import record_edit
@@ -69,6 +69,7 @@ def category_ensure(*, slug: str, name: str, description: str = "", position: in
     category, _ = Category.objects.update_or_create(
         slug=slug, defaults={"name": name, "description": description, "position": position}
     )
+    transaction.on_commit(lambda: cache.version_bump("site"), robust=True)  # every sidebar
     return category
 
 

@@ -148,8 +148,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "nexus",
-            # Bounded, so a Redis outage degrades a page instead of hanging it.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # Bounded, so a Redis outage degrades a page instead of hanging it: a Redis that
+            # accepts but never answers costs one read timeout per process per
+            # NEXUS_CACHE_RETRY_SECONDS (the cache is then left alone), not one per call.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("NEXUS_CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("NEXUS_CACHE_READ_TIMEOUT", default=0.5),
+            },
         }
     }
     # "core" (default) or "pubsub" (channels-redis's Redis pub/sub layer; see bench/live.py).
@@ -456,3 +461,7 @@ NEXUS_PROGRAM_VERSIONS = {
     "Docker": "27",
     "Channels": "4.3",
 }
+# hub.cache entries (versioned fragments); off only in tests that are not marked `cached`.
+NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
+# After a cache error, each process leaves the cache alone this long (pages render uncached).
+NEXUS_CACHE_RETRY_SECONDS = env.float("NEXUS_CACHE_RETRY_SECONDS", default=5.0)

@@ -3,7 +3,9 @@
 Project pages change rarely and everything on them depends on the viewer (who may reply,
 claim, star), so an event sends one small "stale" hint to the page's tabs, and each tab
 fetches its own view of the feedback and reviews through `/live/catch-up` (the same path
-a reconnecting tab takes). Services call these once, on commit.
+a reconnecting tab takes). Services call these once, on commit. Each also bumps the cache
+versions ("project", id) and ("projects", "") (hub.cache): cached project parts are never
+older than the last event.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from hub import live
+from hub import cache, live
 
 
 def project_topic(project_id: int) -> str:
@@ -49,6 +51,8 @@ def register_topics() -> None:
 
 
 def _stale(project_id: int) -> None:
+    cache.version_bump("project", project_id)
+    cache.version_bump("projects")
     live.publish(
         project_topic(project_id),
         format_html(
