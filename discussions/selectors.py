@@ -111,6 +111,25 @@ def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
         return None
 
 
+def _keyset_bound(column: str, value: Any, pk: int, *, backward: bool = False) -> Q:
+    """Rows after (value, pk) in descending list order, or before it when `backward`.
+    The redundant `<=` bound lets PostgreSQL use it as the index condition; the OR alone
+    is only a filter, walking every row before the cursor (bench/pages.py)."""
+    if backward:
+        return Q(**{f"{column}__gte": value}) & (
+            Q(**{f"{column}__gt": value}) | Q(**{column: value, "pk__gt": pk})
+        )
+    return Q(**{f"{column}__lte": value}) & (
+        Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk})
+    )
+
+
+def question_cursor(question: Question, sort: str) -> str:
+    """The cursor that starts a page right after (or before) `question` in `sort` order."""
+    column = SORTS.get(sort, SORTS["active"])[0]
+    return _cursor_encode(getattr(question, column), question.pk)
+
+
 def question_list(
     *,
     viewer: Any,
@@ -120,7 +139,14 @@ def question_list(
     sort: str = "active",
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    backward: bool = False,
+    pinned_first: bool = True,
 ) -> QuestionPage:
+    """One page of the list, newest (or most active, or top) first, after `cursor`.
+
+    `backward=True` is the page *before* `cursor` (or the last page without one), still
+    in list order, with `next_cursor` then pointing further back (the GraphQL `last`).
+    `pinned_first=False` lists pinned questions in their place like any other."""
     sort = sort if sort in SORTS else "active"
     show = show if show in SHOWS else None
     column = SORTS[sort][0]
@@ -143,7 +169,7 @@ def question_list(
             else questions.none()
         )
     pinned: list[Question] = []
-    if category is not None and show is None and not tag:
+    if pinned_first and category is not None and show is None and not tag:
         if not cursor:
             pinned = list(
                 questions.filter(pinned_at__isnull=False)
@@ -154,23 +180,20 @@ def question_list(
         questions = questions.filter(pinned_at__isnull=True)
     after = _cursor_decode(cursor, sort) if cursor else None
     if after is not None:
-        value, pk = after
-        # The redundant `<=` bound lets PostgreSQL use it as the index condition; the OR
-        # alone is only a filter, walking every row before the cursor (bench/pages.py).
-        questions = questions.filter(
-            Q(**{f"{column}__lte": value}),
-            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
-        )
+        questions = questions.filter(_keyset_bound(column, *after, backward=backward))
+    order = (column, "pk") if backward else (f"-{column}", "-pk")
     rows = list(
         questions.select_related("author", "category")
         .prefetch_related("tags")
-        .order_by(f"-{column}", "-pk")[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = _cursor_encode(getattr(last, column), last.pk)
+    if backward:
+        rows.reverse()
     return QuestionPage(
         questions=rows, next_cursor=next_cursor, sort=sort, show=show, pinned=pinned
     )
@@ -472,3 +495,108 @@ def handle_suggest(*, prefix: str, limit: int = 8) -> list[User]:
         .only("handle", "display_name", "role")
         .order_by("handle")[:limit]
     )
+
+
+# --- Batches for the API doors -----------------------------------------------------------
+# A GraphQL list asks for the same nested field on every row of a page; these load it for
+# all the rows at once (one query per field, whatever the page's length), with exactly the
+# visibility of the thread page above.
+
+
+def _grouped(rows: list[Any], key: str) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(getattr(row, key), []).append(row)
+    return grouped
+
+
+def answers_for_questions(*, viewer: Any, question_ids: list[int]) -> dict[int, list[Answer]]:
+    """Each question's answers as its page shows them: accepted first, then score, then
+    oldest; hidden ones only for mentors and their authors."""
+    answers = (
+        Answer.objects.filter(shown_to(viewer), question_id__in=question_ids, is_deleted=False)
+        .select_related("author", "question")
+        .annotate(
+            accepted_first=Case(
+                When(pk=F("question__accepted_answer_id"), then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("question_id", "accepted_first", "-score", "created_at", "pk")
+    )
+    return _grouped(list(answers), "question_id")
+
+
+def answers_get_many(*, viewer: Any, pks: list[int]) -> dict[int, Answer]:
+    """Answers by id that the viewer may see (their question too), for accepted answers
+    and global ids."""
+    answers = Answer.objects.filter(
+        shown_to(viewer),
+        shown_to(viewer, "question__"),
+        pk__in=pks,
+        is_deleted=False,
+        question__is_deleted=False,
+    ).select_related("author", "question")
+    return {a.pk: a for a in answers}
+
+
+def comments_for_posts(*, viewer: Any, kind: str, post_ids: list[int]) -> dict[int, list[Comment]]:
+    """The live comments under each question (kind "question") or answer, oldest first."""
+    column = "question_id" if kind == PostKind.QUESTION else "answer_id"
+    comments = (
+        Comment.objects.filter(shown_to(viewer), is_deleted=False, **{f"{column}__in": post_ids})
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    return _grouped(list(comments), column)
+
+
+def voted_post_ids(*, user: Any, kind: str, post_ids: list[int]) -> set[int]:
+    """Which of these questions (or answers) the viewer up-voted."""
+    if not (user and user.is_authenticated) or not post_ids:
+        return set()
+    column = "question_id" if kind == PostKind.QUESTION else "answer_id"
+    return set(
+        Vote.objects.filter(user=user, **{f"{column}__in": post_ids}).values_list(column, flat=True)
+    )
+
+
+def followed_question_ids(*, user: Any, question_ids: list[int]) -> set[int]:
+    if not (user and user.is_authenticated) or not question_ids:
+        return set()
+    return set(
+        Follow.objects.filter(user=user, question_id__in=question_ids).values_list(
+            "question_id", flat=True
+        )
+    )
+
+
+def tags_for_questions(*, question_ids: list[int]) -> dict[int, list[Tag]]:
+    through = Question.tags.through.objects.filter(question_id__in=question_ids).select_related(
+        "tag"
+    )
+    grouped: dict[int, list[Tag]] = {}
+    for row in through.order_by("tag__name"):
+        grouped.setdefault(row.question_id, []).append(row.tag)
+    return grouped
+
+
+def revisions_for_posts(*, kind: str, post_ids: list[int]) -> dict[int, list[Revision]]:
+    """Every revision of each post, oldest first (number 1 is the original)."""
+    revisions = (
+        Revision.objects.filter(kind=kind, post_id__in=post_ids)
+        .select_related("editor")
+        .order_by("post_id", "number")
+    )
+    return _grouped(list(revisions), "post_id")
+
+
+def questions_get_many(*, viewer: Any, pks: list[int]) -> dict[int, Question]:
+    questions = (
+        questions_visible_to(viewer)
+        .filter(pk__in=pks)
+        .select_related("author", "category")
+        .prefetch_related("tags")
+    )
+    return {q.pk: q for q in questions}

@@ -465,3 +465,11 @@ NEXUS_PROGRAM_VERSIONS = {
 NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
 # After a cache error, each process leaves the cache alone this long (pages render uncached).
 NEXUS_CACHE_RETRY_SECONDS = env.float("NEXUS_CACHE_RETRY_SECONDS", default=5.0)
+# --- GraphQL (/graphql/, hub/graphql.py) ---------------------------------------------------
+
+# Introspection on by default (learners explore the schema in GraphiQL); off with false.
+GRAPHQL_INTROSPECTION = env.bool("GRAPHQL_INTROSPECTION", default=True)
+# The most one query may cost, and what one person (or address) may spend per minute
+# (hub/graphql_limits.py explains the cost model; extensions.cost reports both).
+GRAPHQL_MAX_COST = env.int("GRAPHQL_MAX_COST", default=10000)
+GRAPHQL_COST_BUDGET_PER_MINUTE = env.int("GRAPHQL_COST_BUDGET_PER_MINUTE", default=100000)

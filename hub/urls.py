@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from hub import views
+from hub.graphql import graphql_view
 
 admin.site.site_header = "Nexus administration"
 admin.site.site_title = "Nexus admin"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", views.readyz_view, name="readyz"),
     path("live/catch-up", views.live_catch_up_view, name="live_catch_up"),
+    path("graphql/", graphql_view, name="graphql"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("discussions.urls")),

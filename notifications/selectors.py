@@ -1,7 +1,9 @@
 """Reads of notifications for the bell, the dropdown and the list."""
 
+from typing import Any
+
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from notifications.models import DEFAULT_EMAIL_MODE, EmailMode, Kind, Mute, Notification, Preference
@@ -50,3 +52,46 @@ def is_muted(*, user: User, target_key: str) -> bool:
 
 
 EMAIL_MODES = EmailMode.choices
+
+
+def notification_list(
+    *,
+    user: User,
+    unread_only: bool = False,
+    cursor: tuple[Any, int] | None = None,
+    limit: int = PAGE_SIZE,
+    backward: bool = False,
+) -> tuple[list[Notification], bool]:
+    """A keyset page of the person's notifications, newest first, after (or, `backward`,
+    before) the (updated_at, id) `cursor`; and whether there are more that way."""
+    notifications = _for(user)
+    if unread_only:
+        notifications = notifications.filter(is_read=False)
+    if cursor is not None:
+        value, pk = cursor
+        if backward:
+            notifications = notifications.filter(
+                Q(updated_at__gte=value), Q(updated_at__gt=value) | Q(updated_at=value, pk__gt=pk)
+            )
+        else:
+            notifications = notifications.filter(
+                Q(updated_at__lte=value), Q(updated_at__lt=value) | Q(updated_at=value, pk__lt=pk)
+            )
+    if backward:
+        notifications = notifications.order_by("updated_at", "id")
+    rows = list(notifications[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backward:
+        rows.reverse()
+    return rows, more
+
+
+def notifications_get_many(*, user: User, pks: list[int]) -> dict[int, Notification]:
+    """The person's own notifications by id (another's are never found)."""
+    if not user.is_authenticated:
+        return {}
+    return {
+        n.pk: n
+        for n in Notification.objects.filter(recipient=user, pk__in=pks).select_related("actor")
+    }

@@ -106,9 +106,11 @@ def project_gallery(
     sort: str = "newest",
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
+    backward: bool = False,
 ) -> GalleryPage:
     """One page of project cards. The gallery lists published projects; `mine` lists the
-    viewer's own in every state instead (drafts included). Two queries per page."""
+    viewer's own in every state instead (drafts included). Two queries per page.
+    `backward=True` is the page before `cursor` (the GraphQL `last`), in gallery order."""
     sort = sort if sort in SORTS else "newest"
     column = SORTS[sort][0]
     if mine:
@@ -128,18 +130,33 @@ def project_gallery(
     after = _cursor_decode(cursor, sort) if cursor else None
     if after is not None:
         value, pk = after
-        # The redundant `<=` bound lets PostgreSQL use it as the index condition.
-        projects = projects.filter(
-            Q(**{f"{column}__lte": value}),
-            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
-        )
-    rows = list(_card_rows(projects, viewer).order_by(f"-{column}", "-pk")[: limit + 1])
+        # The redundant `<=` (`>=`) bound lets PostgreSQL use it as the index condition.
+        if backward:
+            projects = projects.filter(
+                Q(**{f"{column}__gte": value}),
+                Q(**{f"{column}__gt": value}) | Q(**{column: value, "pk__gt": pk}),
+            )
+        else:
+            projects = projects.filter(
+                Q(**{f"{column}__lte": value}),
+                Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
+            )
+    order = (column, "pk") if backward else (f"-{column}", "-pk")
+    rows = list(_card_rows(projects, viewer).order_by(*order)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         next_cursor = _cursor_encode(getattr(last, column), last.pk)
+    if backward:
+        rows.reverse()
     return GalleryPage(projects=rows, next_cursor=next_cursor, sort=sort)
+
+
+def project_cursor(project: Project, sort: str) -> str:
+    """The cursor that starts a gallery page right after (or before) `project`."""
+    column = SORTS.get(sort, SORTS["newest"])[0]
+    return _cursor_encode(getattr(project, column), project.pk)
 
 
 def gallery_cohorts() -> list[str]:
@@ -283,3 +300,59 @@ def projects_of_user(*, viewer: Any, user: User, limit: int = 50) -> list[Projec
     viewer is the owner (and hidden ones for mentors)."""
     projects = projects_visible_to(viewer).filter(author=user)
     return list(_card_rows(projects, viewer).order_by("-listed_at", "-pk")[:limit])
+
+
+# --- Batches for the API doors -------------------------------------------------------------
+# A GraphQL list asks for the same nested field on every row of a page: these load it for
+# all rows at once (one query per field whatever the page's length), with the visibility of
+# the project page.
+
+
+def projects_get_many(*, viewer: Any, pks: list[int]) -> dict[int, Project]:
+    """Projects by id the viewer may open (a draft is not found), with author and the
+    viewer's star."""
+    rows = _with_starred(projects_visible_to(viewer), viewer).filter(pk__in=pks)
+    return {p.pk: p for p in rows.select_related("author", "reviewer")}
+
+
+def feedback_for_projects(*, viewer: Any, project_ids: list[int]) -> dict[int, list[Feedback]]:
+    """Each project's top-level feedback as its page shows it (oldest first, replies in
+    `.reply_list`, hidden feedback only for mentors and its author, deleted feedback only
+    as a placeholder while it has live replies)."""
+    rows = list(
+        Feedback.objects.filter(project_id__in=project_ids)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    rows = [row for row in rows if row.hidden_at is None or may_see_hidden(viewer, row)]
+    replies: dict[int, list[Feedback]] = {}
+    for row in rows:
+        if row.parent_id is not None and not row.is_deleted:
+            replies.setdefault(row.parent_id, []).append(row)
+    grouped: dict[int, list[Feedback]] = {}
+    for row in rows:
+        if row.parent_id is not None:
+            continue
+        row.reply_list = replies.get(row.pk, [])
+        if not row.is_deleted or row.reply_list:
+            grouped.setdefault(row.project_id, []).append(row)
+    return grouped
+
+
+def reviews_for_projects(*, project_ids: list[int]) -> dict[int, list[Review]]:
+    """Each project's reviews, newest first (completed ones and the one under way)."""
+    grouped: dict[int, list[Review]] = {}
+    reviews = Review.objects.filter(project_id__in=project_ids).select_related("reviewer")
+    for review in reviews.order_by("project_id", "-created_at"):
+        grouped.setdefault(review.project_id, []).append(review)
+    return grouped
+
+
+def tags_for_projects(*, project_ids: list[int]) -> dict[int, list[ProjectTag]]:
+    through = Project.tags.through.objects.filter(project_id__in=project_ids).select_related(
+        "projecttag"
+    )
+    grouped: dict[int, list[ProjectTag]] = {}
+    for row in through.order_by("projecttag__name"):
+        grouped.setdefault(row.project_id, []).append(row.projecttag)
+    return grouped

@@ -1,0 +1,119 @@
+"""The GraphQL API at /graphql/: one schema composed from each app's graphql.py (the only
+upward imports besides hub/urls.py), its limits, and the synchronous HTTP view.
+
+The view is synchronous (the ORM is); the session authenticates it with CSRF enforced by
+Django's middleware, as every other form on the site. GraphiQL is served from our own
+static files (static/vendor/graphiql/, no CDN).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry import relay
+from strawberry.django.views import GraphQLView as StrawberryView
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.relay.types import GlobalIDValueError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+from strawberry.types.cast import cast as strawberry_cast
+
+from accounts import graphql as accounts_graphql
+from discussions import graphql as discussions_graphql
+from hub.graphql_base import Context
+from hub.graphql_limits import CostLimit
+from notifications import graphql as notifications_graphql
+from projects import graphql as projects_graphql
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+MASKED = "Something went wrong on our side."
+
+
+@strawberry.type(description="Everything one can read: start from `viewer`, `questions` or `node`.")
+class Query(
+    accounts_graphql.Query,
+    discussions_graphql.Query,
+    projects_graphql.Query,
+    notifications_graphql.Query,
+):
+    @strawberry.field(
+        description="Any object by its global id, or null when it does not exist, is of no "
+        "known type, or the viewer may not see it (all look the same)."
+    )
+    def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="A global id.")],
+    ) -> relay.Node | None:
+        try:
+            node_type = id.resolve_type(info)
+        except GlobalIDValueError:
+            return None
+        if not (isinstance(node_type, type) and issubclass(node_type, relay.Node)):
+            return None
+        found = node_type.resolve_node(id.node_id, info=info, required=False)
+        return None if found is None else strawberry_cast(node_type, found)
+
+
+class IntrospectionSetting(SchemaExtension):
+    """Introspection is on by default (learners explore the schema in GraphiQL) and off
+    with GRAPHQL_INTROSPECTION=false; read per request, so a test can switch it."""
+
+    def on_operation(self):  # type: ignore[override]
+        if not settings.GRAPHQL_INTROSPECTION:
+            self.execution_context.validation_rules = (
+                *self.execution_context.validation_rules,
+                NoSchemaIntrospectionCustomRule,
+            )
+        yield
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    """Errors we raise on purpose (GraphQLError: bad arguments, limits) and GraphQL's own
+    validation errors are shown; anything else (a bug, a database error) is masked."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+EXTENSIONS: list[Any] = [
+    lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+    lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    IntrospectionSetting,
+    CostLimit,
+    lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED),
+]
+
+schema = strawberry.Schema(
+    query=Query,
+    extensions=EXTENSIONS,
+    config=StrawberryConfig(relay_max_results=100),
+)
+
+
+class GraphQLView(StrawberryView):
+    """POST for queries and mutations (GET only renders GraphiQL: a query by GET would let
+    another site spend a signed-in person's cost budget)."""
+
+    def get_context(self, request: HttpRequest, response: Any) -> Context:
+        return Context(request=request, response=response, user=request.user)
+
+    def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "hub/graphiql.html", {"endpoint": request.path})
+
+
+graphql_view = GraphQLView.as_view(schema=schema, allow_queries_via_get=False)

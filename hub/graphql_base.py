@@ -1,0 +1,252 @@
+"""What every app's graphql.py shares: the request context, batch loading, connections,
+global ids and the one mapping of domain refusals to typed errors.
+
+hub imports no app: the schema itself is composed in hub/graphql.py from each app's
+graphql.py (the only upward imports, like hub/urls.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import strawberry
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.django.context import StrawberryDjangoContext
+from strawberry.types import Info
+
+from hub.errors import RateLimited
+
+#: The most rows one connection returns (`first`/`last` above it are refused).
+MAX_PAGE = 100
+
+T = TypeVar("T")
+
+
+# --- The context --------------------------------------------------------------------------
+
+
+class Batch:
+    """A synchronous DataLoader: the first time a nested field is asked of one row, it
+    is loaded for every row listed beside it (its siblings), in one query.
+
+    Resolvers that return a list call `siblings(rows)`; a nested field's resolver calls
+    `load(name, row, fetch)` where `fetch(rows) -> {row.pk: value}` is a selector call.
+    The ORM is synchronous, so strawberry's async DataLoader does not fit the sync view.
+    """
+
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, Any], tuple[Any, ...]] = {}
+        self._values: dict[tuple[str, str, Any], Any] = {}
+
+    def siblings(self, rows: Sequence[T]) -> Sequence[T]:
+        group = tuple(rows)
+        for row in rows:
+            self._groups[(type(row).__name__, row.pk)] = group
+        return rows
+
+    def load(
+        self,
+        name: str,
+        row: Any,
+        fetch: Callable[[list[Any]], dict[Any, Any]],
+        default: Callable[[], Any] = lambda: None,
+        children: bool = False,
+    ) -> Any:
+        """`children=True`: the values are lists of rows, all of which become siblings of
+        one another (every answer of every question on the page, for their comments)."""
+        kind = type(row).__name__
+        key = (name, kind, row.pk)
+        if key not in self._values:
+            group = self._groups.get((kind, row.pk), (row,))
+            missing = [r for r in group if (name, kind, r.pk) not in self._values]
+            if all(r.pk != row.pk for r in missing):
+                missing.append(row)
+            found = fetch(missing)
+            if children:
+                self.siblings([child for rows in found.values() for child in rows])
+            for r in missing:
+                self._values[(name, kind, r.pk)] = found[r.pk] if r.pk in found else default()
+        return self._values[key]
+
+
+def pks(rows: Iterable[Any]) -> list[Any]:
+    return [row.pk for row in rows]
+
+
+@dataclass
+class Context(StrawberryDjangoContext):
+    """Who is asking (the session's user or a token's), and with which scopes."""
+
+    user: Any = None
+    # None for a session (every scope); a token's scopes otherwise.
+    scopes: frozenset[str] | None = None
+    batch: Batch = field(default_factory=Batch)
+
+
+def viewer(info: Info) -> Any:
+    user = getattr(info.context, "user", None)
+    return user if user is not None else AnonymousUser()
+
+
+def batch(info: Info) -> Batch:
+    return info.context.batch
+
+
+# --- Global ids ---------------------------------------------------------------------------
+
+
+def decode_id(raw: str | relay.GlobalID, type_name: str) -> int | None:
+    """The primary key inside a global id of `type_name`, or None for anything else (a
+    malformed id, or another type's): callers then answer null, never an error that
+    tells one kind of missing from another."""
+    if isinstance(raw, relay.GlobalID):
+        gid = raw
+    else:
+        try:
+            gid = relay.GlobalID.from_id(raw)
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+            return None
+    if gid.type_name != type_name:
+        return None
+    try:
+        pk = int(gid.node_id)
+    except ValueError:
+        return None
+    return pk if pk > 0 else None
+
+
+def encode_id(type_name: str, pk: int) -> str:
+    return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
+
+
+def nodes_by_ids(
+    node_ids: Iterable[str], get_many: Callable[[list[int]], dict[int, Any]], required: bool
+) -> list[Any]:
+    """relay `resolve_nodes` over a selector that returns only what the viewer may see."""
+    pks = []
+    for raw in node_ids:
+        try:
+            pks.append(int(raw))
+        except (TypeError, ValueError):
+            pks.append(0)
+    found = get_many([pk for pk in pks if pk > 0])
+    return [found.get(pk) for pk in pks]
+
+
+# --- Connections --------------------------------------------------------------------------
+
+
+def page_request(first: int | None, last: int | None) -> tuple[int, bool]:
+    """(limit, backward) from a connection's `first`/`last`: exactly one is required and
+    it is at most MAX_PAGE."""
+    if (first is None) == (last is None):
+        raise GraphQLError("Pass exactly one of `first` or `last` (at most 100).")
+    size = first if first is not None else last
+    if size < 1 or size > MAX_PAGE:
+        raise GraphQLError(f"`first` and `last` must be between 1 and {MAX_PAGE}.")
+    return size, last is not None
+
+
+def connection(
+    cls: type,
+    rows: Sequence[Any],
+    *,
+    cursor_of: Callable[[Any], str],
+    backward: bool,
+    more: bool,
+    has_cursor: bool,
+) -> Any:
+    """A relay connection over one keyset page. `more` says whether rows remain in the
+    direction asked; `has_cursor` whether the page started from a cursor (then rows exist
+    on the other side, as far as a keyset can tell without another query)."""
+    edges = [relay.Edge(cursor=cursor_of(row), node=row) for row in rows]
+    page_info = relay.PageInfo(
+        has_next_page=has_cursor if backward else more,
+        has_previous_page=more if backward else has_cursor,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return cls(edges=edges, page_info=page_info)
+
+
+# --- Refusals -------------------------------------------------------------------------------
+
+
+@strawberry.type(description="Why a mutation was refused: one entry per problem.")
+class UserError:
+    message: str = strawberry.field(description="What went wrong, in words for the person.")
+    field: list[str] | None = strawberry.field(
+        description='The path of the input field at fault (e.g. `["input", "title"]`), '
+        "or null when the refusal concerns the whole action."
+    )
+    code: str = strawberry.field(
+        description="A stable machine code: `forbidden`, `rate_limited`, `invalid`, "
+        "`not_found`, or a field validator's own code."
+    )
+
+
+def refusal_errors(error: Exception, *, prefix: Sequence[str] = ("input",)) -> list[UserError]:
+    """The one mapping of the domain's refusals for the whole schema: a service's
+    PermissionDenied (RateLimited) or ValidationError becomes typed errors with field
+    paths. Field names are turned into the schema's camelCase."""
+    if isinstance(error, RateLimited):
+        return [UserError(message=str(error) or "Too many posts.", field=None, code="rate_limited")]
+    if isinstance(error, PermissionDenied):
+        return [
+            UserError(message=str(error) or "You cannot do that.", field=None, code="forbidden")
+        ]
+    if isinstance(error, ValidationError):
+        errors: list[UserError] = []
+        if hasattr(error, "error_dict"):
+            for name, items in error.error_dict.items():
+                path = None if name == "__all__" else [*prefix, _camel(name)]
+                for item in items:
+                    errors.extend(_messages(item, path))
+        else:
+            for item in error.error_list:
+                errors.extend(_messages(item, None))
+        return errors
+    raise error
+
+
+def _messages(item: ValidationError, path: list[str] | None) -> list[UserError]:
+    return [UserError(message=message, field=path, code=item.code or "invalid") for message in item]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def not_found(what: str, field_name: str = "id") -> list[UserError]:
+    """A target the viewer may not see is reported exactly like one that does not exist."""
+    return [UserError(message=f"No such {what}.", field=["input", field_name], code="not_found")]
+
+
+@strawberry.interface(description="What every mutation returns: its errors, empty on success.")
+class Payload:
+    errors: list[UserError] = strawberry.field(
+        description="Why the mutation was refused; empty when it succeeded."
+    )
+
+
+def run_service[R](call: Callable[[], R]) -> tuple[R | None, list[UserError]]:
+    """Call a service: (its result, []) or (None, the refusal as typed errors)."""
+    try:
+        return call(), []
+    except (PermissionDenied, ValidationError) as error:
+        return None, refusal_errors(error)
+
+
+def require_scope(info: Info, scope: str) -> None:
+    """Tokens carry scopes (`read`, `write`); a session may do what its user may."""
+    scopes = getattr(info.context, "scopes", None)
+    if scopes is not None and scope not in scopes:
+        raise PermissionDenied(f"This token lacks the `{scope}` scope.")

@@ -1,0 +1,150 @@
+"""The /graphql/ door itself: GraphiQL from our static files, session auth with CSRF,
+introspection switch, limits refused before any SQL, masked errors, extensions.cost."""
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from hub.tests.gql import data, post, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_graphiql_page_uses_only_our_static_files(client):
+    response = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "unpkg" not in html and "cdn" not in html.lower() and "https://" not in html
+    for asset in (
+        "vendor/graphiql/graphiql.min.js",
+        "vendor/graphiql/graphiql.min.css",
+        "vendor/graphiql/react.production.min.js",
+        "vendor/graphiql/react-dom.production.min.js",
+        "vendor/graphiql/plugin-explorer.umd.js",
+        "js/graphiql.js",
+    ):
+        assert f"/static/{asset}" in html
+        assert finders.find(asset), asset
+    assert "<script>" not in html  # no inline script: the CSP forbids it
+
+
+def test_get_runs_no_query(client):
+    response = client.get("/graphql/", {"query": "{ viewer { isAuthenticated } }"})
+    assert response.status_code == 400 or "errors" in response.json()
+
+
+def test_session_auth_enforces_csrf(learner):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    response = post(client, "{ viewer { user { handle } } }")
+    assert response.status_code == 403
+    client.get(
+        "/graphql/", HTTP_ACCEPT="text/html"
+    )  # sets the CSRF cookie, as GraphiQL's page does
+    token = client.cookies["csrftoken"].value
+    body = run(client, "{ viewer { user { handle } } }", HTTP_X_CSRFTOKEN=token)
+    assert body["data"]["viewer"]["user"]["handle"] == learner.handle
+
+
+def test_viewer(client, learner):
+    assert data(client, "{ viewer { isAuthenticated user { handle } } }")["viewer"] == {
+        "isAuthenticated": False,
+        "user": None,
+    }
+    client.force_login(learner)
+    got = data(client, "{ viewer { isAuthenticated canWrite isMentor user { handle name } } }")
+    assert got["viewer"] == {
+        "isAuthenticated": True,
+        "canWrite": True,
+        "isMentor": False,
+        "user": {"handle": "learner-one", "name": "Lena Learner"},
+    }
+
+
+def test_introspection_on_by_default_and_off_by_setting(client, settings):
+    assert data(client, "{ __schema { queryType { name } } }")["__schema"]["queryType"]["name"]
+    settings.GRAPHQL_INTROSPECTION = False
+    body = run(client, "{ __schema { queryType { name } } }")
+    assert "introspection" in body["errors"][0]["message"].lower()
+    assert data(client, "{ viewer { isAuthenticated } }")
+
+
+def _refused_without_sql(client, query: str) -> dict:
+    with CaptureQueriesContext(connection) as queries:
+        body = run(client, query)
+    assert body.get("data") is None
+    assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]
+    return body
+
+
+def test_over_deep_query_refused_before_sql(client):
+    deep = (
+        "{ questions(first: 1) { edges { node { answers { question { answers { question {"
+        " answers { question { answers { question { answers { id } } } } } } } } } } } } }"
+    )
+    body = _refused_without_sql(client, deep)
+    assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+def test_over_aliased_query_refused_before_sql(client):
+    aliases = " ".join(f"a{i}: viewer {{ isAuthenticated }}" for i in range(31))
+    body = _refused_without_sql(client, f"{{ {aliases} }}")
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+def test_aliases_through_fragments_count_too(client):
+    aliases = " ".join(f"a{i}: viewer {{ isAuthenticated }}" for i in range(31))
+    body = _refused_without_sql(client, f"{{ ...F }} fragment F on Query {{ {aliases} }}")
+    assert "aliases" in body["errors"][0]["message"].lower()
+
+
+def test_over_long_query_refused_before_sql(client):
+    fields = " ".join("isAuthenticated" for _ in range(2100))
+    body = _refused_without_sql(client, f"{{ viewer {{ {fields} }} }}")
+    assert "token" in body["errors"][0]["message"].lower()
+
+
+def test_over_cost_query_refused_before_sql(client, settings):
+    settings.GRAPHQL_MAX_COST = 50
+    body = _refused_without_sql(
+        client, "{ questions(first: 100) { edges { node { author { handle } } } } }"
+    )
+    assert "would cost 201" in body["errors"][0]["message"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 201
+    assert body["extensions"]["cost"]["refused"] is True
+
+
+def test_cost_budget_per_minute(client, settings):
+    settings.GRAPHQL_COST_BUDGET_PER_MINUTE = 25
+    query = "{ questions(first: 10) { edges { node { author { handle } } } } }"  # costs 21
+    first = run(client, query)
+    assert "errors" not in first
+    assert first["extensions"]["cost"]["requestedQueryCost"] == 21
+    assert first["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 4
+    second = _refused_without_sql(client, query)
+    assert "budget" in second["errors"][0]["message"]
+    assert second["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 4
+
+
+def test_every_response_reports_cost(client):
+    body = run(client, "{ viewer { isAuthenticated } }")
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1
+    body = run(client, "{ nope }")
+    assert "cost" in body["extensions"]
+
+
+def test_unexpected_errors_are_masked(client, monkeypatch):
+    from discussions import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("password=hunter2 SELECT * FROM accounts_user")
+
+    monkeypatch.setattr(selectors, "category_list", broken)
+    body = run(client, "{ categories { slug } }")
+    assert body["errors"][0]["message"] == "Something went wrong on our side."
+    assert "hunter2" not in str(body) and "SELECT" not in str(body)
+    assert (
+        "extensions" not in body["errors"][0] or "exception" not in body["errors"][0]["extensions"]
+    )

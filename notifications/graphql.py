@@ -1,0 +1,124 @@
+"""The GraphQL door of notifications: the viewer's own, never another's. Thin: reads from
+selectors.py, writes from services.py. Composed into the schema by hub/graphql.py."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from accounts.graphql import UserType
+from hub.graphql_base import connection, nodes_by_ids, page_request, viewer
+from notifications import selectors
+from notifications.models import Notification as NotificationModel
+
+
+@strawberry.type(name="Notification", description="Something that happened for the viewer.")
+class NotificationType(relay.Node):
+    id: relay.NodeID[int]
+    kind: str = strawberry.field(
+        description="What happened: `answer_on_question`, `comment_on_post`, `mention`, ..."
+    )
+    target_key: str = strawberry.field(
+        description="What it is about, e.g. `question:42` (repeats coalesce on it)."
+    )
+    target_title: str = strawberry.field(description="The title of what it is about.")
+    url: str = strawberry.field(description="The path to open.")
+    count: int = strawberry.field(description="How many events this row gathers.")
+    is_read: bool = strawberry.field(description="Whether the viewer has read it.")
+    created_at: datetime = strawberry.field(description="When it first happened.")
+    updated_at: datetime = strawberry.field(description="When it last happened.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info) -> bool:
+        return isinstance(obj, NotificationModel)
+
+    @strawberry.field(description="The notification in words, e.g. `Grace answered your question`.")
+    def message(self, root: strawberry.Parent[NotificationModel]) -> str:
+        return root.message
+
+    @strawberry.field(description="The latest person whose action it reports, or null.")
+    def actor(self, root: strawberry.Parent[NotificationModel]) -> UserType | None:
+        return root.actor
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return nodes_by_ids(
+            node_ids,
+            lambda ids: selectors.notifications_get_many(user=viewer(info), pks=ids),
+            required,
+        )
+
+
+def _cursor(n: NotificationModel) -> str:
+    raw = json.dumps([n.updated_at.isoformat(), n.pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _cursor_decode(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(value), int(pk)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+NotificationConnection = relay.Connection[NotificationType]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The viewer's notifications, latest first (empty for anonymous "
+        "visitors): pass `first` (with `after`) or `last` (with `before`), at most 100."
+    )
+    def notifications(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Rows from the start.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="A cursor to start after.")
+        ] = None,
+        last: Annotated[int | None, strawberry.argument(description="Rows before the end.")] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="A cursor to end before.")
+        ] = None,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Only the unread ones.")
+        ] = False,
+    ) -> NotificationConnection:
+        limit, backward = page_request(first, last)
+        user = viewer(info)
+        cursor = _cursor_decode(before if backward else after)
+        if not user.is_authenticated:
+            rows, more = [], False
+        else:
+            rows, more = selectors.notification_list(
+                user=user, unread_only=unread_only, cursor=cursor, limit=limit, backward=backward
+            )
+        return connection(
+            NotificationConnection,
+            rows,
+            cursor_of=_cursor,
+            backward=backward,
+            more=more,
+            has_cursor=cursor is not None,
+        )
+
+    @strawberry.field(description="How many of the viewer's notifications are unread.")
+    def unread_notification_count(self, info: Info) -> int:
+        user = viewer(info)
+        return selectors.unread_count(user=user) if user.is_authenticated else 0

@@ -1,0 +1,260 @@
+"""The GraphQL door of projects: the showcase, feedback and mentor reviews. Thin: reads
+from selectors.py (a draft is its author's alone, a hidden project its author's and the
+mentors'), writes from services.py. Composed into the schema by hub/graphql.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from accounts.graphql import UserType
+from hub.graphql_base import batch, connection, nodes_by_ids, page_request, pks, viewer
+from projects import permissions, selectors
+from projects.models import Feedback as FeedbackModel
+from projects.models import Project as ProjectModel
+from projects.models import Review as ReviewModel
+
+
+@strawberry.type(name="Review", description="A mentor's review of a project.")
+class ReviewType:
+    verdict: str = strawberry.field(description="`looks_good` or `needs_work`.")
+    works: str = strawberry.field(description="What works well (Markdown).")
+    improve: str = strawberry.field(description="What to improve next (Markdown).")
+    notes_api_design: str = strawberry.field(description="Notes on the API design (Markdown).")
+    notes_data_model: str = strawberry.field(description="Notes on the data model (Markdown).")
+    notes_tests: str = strawberry.field(description="Notes on the tests (Markdown).")
+    notes_deployment: str = strawberry.field(description="Notes on deployment (Markdown).")
+    created_at: datetime = strawberry.field(description="When the mentor claimed the review.")
+    completed_at: datetime = strawberry.field(description="When the review was submitted.")
+
+    @strawberry.field(description="The mentor who wrote it.")
+    def reviewer(self, root: strawberry.Parent[ReviewModel]) -> UserType:
+        return root.reviewer
+
+    @strawberry.field(
+        description="Each non-empty text field rendered to sanitised HTML, as a JSON object "
+        "keyed by field name (`works`, `improve`, ...)."
+    )
+    def html(self, root: strawberry.Parent[ReviewModel]) -> strawberry.scalars.JSON:
+        return root.html
+
+
+@strawberry.type(name="Feedback", description="Feedback on a project, or a reply to feedback.")
+class FeedbackType(relay.Node):
+    id: relay.NodeID[int]
+    by_mentor: bool = strawberry.field(description="Written by a mentor.")
+    is_deleted: bool = strawberry.field(
+        description="Deleted by its author: kept as an empty placeholder while it has replies."
+    )
+    is_hidden: bool = strawberry.field(
+        description="Hidden by a mentor or by flags; only its author and mentors see it at all."
+    )
+    created_at: datetime = strawberry.field(description="When it was posted.")
+    edited_at: datetime | None = strawberry.field(description="When it was last edited.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info) -> bool:
+        return isinstance(obj, FeedbackModel)
+
+    @strawberry.field(description="The Markdown source (empty once deleted).")
+    def body(self, root: strawberry.Parent[FeedbackModel]) -> str:
+        return "" if root.is_deleted else root.body
+
+    @strawberry.field(description="The body rendered to sanitised HTML (empty once deleted).")
+    def body_html(self, root: strawberry.Parent[FeedbackModel]) -> str:
+        return "" if root.is_deleted else root.body_html
+
+    @strawberry.field(description="Who wrote it.")
+    def author(self, root: strawberry.Parent[FeedbackModel]) -> UserType:
+        return root.author
+
+    @strawberry.field(description="Replies to it, oldest first (replies have none).")
+    def replies(self, root: strawberry.Parent[FeedbackModel]) -> list[FeedbackType]:
+        return getattr(root, "reply_list", [])
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        def get_many(ids: list[int]) -> dict[int, FeedbackModel]:
+            found = (selectors.feedback_get_for_viewer(viewer=viewer(info), pk=pk) for pk in ids)
+            return {f.pk: f for f in found if f is not None and not f.is_deleted}
+
+        return nodes_by_ids(node_ids, get_many, required)
+
+
+@strawberry.type(name="Project", description="A project a learner built, shown for feedback.")
+class ProjectType(relay.Node):
+    id: relay.NodeID[int]
+    title: str = strawberry.field(description="The project's name.")
+    pitch: str = strawberry.field(description="One line: what it is, for whom.")
+    description: str = strawberry.field(description="The Markdown source of the description.")
+    description_html: str = strawberry.field(description="The description as sanitised HTML.")
+    repository_url: str = strawberry.field(description="The code's repository.")
+    demo_url: str = strawberry.field(description="A live demo, or empty.")
+    docs_url: str = strawberry.field(description="The API docs, or empty.")
+    cohort: str = strawberry.field(description="The author's cohort, or empty.")
+    track: str = strawberry.field(description="The program track, or empty.")
+    state: str = strawberry.field(
+        description="`published`; or, for its author (and mentors), `draft` or `hidden`."
+    )
+    feedback_wanted: bool = strawberry.field(description="Whether the author asks for feedback.")
+    feedback_note: str = strawberry.field(description="What the author would like feedback on.")
+    review_state: str = strawberry.field(
+        description="`none`, `requested`, `in_review` or `reviewed`."
+    )
+    star_count: int = strawberry.field(description="Stars received.")
+    feedback_count: int = strawberry.field(description="Feedback posts.")
+    created_at: datetime = strawberry.field(description="When it was shared.")
+    updated_at: datetime = strawberry.field(description="When it was last edited.")
+    published_at: datetime | None = strawberry.field(description="When it was first published.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info) -> bool:
+        return isinstance(obj, ProjectModel)
+
+    @strawberry.field(description="Who built it.")
+    def author(self, root: strawberry.Parent[ProjectModel]) -> UserType:
+        return root.author
+
+    @strawberry.field(description="The path of the project's page.")
+    def url(self, root: strawberry.Parent[ProjectModel]) -> str:
+        return root.get_absolute_url()
+
+    @strawberry.field(description="Its tags, alphabetical.")
+    def tags(self, root: strawberry.Parent[ProjectModel], info: Info) -> list[str]:
+        if "tags" in getattr(root, "_prefetched_objects_cache", {}):
+            return [t.name for t in root.tags.all()]
+        tags = batch(info).load(
+            "tags", root, lambda rows: selectors.tags_for_projects(project_ids=pks(rows)), list
+        )
+        return [t.name for t in tags]
+
+    @strawberry.field(description="Feedback on it, oldest first, each with its replies.")
+    def feedback(self, root: strawberry.Parent[ProjectModel], info: Info) -> list[FeedbackType]:
+        return batch(info).load(
+            "feedback",
+            root,
+            lambda rows: selectors.feedback_for_projects(
+                viewer=viewer(info), project_ids=pks(rows)
+            ),
+            list,
+            children=True,
+        )
+
+    @strawberry.field(description="Completed mentor reviews, newest first.")
+    def reviews(self, root: strawberry.Parent[ProjectModel], info: Info) -> list[ReviewType]:
+        reviews = batch(info).load(
+            "reviews",
+            root,
+            lambda rows: selectors.reviews_for_projects(project_ids=pks(rows)),
+            list,
+        )
+        return [r for r in reviews if r.completed_at is not None]
+
+    @strawberry.field(description="The mentor reviewing it now, or null.")
+    def reviewer(self, root: strawberry.Parent[ProjectModel]) -> UserType | None:
+        return root.reviewer if root.reviewer_id else None
+
+    @strawberry.field(description="Whether the viewer starred it.")
+    def viewer_has_starred(self, root: strawberry.Parent[ProjectModel]) -> bool:
+        return bool(getattr(root, "starred", False))
+
+    @strawberry.field(description="Whether the viewer may edit it (its author).")
+    def viewer_can_edit(self, root: strawberry.Parent[ProjectModel], info: Info) -> bool:
+        return permissions.can_edit(viewer(info), root)
+
+    @strawberry.field(description="Whether the viewer may give feedback now.")
+    def viewer_can_give_feedback(self, root: strawberry.Parent[ProjectModel], info: Info) -> bool:
+        return permissions.can_give_feedback(viewer(info), root)
+
+    @classmethod
+    def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        return nodes_by_ids(
+            node_ids,
+            lambda ids: selectors.projects_get_many(viewer=viewer(info), pks=ids),
+            required,
+        )
+
+
+@strawberry.enum(description="The orders of the project gallery.")
+class ProjectSort(Enum):
+    NEWEST = "newest"
+    STARRED = "starred"
+    REVIEWED = "reviewed"
+
+
+@strawberry.input(description="Which projects to list (all given conditions apply).")
+class ProjectFilter:
+    tag: str | None = strawberry.field(default=None, description="A tag, e.g. `celery`.")
+    cohort: str | None = strawberry.field(default=None, description="A cohort, e.g. `2026-spring`.")
+    feedback_wanted: bool = strawberry.field(
+        default=False, description="Only projects whose authors ask for feedback."
+    )
+    reviewed: bool = strawberry.field(default=False, description="Only reviewed projects.")
+    mine: bool = strawberry.field(
+        default=False, description="The viewer's own projects in every state (drafts too)."
+    )
+
+
+ProjectConnection = relay.Connection[ProjectType]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The project gallery (published projects; `mine` for the viewer's own): "
+        "pass `first` (with `after`) or `last` (with `before`), at most 100."
+    )
+    def projects(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Rows from the start.")
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="A cursor to start after.")
+        ] = None,
+        last: Annotated[int | None, strawberry.argument(description="Rows before the end.")] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="A cursor to end before.")
+        ] = None,
+        filter: Annotated[
+            ProjectFilter | None, strawberry.argument(description="Which projects.")
+        ] = None,
+        sort: Annotated[
+            ProjectSort, strawberry.argument(description="The order (newest first).")
+        ] = ProjectSort.NEWEST,
+    ) -> ProjectConnection:
+        limit, backward = page_request(first, last)
+        filter = filter or ProjectFilter()
+        cursor = before if backward else after
+        page = selectors.project_gallery(
+            viewer=viewer(info),
+            tag=filter.tag,
+            cohort=filter.cohort,
+            feedback_wanted=filter.feedback_wanted,
+            reviewed=filter.reviewed,
+            mine=filter.mine,
+            sort=sort.value,
+            cursor=cursor,
+            limit=limit,
+            backward=backward,
+        )
+        return connection(
+            ProjectConnection,
+            batch(info).siblings(page.projects),
+            cursor_of=lambda p: selectors.project_cursor(p, page.sort),
+            backward=backward,
+            more=page.next_cursor is not None,
+            has_cursor=bool(cursor),
+        )
