@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from hub.links import LinkField
+
 HANDLE_MIN, HANDLE_MAX = 3, 30
 handle_validator = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$",
@@ -78,7 +80,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             )
         ],
     )
-    website = models.URLField(max_length=200, blank=True)
+    # The one link rule (hub.links); normalised by user_profile_update.
+    website = LinkField(blank=True)
     cohort = models.CharField(max_length=40, blank=True, help_text="e.g. 2026-spring")
     track = models.CharField(max_length=10, choices=Track.choices, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)

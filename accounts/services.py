@@ -13,6 +13,7 @@ from accounts.models import ApiToken, Role, TokenScope, User, token_digest
 from accounts.permissions import can_edit_profile, can_revoke_token, can_set_role
 from accounts.selectors import handle_is_available
 from hub import cache
+from hub.links import link_validate
 
 logger = logging.getLogger("nexus.accounts.tokens")
 
@@ -67,6 +68,8 @@ def user_profile_update(*, actor: User, user: User, **fields: str) -> User:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    if fields.get("website"):
+        fields["website"] = link_validate(fields["website"], field="website")
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])

@@ -3,6 +3,7 @@
 from django import forms
 
 from discussions.models import BODY_MAX, COMMENT_MAX, TITLE_MAX, TITLE_MIN, Category
+from hub.links import LinkFormField
 
 MARKDOWN_HELP = "Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…), @handle."
 
@@ -71,11 +72,9 @@ class AskForm(QuestionForm):
         label="Versions",
         help_text="e.g. Python 3.13, Django 6.1, DRF 3.16",
     )
-    repository = forms.URLField(
+    repository = LinkFormField(
         required=False,
-        max_length=300,
         label="Repository link",
-        assume_scheme="https",
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/project"}),
     )
     project = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -1,9 +1,11 @@
-"""HTML input for projects. Shape only: projects.services owns the rules (URL checks
-included), and its ValidationErrors land on these fields."""
+"""HTML input for projects. Shape only: projects.services owns the rules, and its
+ValidationErrors land on these fields. The link fields apply the one link rule
+(hub.links) themselves too, so the message is the same from the form and the service."""
 
 from django import forms
 
 from accounts.models import Track
+from hub.links import LinkFormField
 from projects.models import Verdict
 
 MARKDOWN_HELP = "Markdown: **bold**, `code`, ```fenced blocks```, [links](https://…)."
@@ -12,20 +14,17 @@ MARKDOWN_HELP = "Markdown: **bold**, `code`, ```fenced blocks```, [links](https:
 class ProjectForm(forms.Form):
     title = forms.CharField(max_length=120, help_text="e.g. “Bookshelf: a DRF API for a library”")
     pitch = forms.CharField(max_length=160, help_text="One line: what it is, and for whom.")
-    repository_url = forms.CharField(
+    repository_url = LinkFormField(
         label="Repository URL",
-        max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://github.com/you/project"}),
     )
-    demo_url = forms.CharField(
+    demo_url = LinkFormField(
         label="Live demo URL",
-        max_length=500,
         required=False,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )
-    docs_url = forms.CharField(
+    docs_url = LinkFormField(
         label="API docs URL",
-        max_length=500,
         required=False,
         widget=forms.URLInput(attrs={"placeholder": "https://"}),
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Track
+from hub.links import LinkField, url_domain
 
 TITLE_MIN, TITLE_MAX = 3, 120
 PITCH_MAX = 160
@@ -101,10 +102,11 @@ class Project(models.Model):
     pitch = models.CharField(max_length=PITCH_MAX, help_text="One line: what it is, for whom.")
     description = models.TextField(blank=True, validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     description_html = models.TextField(blank=True, editable=False)
-    # Validated and normalised by projects.urlcheck in the services (never fetched).
-    repository_url = models.CharField(max_length=URL_MAX)
-    demo_url = models.CharField(max_length=URL_MAX, blank=True)
-    docs_url = models.CharField(max_length=URL_MAX, blank=True)
+    # The one link rule (hub.links): checked on full_clean, normalised by the services
+    # (never fetched).
+    repository_url = LinkField(max_length=URL_MAX)
+    demo_url = LinkField(max_length=URL_MAX, blank=True)
+    docs_url = LinkField(max_length=URL_MAX, blank=True)
     tags = models.ManyToManyField(ProjectTag, related_name="projects", blank=True)
     cohort = models.CharField(max_length=40, blank=True, help_text="e.g. 2026-spring")
     track = models.CharField(max_length=10, choices=Track.choices, blank=True)
@@ -214,8 +216,6 @@ class Project(models.Model):
     @property
     def links(self) -> list[tuple[str, str, str]]:
         """(label, url, domain) for each link the project has, repository first."""
-        from projects.urlcheck import url_domain
-
         pairs = (
             ("Repository", self.repository_url),
             ("Live demo", self.demo_url),
@@ -344,9 +344,9 @@ class ProjectRevision(models.Model):
     title = models.CharField(max_length=TITLE_MAX)
     pitch = models.CharField(max_length=PITCH_MAX)
     description = models.TextField(blank=True)
-    repository_url = models.CharField(max_length=URL_MAX)
-    demo_url = models.CharField(max_length=URL_MAX, blank=True)
-    docs_url = models.CharField(max_length=URL_MAX, blank=True)
+    repository_url = LinkField(max_length=URL_MAX)
+    demo_url = LinkField(max_length=URL_MAX, blank=True)
+    docs_url = LinkField(max_length=URL_MAX, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -17,6 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Track, User
+from hub.links import link_validate
 from hub.markdown import render_markdown
 from moderation import events as moderation_events
 from notifications.models import Kind
@@ -37,7 +38,6 @@ from projects.models import (
     State,
     Verdict,
 )
-from projects.urlcheck import validate_project_url
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
 URL_FIELDS = ("repository_url", "demo_url", "docs_url")
@@ -113,7 +113,7 @@ def _links_clean(*, repository_url: str, demo_url: str, docs_url: str) -> dict[s
                 cleaned[name] = ""
             continue
         try:
-            cleaned[name] = validate_project_url(value, field=name)
+            cleaned[name] = link_validate(value, field=name)
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:

@@ -4,6 +4,7 @@ from django.core.management import CommandError, call_command
 
 from accounts import services
 from accounts.models import Role, User
+from hub.tests.test_links import HOSTILE as HOSTILE_URLS
 
 
 @pytest.mark.django_db
@@ -59,6 +60,30 @@ class TestProfileUpdate:
     def test_invalid_values_are_refused(self, learner):
         with pytest.raises(ValidationError):
             services.user_profile_update(actor=learner, user=learner, github="-not valid-")
+
+    # "" is no website at all (a blank field), not a link.
+    @pytest.mark.parametrize("url", [u for u in HOSTILE_URLS if u])
+    def test_the_website_goes_through_the_link_rule(self, learner, url):
+        with pytest.raises(ValidationError) as error:
+            services.user_profile_update(actor=learner, user=learner, website=url)
+        assert error.value.message_dict["website"]
+        learner.refresh_from_db()
+        assert learner.website == ""
+
+    def test_the_website_is_stored_normalised(self, learner):
+        services.user_profile_update(
+            actor=learner, user=learner, website="HTTPS://M\u00fcnchen.DE:443/blog"
+        )
+        learner.refresh_from_db()
+        assert learner.website == "https://xn--mnchen-3ya.de/blog"
+
+    def test_full_clean_alone_refuses_a_bad_website(self, learner):
+        """The model field carries the rule too: a write that skips the service still
+        meets it on full_clean (the admin does)."""
+        learner.website = "http://169.254.169.254/latest/meta-data/"
+        with pytest.raises(ValidationError) as error:
+            learner.full_clean(exclude=["password"])
+        assert "IP address" in error.value.message_dict["website"][0]
 
     def test_only_profile_fields(self, learner):
         with pytest.raises(ValueError, match="role"):

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role, User
+from hub.tests.test_links import HOSTILE as HOSTILE_URLS
 
 
 @pytest.mark.django_db
@@ -62,9 +63,29 @@ class TestSettings:
         )
         assert response.status_code == 400
         assert "Enter a GitHub user name" in response.text
-        assert "Enter a valid URL" in response.text
+        assert "Only http:// and https:// links are accepted, not javascript:" in response.text
         learner.refresh_from_db()
         assert learner.display_name == "Lena Learner"
+
+    # Forms trim the edges of what was typed (a friendly fix); the service refuses them
+    # (accounts/tests/test_services.py). Everything else in the corpus is refused here.
+    @pytest.mark.parametrize("url", [u for u in HOSTILE_URLS if u.strip() and u == u.strip()])
+    def test_every_hostile_website_is_refused_on_the_form(self, client, learner, url):
+        client.force_login(learner)
+        response = client.post(reverse("accounts:settings"), {"website": url})
+        assert response.status_code == 400
+        assert response.context["form"].errors.get("website")
+        assert 'id="id_website_error"' in response.text
+        learner.refresh_from_db()
+        assert learner.website == ""
+
+    def test_a_website_is_saved_normalised_and_shown_as_its_domain(self, client, learner):
+        client.force_login(learner)
+        client.post(reverse("accounts:settings"), {"website": "https://WWW.Example.com:443/me"})
+        learner.refresh_from_db()
+        assert learner.website == "https://www.example.com/me"
+        page = client.get(learner.get_absolute_url()).text
+        assert 'href="https://www.example.com/me"' in page and ">example.com</a>" in page
 
 
 @pytest.mark.django_db

@@ -297,6 +297,26 @@ class TestAsk:
         assert "### What I tried" in q.body and "```text\nTraceback" in q.body
         assert "<https://github.com/ada/app>" in q.body
 
+    @pytest.mark.parametrize(
+        "url",
+        ["http://localhost:8000/", "//evil.example/x", "https://evil.example\\@github.com/"],
+    )
+    def test_the_repository_link_goes_through_the_link_rule(self, client, learner, db, url):
+        category = make.category()
+        client.force_login(learner)
+        response = client.post(
+            reverse("discussions:question_ask"),
+            {
+                "title": "Why does my Docker container exit immediately?",
+                "category": category.pk,
+                "body": "My web container stops right away.",
+                "repository": url,
+            },
+        )
+        assert response.status_code == 400
+        assert response.context["form"].errors.get("repository")
+        assert not Question.objects.exists()
+
     def test_bad_input_keeps_what_was_typed(self, client, learner, db):
         make.category()
         client.force_login(learner)

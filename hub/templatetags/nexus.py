@@ -1,17 +1,15 @@
 """Small template filters every app may use."""
 
-from urllib.parse import urlsplit
-
 from django import template
+
+from hub.links import url_domain
 
 register = template.Library()
 
 
 @register.filter
 def domain(url: str) -> str:
-    """`https://www.example.com/blog` -> `example.com`: shown next to outside links."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        host = None
-    return (host or url).removeprefix("www.")
+    """`https://www.example.com/blog` -> `example.com`: shown next to outside links. The
+    link rule's own reading (hub.links.url_domain), so a `\\@` trick cannot show one host
+    while the browser goes to another."""
+    return url_domain(url)

@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from hub.tests.test_links import HOSTILE as HOSTILE_URLS
 from projects import services
 from projects.models import Project, ReviewState, State
 from projects.tests import factories as make
-from projects.tests.test_urlcheck import HOSTILE as HOSTILE_URLS
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -226,10 +226,12 @@ def test_feedback_edit_keeps_revisions_and_only_for_the_author(client, learner, 
 
 
 # Forms trim spaces at the edges of what was typed or pasted (a friendly fix, not a trick);
-# the service refuses them when called directly (test_urlcheck). Inner whitespace is refused.
+# the service refuses them when called directly (hub/tests/test_links.py). Inner whitespace
+# is refused.
 @pytest.mark.parametrize("url", [u for u in HOSTILE_URLS if u.strip() and u == u.strip()])
 def test_every_hostile_link_is_refused_on_the_form(client, learner, url):
-    """The corpus of test_urlcheck, through the page: a clear message next to the field."""
+    """The corpus of hub/tests/test_links.py, through the page: a clear message next to the
+    field."""
     client.force_login(learner)
     response = client.post(
         reverse("projects:project_create"),

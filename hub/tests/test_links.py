@@ -1,10 +1,12 @@
-"""Project links: hostile and malformed URLs are refused with a message; good ones are
-normalised."""
+"""The one link rule (hub.links): hostile and malformed URLs are refused with a message;
+good ones are normalised. The same corpus runs through every form that stores a URL
+(projects/tests/test_views.py, accounts/tests/test_views.py) and test_link_fields.py
+checks that every URL-ish field of every model and form uses the rule."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from projects.urlcheck import MAX_URL_LENGTH, url_domain, validate_project_url
+from hub.links import MAX_URL_LENGTH, link_validate, link_validator, url_domain
 
 HOSTILE = [
     # Schemes, in any case and spelling.
@@ -123,6 +125,36 @@ HOSTILE = [
     "https://g\u03bfogle.com/",  # Greek omicron
     "https://xn--zz.com/",
     "https://exa\u2044mple.com/",  # fraction slash
+    # The cases of issue 18 (the profile website accepted them all).
+    "http://127.0.0.1:15672/#/users",  # RabbitMQ's management UI
+    "https://user:password@example.com/",
+    "//evil.example/path",
+    "ftp://example.com/pub/file.txt",
+    "https://evil.example\\@example.com/",
+    "https://exa\u00admple.com/",  # soft hyphen
+    "https://\u24d0pple.com/",  # circled a
+    "https://\uff41pple.com/",  # full-width a
+    "https://\u0440\u0430ypal.com/",  # Cyrillic "ра" + Latin "ypal"
+    "https://example.com/\u200b",
+    "https://example.com/\ufeffx",
+    # Malformed percent escapes: refused, not re-encoded.
+    "https://example.com/%ZZ",
+    "https://example.com/a%2",
+    "https://example.com/%",
+    "https://example.com/%E0%A4%A",
+    "https://example.com/%E0%A4",  # a truncated UTF-8 sequence
+    "https://example.com/?q=%FF",
+    "https://example.com/#%C3",
+    # Characters a URL never holds unencoded.
+    "https://example.com/<script>",
+    "https://example.com/a>b",
+    'https://example.com/"onmouseover="alert(1)',
+    "https://example.com/?q=`id`",
+    "https://example.com/a b",
+    "https://example.com/?q=a b",
+    "https://example.com/{x}",
+    "https://example.com/a|b",
+    "https://example.com/a^b",
 ]
 
 GOOD = [
@@ -145,13 +177,20 @@ GOOD = [
     ),
     ("https://1password.com/", "https://1password.com/"),
     ("https://example.com/?redirect=http://other.example.com", None),
+    ("https://example.com/%E0%A4%A8", None),  # a whole Devanagari letter
+    ("https://example.com/a%2Fb%3F", None),
+    ("https://\u4f8b\u3048.\u30c6\u30b9\u30c8.jp/", "https://xn--r8jz45g.xn--zckzah.jp/"),
+    ("https://\ud55c\uad6d.kr/", "https://xn--3e0b707e.kr/"),
+    # A whole-script look-alike (all Cyrillic "apple") is a valid name of its own: it is
+    # stored and shown as punycode, so it never reads as apple.com.
+    ("https://\u0430\u0440\u0440\u04cf\u0435.com/", "https://xn--80ak6aa92e.com/"),
 ]
 
 
 @pytest.mark.parametrize("url", HOSTILE)
 def test_hostile_urls_are_refused_with_a_message(url):
     with pytest.raises(ValidationError) as error:
-        validate_project_url(url)
+        link_validate(url)
     messages = error.value.message_dict["url"]
     assert messages and all(len(m) > 10 for m in messages)
 
@@ -160,25 +199,72 @@ def test_enough_hostile_cases():
     assert len(set(HOSTILE)) >= 45
 
 
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("http://169.254.169.254/latest/meta-data/", "not an IP address"),
+        ("http://[::1]/", "not an IP address"),
+        ("http://localhost/", "not a public host name"),
+        ("http://127.0.0.1:15672/", "not an IP address"),
+        ("https://user:password@example.com/", "user name or password"),
+        ("https://example.com:99999/", "from 1 to 65535"),
+        ("//evil.example/path", "Start the link with https://"),
+        ("ftp://example.com/", "not ftp:"),
+        ("https://evil.example\\@example.com/", "backslashes"),
+        ("https://\u0430pple.com/", "mixes alphabets"),
+        ("https://exa\u200bmple.com/", "invisible characters"),
+        ("https://exa\u00admple.com/", "invisible characters"),
+        ("https://\u24d0pple.com/", "look-alike characters"),
+        ("https://example.com/%ZZ", "two hex digits"),
+        ("https://example.com/%E0%A4%A", "two hex digits"),
+        ("https://example.com/%E0%A4/x", "not a whole UTF-8 character"),
+        ("https://example.com/<b>", "< >"),
+        ("https://example.com/?q=`x`", "`"),
+        ('https://example.com/"', '"'),
+    ],
+)
+def test_each_refusal_says_why(url, words):
+    with pytest.raises(ValidationError) as error:
+        link_validate(url, field="website")
+    assert words in error.value.message_dict["website"][0]
+
+
+def test_unicode_hosts_are_stored_and_shown_in_punycode():
+    url = link_validate("https://b\u00fccher.example.org/")
+    assert url == "https://xn--bcher-kva.example.org/"
+    assert url_domain(url) == "xn--bcher-kva.example.org"
+
+
+def test_the_validator_form_refuses_with_a_plain_message():
+    with pytest.raises(ValidationError) as error:
+        link_validator("http://localhost/")
+    assert "public host name" in error.value.messages[0]
+    link_validator("https://example.com/")
+
+
+def test_url_domain_cannot_be_fooled_by_a_backslash():
+    assert url_domain("https://evil.example\\@example.com/") == "evil.example"
+
+
 @pytest.mark.parametrize(("url", "expected"), GOOD)
 def test_good_urls_are_accepted_and_normalised(url, expected):
-    assert validate_project_url(url) == (expected or url)
+    assert link_validate(url) == (expected or url)
 
 
 def test_the_error_names_the_field():
     with pytest.raises(ValidationError) as error:
-        validate_project_url("javascript:alert(1)", field="demo_url")
+        link_validate("javascript:alert(1)", field="demo_url")
     assert "javascript" in error.value.message_dict["demo_url"][0]
 
 
 def test_non_strings_are_refused():
     with pytest.raises(ValidationError):
-        validate_project_url(None)  # type: ignore[arg-type]
+        link_validate(None)  # type: ignore[arg-type]
 
 
 def test_exactly_max_length_is_accepted():
     url = "https://example.com/" + "a" * (MAX_URL_LENGTH - len("https://example.com/"))
-    assert validate_project_url(url) == url
+    assert link_validate(url) == url
 
 
 @pytest.mark.parametrize(
