@@ -7,14 +7,16 @@ as ``website``, ``*_url``, ``link``, ``homepage``, ``repository``) but is not a
 NOT_STORED_FROM_PEOPLE saying why.
 """
 
+import contextlib
 import importlib
 import inspect
-import pkgutil
 import re
+import sys
 
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 
 from hub.links import LinkField, LinkFormField
@@ -44,23 +46,21 @@ def _model_fields():
 
 
 def _form_classes():
-    seen = set()
+    """Form classes in every module the site loads: the URLconf (every view, so every
+    form a view uses), the API and GraphQL doors it mounts, and each app's forms module."""
+    importlib.import_module(settings.ROOT_URLCONF)
     for config in NEXUS_APPS:
-        package = importlib.import_module(config.name)
-        modules = [package]
-        for info in pkgutil.walk_packages(package.__path__, config.name + "."):
-            if ".tests" in info.name or ".migrations" in info.name or "management" in info.name:
-                continue
-            modules.append(importlib.import_module(info.name))
-        for module in modules:
-            for _, cls in inspect.getmembers(module, inspect.isclass):
-                if (
-                    issubclass(cls, forms.BaseForm)
-                    and cls.__module__.split(".")[0] == config.name
-                    and cls not in seen
-                ):
-                    seen.add(cls)
-                    yield cls
+        with contextlib.suppress(ModuleNotFoundError):
+            importlib.import_module(f"{config.name}.forms")
+    prefixes = tuple(config.name + "." for config in NEXUS_APPS)
+    seen = set()
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(prefixes) or ".tests" in name or module is None:
+            continue
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == name and cls not in seen:
+                seen.add(cls)
+                yield cls
 
 
 def _form_fields():

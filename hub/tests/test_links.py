@@ -134,7 +134,7 @@ HOSTILE = [
     "https://exa\u00admple.com/",  # soft hyphen
     "https://\u24d0pple.com/",  # circled a
     "https://\uff41pple.com/",  # full-width a
-    "https://\u0440\u0430ypal.com/",  # Cyrillic "ра" + Latin "ypal"
+    "https://\u0440\u0430ypal.com/",  # Cyrillic er and a, then Latin "ypal"
     "https://example.com/\u200b",
     "https://example.com/\ufeffx",
     # Malformed percent escapes: refused, not re-encoded.

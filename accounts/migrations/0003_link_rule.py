@@ -21,7 +21,7 @@ def websites_through_the_rule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_api_tokens"),
     ]
 
     operations = [
