@@ -12,18 +12,31 @@ from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from django.core.exceptions import ValidationError
 from strawberry import relay
 from strawberry.types import Info
 
 from accounts.graphql import UserType
-from discussions import permissions, selectors
+from discussions import permissions, selectors, services
 from discussions.models import Answer as AnswerModel
 from discussions.models import Category as CategoryModel
 from discussions.models import Comment as CommentModel
 from discussions.models import PostKind
 from discussions.models import Question as QuestionModel
 from discussions.models import Revision as RevisionModel
-from hub.graphql_base import batch, connection, nodes_by_ids, page_request, pks, viewer
+from hub.graphql_base import (
+    Payload,
+    batch,
+    connection,
+    decode_id,
+    nodes_by_ids,
+    not_found,
+    page_request,
+    pks,
+    run_service,
+    target,
+    viewer,
+)
 
 if TYPE_CHECKING:
     from projects.graphql import ProjectType
@@ -511,3 +524,292 @@ class Query:
         hits = selectors.question_search(viewer=viewer(info), query=query, limit=limit)
         batch(info).siblings([hit.question for hit in hits])
         return hits
+
+
+# --- Mutations ----------------------------------------------------------------------------
+# Each parses its input (explicit fields only: nothing else can be assigned), loads its
+# target with the viewer's own visibility, calls one service and maps a refusal once
+# (hub.graphql_base.refusal_errors).
+
+
+@strawberry.input(description="A new question.")
+class AskQuestionInput:
+    title: str = strawberry.field(description="The question in one line (15-150 characters).")
+    body: str = strawberry.field(description="The details, in Markdown.")
+    category: str = strawberry.field(description="The category's slug.")
+    tags: list[str] = strawberry.field(default_factory=list, description="Up to five tags.")
+    project_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="A project of yours (or a published one) this is about."
+    )
+
+
+@strawberry.input(description="A question's new text (the revision records who edited).")
+class EditQuestionInput:
+    id: relay.GlobalID = strawberry.field(description="The question.")
+    title: str = strawberry.field(description="The question in one line.")
+    body: str = strawberry.field(description="The details, in Markdown.")
+    category: str = strawberry.field(description="The category's slug.")
+    tags: list[str] = strawberry.field(default_factory=list, description="Up to five tags.")
+
+
+@strawberry.input(description="A new answer.")
+class PostAnswerInput:
+    question_id: relay.GlobalID = strawberry.field(description="The question answered.")
+    body: str = strawberry.field(description="The answer, in Markdown.")
+
+
+@strawberry.input(description="A post's new body.")
+class EditBodyInput:
+    id: relay.GlobalID = strawberry.field(description="The answer or comment.")
+    body: str = strawberry.field(description="The new body, in Markdown.")
+
+
+@strawberry.input(description="A new comment on a question or an answer.")
+class PostCommentInput:
+    post_id: relay.GlobalID = strawberry.field(description="The question or answer.")
+    body: str = strawberry.field(description="The comment (at most 600 characters).")
+
+
+@strawberry.input(description="Names one object by its global id.")
+class IdInput:
+    id: relay.GlobalID = strawberry.field(description="The object's global id.")
+
+
+@strawberry.input(description="Follow or stop following a question.")
+class FollowInput:
+    id: relay.GlobalID = strawberry.field(description="The question.")
+    follow: bool = strawberry.field(description="True to follow, false to stop.")
+
+
+@strawberry.input(
+    description="Watch a category or a tag (exactly one): its new questions notify you."
+)
+class WatchInput:
+    category: str | None = strawberry.field(default=None, description="A category's slug.")
+    tag: str | None = strawberry.field(default=None, description="A tag.")
+    watching: bool = strawberry.field(description="True to watch, false to stop.")
+
+
+@strawberry.type(description="The question a mutation made or changed, or its errors.")
+class QuestionPayload(Payload):
+    question: QuestionType | None = strawberry.field(
+        description="The question, as the viewer now sees it (null on error)."
+    )
+
+
+@strawberry.type(description="The answer a mutation made or changed, or its errors.")
+class AnswerPayload(Payload):
+    answer: AnswerType | None = strawberry.field(description="The answer (null on error).")
+
+
+@strawberry.type(description="The comment a mutation made or changed, or its errors.")
+class CommentPayload(Payload):
+    comment: CommentType | None = strawberry.field(description="The comment (null on error).")
+
+
+@strawberry.type(description="The result of an up-vote toggle.")
+class UpvotePayload(Payload):
+    upvoted: bool | None = strawberry.field(description="Whether the viewer now up-votes it.")
+
+
+@strawberry.type(description="Whether a yes/no setting is now on, or the errors.")
+class TogglePayload(Payload):
+    on: bool | None = strawberry.field(description="The setting now (null on error).")
+
+
+@strawberry.type(description="Whether a deletion happened, or its errors.")
+class DeletePayload(Payload):
+    deleted: bool = strawberry.field(description="True when it was deleted.")
+
+
+def _question(info: Info, raw: Any) -> QuestionModel | None:
+    return target(raw, "Question", lambda pk: selectors.question_get(viewer=viewer(info), pk=pk))
+
+
+def _answer(info: Info, raw: Any) -> AnswerModel | None:
+    return target(raw, "Answer", lambda pk: selectors.answer_get(viewer=viewer(info), pk=pk))
+
+
+def _comment(info: Info, raw: Any) -> CommentModel | None:
+    return target(raw, "Comment", lambda pk: selectors.comment_get(viewer=viewer(info), pk=pk))
+
+
+def _category(slug: str) -> CategoryModel:
+    category = selectors.category_get(slug=slug)
+    if category is None:
+        raise ValidationError({"category": ["No such category."]})
+    return category
+
+
+def _ask(info: Info, data: AskQuestionInput) -> QuestionModel:
+    project = None
+    if data.project_id is not None:
+        from projects.selectors import project_get_for_viewer
+
+        pk = decode_id(data.project_id, "Project")
+        project = pk and project_get_for_viewer(viewer=viewer(info), pk=pk)
+        if not project:
+            raise ValidationError({"project_id": ["No such project."]})
+    return services.question_create(
+        author=viewer(info),
+        title=data.title,
+        body=data.body,
+        category=_category(data.category),
+        tags=data.tags,
+        project=project,
+    )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Ask a question.")
+    def ask_question(self, info: Info, input: AskQuestionInput) -> QuestionPayload:
+        question, errors = run_service(lambda: _ask(info, input))
+        return QuestionPayload(question=question, errors=errors)
+
+    @strawberry.mutation(description="Edit a question (its author, or a mentor).")
+    def edit_question(self, info: Info, input: EditQuestionInput) -> QuestionPayload:
+        question = _question(info, input.id)
+        if question is None:
+            return QuestionPayload(question=None, errors=not_found("question"))
+        edited, errors = run_service(
+            lambda: services.question_edit(
+                editor=viewer(info),
+                question=question,
+                title=input.title,
+                body=input.body,
+                category=_category(input.category),
+                tags=input.tags,
+            )
+        )
+        return QuestionPayload(question=edited, errors=errors)
+
+    @strawberry.mutation(description="Delete your question while it has no answers.")
+    def delete_question(self, info: Info, input: IdInput) -> DeletePayload:
+        question = _question(info, input.id)
+        if question is None:
+            return DeletePayload(deleted=False, errors=not_found("question"))
+        _, errors = run_service(
+            lambda: services.question_delete(actor=viewer(info), question=question)
+        )
+        return DeletePayload(deleted=not errors, errors=errors)
+
+    @strawberry.mutation(description="Answer a question.")
+    def post_answer(self, info: Info, input: PostAnswerInput) -> AnswerPayload:
+        question = _question(info, input.question_id)
+        if question is None:
+            return AnswerPayload(answer=None, errors=not_found("question", "questionId"))
+        answer, errors = run_service(
+            lambda: services.answer_create(author=viewer(info), question=question, body=input.body)
+        )
+        return AnswerPayload(answer=answer, errors=errors)
+
+    @strawberry.mutation(description="Edit an answer (its author, or a mentor).")
+    def edit_answer(self, info: Info, input: EditBodyInput) -> AnswerPayload:
+        answer = _answer(info, input.id)
+        if answer is None:
+            return AnswerPayload(answer=None, errors=not_found("answer"))
+        edited, errors = run_service(
+            lambda: services.answer_edit(editor=viewer(info), answer=answer, body=input.body)
+        )
+        return AnswerPayload(answer=edited, errors=errors)
+
+    @strawberry.mutation(description="Delete your answer.")
+    def delete_answer(self, info: Info, input: IdInput) -> DeletePayload:
+        answer = _answer(info, input.id)
+        if answer is None:
+            return DeletePayload(deleted=False, errors=not_found("answer"))
+        _, errors = run_service(lambda: services.answer_delete(actor=viewer(info), answer=answer))
+        return DeletePayload(deleted=not errors, errors=errors)
+
+    @strawberry.mutation(description="Comment on a question or an answer.")
+    def post_comment(self, info: Info, input: PostCommentInput) -> CommentPayload:
+        on: dict[str, Any] = {}
+        question = _question(info, input.post_id)
+        if question is not None:
+            on["question"] = question
+        else:
+            answer = _answer(info, input.post_id)
+            if answer is None:
+                return CommentPayload(comment=None, errors=not_found("post", "postId"))
+            on["answer"] = answer
+        comment, errors = run_service(
+            lambda: services.comment_create(author=viewer(info), body=input.body, **on)
+        )
+        return CommentPayload(comment=comment, errors=errors)
+
+    @strawberry.mutation(description="Edit a comment (its author, or a mentor).")
+    def edit_comment(self, info: Info, input: EditBodyInput) -> CommentPayload:
+        comment = _comment(info, input.id)
+        if comment is None:
+            return CommentPayload(comment=None, errors=not_found("comment"))
+        edited, errors = run_service(
+            lambda: services.comment_edit(editor=viewer(info), comment=comment, body=input.body)
+        )
+        return CommentPayload(comment=edited, errors=errors)
+
+    @strawberry.mutation(description="Delete your comment.")
+    def delete_comment(self, info: Info, input: IdInput) -> DeletePayload:
+        comment = _comment(info, input.id)
+        if comment is None:
+            return DeletePayload(deleted=False, errors=not_found("comment"))
+        _, errors = run_service(
+            lambda: services.comment_delete(actor=viewer(info), comment=comment)
+        )
+        return DeletePayload(deleted=not errors, errors=errors)
+
+    @strawberry.mutation(description="Up-vote a question or an answer, or take the vote back.")
+    def toggle_upvote(self, info: Info, input: IdInput) -> UpvotePayload:
+        post = _question(info, input.id) or _answer(info, input.id)
+        if post is None:
+            return UpvotePayload(upvoted=None, errors=not_found("post"))
+        upvoted, errors = run_service(lambda: services.vote_toggle(user=viewer(info), post=post))
+        return UpvotePayload(upvoted=upvoted, errors=errors)
+
+    @strawberry.mutation(description="Accept an answer to your question (or, as a mentor, any).")
+    def accept_answer(self, info: Info, input: IdInput) -> QuestionPayload:
+        answer = _answer(info, input.id)
+        if answer is None:
+            return QuestionPayload(question=None, errors=not_found("answer"))
+        question, errors = run_service(
+            lambda: services.answer_accept(actor=viewer(info), answer=answer)
+        )
+        return QuestionPayload(question=question, errors=errors)
+
+    @strawberry.mutation(description="Take back a question's accepted answer.")
+    def unaccept_answer(self, info: Info, input: IdInput) -> QuestionPayload:
+        question = _question(info, input.id)
+        if question is None:
+            return QuestionPayload(question=None, errors=not_found("question"))
+        changed, errors = run_service(
+            lambda: services.answer_unaccept(actor=viewer(info), question=question)
+        )
+        return QuestionPayload(question=changed, errors=errors)
+
+    @strawberry.mutation(description="Follow a question (new answers notify you), or stop.")
+    def follow_question(self, info: Info, input: FollowInput) -> TogglePayload:
+        question = _question(info, input.id)
+        if question is None:
+            return TogglePayload(on=None, errors=not_found("question"))
+        on, errors = run_service(
+            lambda: services.question_follow_set(
+                user=viewer(info), question=question, follow=input.follow
+            )
+        )
+        return TogglePayload(on=on, errors=errors)
+
+    @strawberry.mutation(description="Watch a category or a tag, or stop.")
+    def watch(self, info: Info, input: WatchInput) -> TogglePayload:
+        def call() -> bool:
+            if bool(input.category) == bool(input.tag):
+                raise ValidationError("Name exactly one of a category or a tag.")
+            category = _category(input.category) if input.category else None
+            tag = selectors.tag_get(name=input.tag) if input.tag else None
+            if input.tag and tag is None:
+                raise ValidationError({"tag": ["No such tag."]})
+            return services.watch_set(
+                user=viewer(info), watching=input.watching, category=category, tag=tag
+            )
+
+        on, errors = run_service(call)
+        return TogglePayload(on=on, errors=errors)

@@ -12,8 +12,11 @@ from typing import Annotated, Any
 
 import strawberry
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
@@ -31,9 +34,13 @@ from strawberry.types import Info
 from strawberry.types.cast import cast as strawberry_cast
 
 from accounts import graphql as accounts_graphql
+from accounts.permissions import token_allows
+from accounts.selectors import token_authenticate
+from accounts.services import token_touch
 from discussions import graphql as discussions_graphql
 from hub.graphql_base import Context
 from hub.graphql_limits import CostLimit
+from moderation import graphql as moderation_graphql
 from notifications import graphql as notifications_graphql
 from projects import graphql as projects_graphql
 
@@ -82,6 +89,27 @@ class IntrospectionSetting(SchemaExtension):
         yield
 
 
+class TokenScopes(SchemaExtension):
+    """A token reads with `read` and writes with `write` (and, for mentors' actions, the
+    mutation asks for `moderate` itself), checked before anything runs; sessions may do
+    what their user may."""
+
+    def on_execute(self):  # type: ignore[override]
+        context = self.execution_context
+        scope = "write" if context.operation_type.value == "mutation" else "read"
+        if not context.context.allows(scope):
+            context.result = GraphQLExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"This token does not allow `{scope}` (or its owner may not {scope} now).",
+                        extensions={"code": "FORBIDDEN"},
+                    )
+                ],
+            )
+        yield
+
+
 def _should_mask(error: GraphQLError) -> bool:
     """Errors we raise on purpose (GraphQLError: bad arguments, limits) and GraphQL's own
     validation errors are shown; anything else (a bug, a database error) is masked."""
@@ -94,12 +122,25 @@ EXTENSIONS: list[Any] = [
     lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
     lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
     IntrospectionSetting,
+    TokenScopes,
     CostLimit,
     lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED),
 ]
 
+
+@strawberry.type(description="Every write, each calling the same service as the pages.")
+class Mutation(
+    discussions_graphql.Mutation,
+    projects_graphql.Mutation,
+    notifications_graphql.Mutation,
+    moderation_graphql.Mutation,
+):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     extensions=EXTENSIONS,
     config=StrawberryConfig(relay_max_results=100),
 )
@@ -110,10 +151,47 @@ class GraphQLView(StrawberryView):
     another site spend a signed-in person's cost budget)."""
 
     def get_context(self, request: HttpRequest, response: Any) -> Context:
-        return Context(request=request, response=response, user=request.user)
+        token = getattr(request, "api_token", None)
+        if token is None:
+            return Context(request=request, response=response, user=request.user)
+        return Context(
+            request=request,
+            response=response,
+            user=token.user,
+            allows=lambda scope: token_allows(token, scope),
+        )
 
     def render_graphql_ide(self, request: HttpRequest) -> HttpResponse:
         return render(request, "hub/graphiql.html", {"endpoint": request.path})
 
 
-graphql_view = GraphQLView.as_view(schema=schema, allow_queries_via_get=False)
+_view = GraphQLView.as_view(schema=schema, allow_queries_via_get=False)
+_csrf = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
+def _unauthorized(message: str) -> JsonResponse:
+    response = JsonResponse({"errors": [{"message": message}]}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="graphql"'
+    return response
+
+
+@csrf_exempt  # only for requests with a bearer token; cookie auth is checked below
+def graphql_view(request: HttpRequest) -> HttpResponse:
+    """`Authorization: Bearer <token>` authenticates as the token's owner, with its
+    scopes, and ignores any session (no cookie, so no CSRF to forge). Everything else is
+    the session, with Django's CSRF check enforced exactly as the middleware would."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() == "bearer":
+        token = token_authenticate(raw.strip())
+        if token is None:
+            return _unauthorized("The token is unknown, revoked or expired.")
+        token_touch(token=token)
+        request.api_token = token
+        return _view(request)
+    if header:
+        return _unauthorized("Send a token as `Authorization: Bearer <token>`.")
+    refusal = _csrf.process_view(request, None, (), {})
+    if refusal is not None:
+        return refusal
+    return _view(request)

@@ -85,8 +85,9 @@ class Context(StrawberryDjangoContext):
     """Who is asking (the session's user or a token's), and with which scopes."""
 
     user: Any = None
-    # None for a session (every scope); a token's scopes otherwise.
-    scopes: frozenset[str] | None = None
+    # Whether the request may do what a scope names (`read`, `write`, `moderate`): always
+    # for a session (the services decide); the token's check for a bearer token.
+    allows: Callable[[str], bool] = lambda scope: True
     batch: Batch = field(default_factory=Batch)
 
 
@@ -246,7 +247,16 @@ def run_service[R](call: Callable[[], R]) -> tuple[R | None, list[UserError]]:
 
 
 def require_scope(info: Info, scope: str) -> None:
-    """Tokens carry scopes (`read`, `write`); a session may do what its user may."""
-    scopes = getattr(info.context, "scopes", None)
-    if scopes is not None and scope not in scopes:
-        raise PermissionDenied(f"This token lacks the `{scope}` scope.")
+    """Tokens carry scopes (`read`, `write`, `moderate`); a session may do what its user
+    may. A refusal is a PermissionDenied, mapped like any other."""
+    allows = getattr(info.context, "allows", None)
+    if allows is not None and not allows(scope):
+        raise PermissionDenied(f"This token does not allow `{scope}`.")
+
+
+def target(raw: relay.GlobalID | str, type_name: str, get: Callable[[int], Any]) -> Any:
+    """The object a mutation acts on, loaded by the viewer's own selector: None for a
+    malformed id, another type's id, or something the viewer may not see (the mutation
+    then answers `not_found`, the same for all three)."""
+    pk = decode_id(raw, type_name)
+    return None if pk is None else get(pk)

@@ -465,6 +465,7 @@ NEXUS_PROGRAM_VERSIONS = {
 NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
 # After a cache error, each process leaves the cache alone this long (pages render uncached).
 NEXUS_CACHE_RETRY_SECONDS = env.float("NEXUS_CACHE_RETRY_SECONDS", default=5.0)
+
 # --- GraphQL (/graphql/, hub/graphql.py) ---------------------------------------------------
 
 # Introspection on by default (learners explore the schema in GraphiQL); off with false.

@@ -15,8 +15,18 @@ from strawberry import relay
 from strawberry.types import Info
 
 from accounts.graphql import UserType
-from hub.graphql_base import connection, nodes_by_ids, page_request, viewer
-from notifications import selectors
+from hub.graphql_base import (
+    Payload,
+    UserError,
+    connection,
+    decode_id,
+    nodes_by_ids,
+    not_found,
+    page_request,
+    run_service,
+    viewer,
+)
+from notifications import selectors, services
 from notifications.models import Notification as NotificationModel
 
 
@@ -122,3 +132,75 @@ class Query:
     def unread_notification_count(self, info: Info) -> int:
         user = viewer(info)
         return selectors.unread_count(user=user) if user.is_authenticated else 0
+
+
+# --- Mutations ----------------------------------------------------------------------------
+
+
+@strawberry.input(description="Names one of the viewer's notifications.")
+class NotificationIdInput:
+    id: relay.GlobalID = strawberry.field(description="The notification.")
+
+
+@strawberry.input(description="Mute a thread (no more notifications about it), or unmute it.")
+class MuteInput:
+    target_key: str = strawberry.field(description="What to mute, e.g. `question:42`.")
+    muted: bool = strawberry.field(description="True to mute, false to unmute.")
+
+
+@strawberry.type(description="What marking as read changed, or its errors.")
+class ReadPayload(Payload):
+    notification: NotificationType | None = strawberry.field(
+        description="The notification, now read (null when all were marked or on error)."
+    )
+    unread_count: int = strawberry.field(description="The viewer's unread notifications now.")
+
+
+@strawberry.type(description="Whether the thread is now muted, or the errors.")
+class MutePayload(Payload):
+    muted: bool | None = strawberry.field(description="True when muted (null on error).")
+
+
+def _unread(user: Any) -> int:
+    return selectors.unread_count(user=user) if user.is_authenticated else 0
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Mark one of your notifications read.")
+    def mark_notification_read(self, info: Info, input: NotificationIdInput) -> ReadPayload:
+        user = viewer(info)
+        pk = decode_id(input.id, "Notification")
+        notification = (
+            selectors.notification_get(user=user, pk=pk) if pk and user.is_authenticated else None
+        )
+        if notification is None:
+            return ReadPayload(
+                notification=None, unread_count=_unread(user), errors=not_found("notification")
+            )
+        _, errors = run_service(
+            lambda: services.notification_read(user=user, notification=notification)
+        )
+        return ReadPayload(notification=notification, unread_count=_unread(user), errors=errors)
+
+    @strawberry.mutation(description="Mark all your notifications read.")
+    def mark_all_notifications_read(self, info: Info) -> ReadPayload:
+        user = viewer(info)
+        if not user.is_authenticated:
+            errors = [
+                UserError(message="Log in to read notifications.", field=None, code="forbidden")
+            ]
+            return ReadPayload(notification=None, unread_count=0, errors=errors)
+        _, errors = run_service(lambda: services.notifications_read_all(user=user))
+        return ReadPayload(notification=None, unread_count=_unread(user), errors=errors)
+
+    @strawberry.mutation(description="Mute a thread, or unmute it.")
+    def mute(self, info: Info, input: MuteInput) -> MutePayload:
+        user = viewer(info)
+        if not user.is_authenticated:
+            errors = [UserError(message="Log in to mute threads.", field=None, code="forbidden")]
+            return MutePayload(muted=None, errors=errors)
+        muted, errors = run_service(
+            lambda: services.mute_set(user=user, target_key=input.target_key, muted=input.muted)
+        )
+        return MutePayload(muted=muted, errors=errors)

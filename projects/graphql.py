@@ -5,7 +5,7 @@ mentors'), writes from services.py. Composed into the schema by hub/graphql.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -15,8 +15,19 @@ from strawberry import relay
 from strawberry.types import Info
 
 from accounts.graphql import UserType
-from hub.graphql_base import batch, connection, nodes_by_ids, page_request, pks, viewer
-from projects import permissions, selectors
+from hub.graphql_base import (
+    Payload,
+    batch,
+    connection,
+    nodes_by_ids,
+    not_found,
+    page_request,
+    pks,
+    run_service,
+    target,
+    viewer,
+)
+from projects import permissions, selectors, services
 from projects.models import Feedback as FeedbackModel
 from projects.models import Project as ProjectModel
 from projects.models import Review as ReviewModel
@@ -258,3 +269,244 @@ class Query:
             more=page.next_cursor is not None,
             has_cursor=bool(cursor),
         )
+
+
+# --- Mutations ----------------------------------------------------------------------------
+# Explicit input fields only (state, counters, reviewer and the like cannot be assigned);
+# targets loaded with the viewer's visibility; one service each; refusals mapped once.
+
+
+@strawberry.input(description="A project's text and links.")
+class ProjectInput:
+    title: str = strawberry.field(description="The project's name (3-120 characters).")
+    pitch: str = strawberry.field(description="One line: what it is, for whom.")
+    repository_url: str = strawberry.field(description="The code's repository (https).")
+    description: str = strawberry.field(default="", description="More, in Markdown.")
+    demo_url: str = strawberry.field(default="", description="A live demo (https), or empty.")
+    docs_url: str = strawberry.field(default="", description="The API docs (https), or empty.")
+    tags: list[str] = strawberry.field(default_factory=list, description="Up to eight tags.")
+    cohort: str = strawberry.field(default="", description="Your cohort, e.g. `2026-spring`.")
+    track: str = strawberry.field(default="", description="`backend`, `frontend`, ... or empty.")
+    feedback_wanted: bool = strawberry.field(default=False, description="Ask for feedback.")
+    feedback_note: str = strawberry.field(default="", description="What feedback you want.")
+
+
+@strawberry.input(description="A new project: a draft unless `publish` is true.")
+class ShareProjectInput(ProjectInput):
+    publish: bool = strawberry.field(default=False, description="Publish it at once.")
+
+
+@strawberry.input(description="A project's new text and links (its author only).")
+class EditProjectInput(ProjectInput):
+    id: relay.GlobalID = strawberry.field(description="The project.")
+
+
+@strawberry.input(description="Names one project or feedback by its global id.")
+class ProjectIdInput:
+    id: relay.GlobalID = strawberry.field(description="The object's global id.")
+
+
+@strawberry.input(description="Feedback on a project, or a reply to feedback.")
+class PostFeedbackInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project.")
+    body: str = strawberry.field(description="The feedback, in Markdown.")
+    parent_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The feedback this replies to (top-level feedback only)."
+    )
+
+
+@strawberry.input(description="Feedback's new body.")
+class EditFeedbackInput:
+    id: relay.GlobalID = strawberry.field(description="The feedback.")
+    body: str = strawberry.field(description="The new body, in Markdown.")
+
+
+@strawberry.input(description="A mentor's completed review of the project they claimed.")
+class SubmitReviewInput:
+    project_id: relay.GlobalID = strawberry.field(description="The project.")
+    verdict: str = strawberry.field(description="`looks_good` or `needs_work`.")
+    works: str = strawberry.field(default="", description="What works well (Markdown).")
+    improve: str = strawberry.field(default="", description="What to improve (Markdown).")
+    notes_api_design: str = strawberry.field(default="", description="API design notes.")
+    notes_data_model: str = strawberry.field(default="", description="Data model notes.")
+    notes_tests: str = strawberry.field(default="", description="Notes on the tests.")
+    notes_deployment: str = strawberry.field(default="", description="Deployment notes.")
+
+
+@strawberry.type(description="The project a mutation made or changed, or its errors.")
+class ProjectPayload(Payload):
+    project: ProjectType | None = strawberry.field(description="The project (null on error).")
+
+
+@strawberry.type(description="The feedback a mutation made or changed, or its errors.")
+class FeedbackPayload(Payload):
+    feedback: FeedbackType | None = strawberry.field(description="The feedback (null on error).")
+
+
+@strawberry.type(description="The review a mutation made or completed, or its errors.")
+class ReviewPayload(Payload):
+    review: ReviewType | None = strawberry.field(description="The review (null on error).")
+
+
+@strawberry.type(description="Whether the viewer now stars the project, or the errors.")
+class StarPayload(Payload):
+    starred: bool | None = strawberry.field(description="True when starred (null on error).")
+
+
+def _project(info: Info, raw: Any) -> ProjectModel | None:
+    return target(
+        raw, "Project", lambda pk: selectors.project_get_for_viewer(viewer=viewer(info), pk=pk)
+    )
+
+
+def _feedback(info: Info, raw: Any) -> FeedbackModel | None:
+    return target(
+        raw, "Feedback", lambda pk: selectors.feedback_get_for_viewer(viewer=viewer(info), pk=pk)
+    )
+
+
+def _fields(data: ProjectInput) -> dict[str, Any]:
+    return {
+        "title": data.title,
+        "pitch": data.pitch,
+        "repository_url": data.repository_url,
+        "description": data.description,
+        "demo_url": data.demo_url,
+        "docs_url": data.docs_url,
+        "tags": data.tags,
+        "cohort": data.cohort,
+        "track": data.track,
+        "feedback_wanted": data.feedback_wanted,
+        "feedback_note": data.feedback_note,
+    }
+
+
+def _on_project(
+    info: Info, raw: Any, call: Callable[[ProjectModel], ProjectModel]
+) -> ProjectPayload:
+    project = _project(info, raw)
+    if project is None:
+        return ProjectPayload(project=None, errors=not_found("project"))
+    changed, errors = run_service(lambda: call(project))
+    return ProjectPayload(project=changed, errors=errors)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Share a project (a draft until published).")
+    def share_project(self, info: Info, input: ShareProjectInput) -> ProjectPayload:
+        project, errors = run_service(
+            lambda: services.project_create(
+                author=viewer(info), publish=input.publish, **_fields(input)
+            )
+        )
+        return ProjectPayload(project=project, errors=errors)
+
+    @strawberry.mutation(description="Edit your project's text and links.")
+    def edit_project(self, info: Info, input: EditProjectInput) -> ProjectPayload:
+        return _on_project(
+            info,
+            input.id,
+            lambda p: services.project_edit(editor=viewer(info), project=p, **_fields(input)),
+        )
+
+    @strawberry.mutation(description="Publish your draft project.")
+    def publish_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+        return _on_project(
+            info, input.id, lambda p: services.project_publish(actor=viewer(info), project=p)
+        )
+
+    @strawberry.mutation(description="Take your published project back to a draft.")
+    def unpublish_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+        return _on_project(
+            info, input.id, lambda p: services.project_unpublish(actor=viewer(info), project=p)
+        )
+
+    @strawberry.mutation(description="Star a published project (not your own), or unstar it.")
+    def toggle_star(self, info: Info, input: ProjectIdInput) -> StarPayload:
+        project = _project(info, input.id)
+        if project is None:
+            return StarPayload(starred=None, errors=not_found("project"))
+        starred, errors = run_service(
+            lambda: services.star_toggle(user=viewer(info), project=project)
+        )
+        return StarPayload(starred=starred, errors=errors)
+
+    @strawberry.mutation(description="Give feedback on a published project, or reply to some.")
+    def post_feedback(self, info: Info, input: PostFeedbackInput) -> FeedbackPayload:
+        project = _project(info, input.project_id)
+        if project is None:
+            return FeedbackPayload(feedback=None, errors=not_found("project", "projectId"))
+        parent = None
+        if input.parent_id is not None:
+            parent = _feedback(info, input.parent_id)
+            if parent is None:
+                return FeedbackPayload(feedback=None, errors=not_found("feedback", "parentId"))
+        feedback, errors = run_service(
+            lambda: services.feedback_create(
+                author=viewer(info), project=project, body=input.body, parent=parent
+            )
+        )
+        return FeedbackPayload(feedback=feedback, errors=errors)
+
+    @strawberry.mutation(description="Edit your feedback.")
+    def edit_feedback(self, info: Info, input: EditFeedbackInput) -> FeedbackPayload:
+        feedback = _feedback(info, input.id)
+        if feedback is None:
+            return FeedbackPayload(feedback=None, errors=not_found("feedback"))
+        edited, errors = run_service(
+            lambda: services.feedback_edit(editor=viewer(info), feedback=feedback, body=input.body)
+        )
+        return FeedbackPayload(feedback=edited, errors=errors)
+
+    @strawberry.mutation(description="Delete your feedback (mentors: anyone's).")
+    def delete_feedback(self, info: Info, input: ProjectIdInput) -> FeedbackPayload:
+        feedback = _feedback(info, input.id)
+        if feedback is None:
+            return FeedbackPayload(feedback=None, errors=not_found("feedback"))
+        _, errors = run_service(
+            lambda: services.feedback_delete(actor=viewer(info), feedback=feedback)
+        )
+        return FeedbackPayload(feedback=None, errors=errors)
+
+    @strawberry.mutation(description="Ask the mentors to review your published project.")
+    def request_review(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+        return _on_project(
+            info, input.id, lambda p: services.review_request(actor=viewer(info), project=p)
+        )
+
+    @strawberry.mutation(description="Claim a requested review (mentors).")
+    def claim_review(self, info: Info, input: ProjectIdInput) -> ReviewPayload:
+        project = _project(info, input.id)
+        if project is None:
+            return ReviewPayload(review=None, errors=not_found("project"))
+        review, errors = run_service(
+            lambda: services.review_claim(mentor=viewer(info), project=project)
+        )
+        return ReviewPayload(review=review, errors=errors)
+
+    @strawberry.mutation(description="Give back a review you claimed (mentors).")
+    def release_review(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+        return _on_project(
+            info, input.id, lambda p: services.review_release(mentor=viewer(info), project=p)
+        )
+
+    @strawberry.mutation(description="Submit the review you claimed (mentors).")
+    def submit_review(self, info: Info, input: SubmitReviewInput) -> ReviewPayload:
+        project = _project(info, input.project_id)
+        if project is None:
+            return ReviewPayload(review=None, errors=not_found("project", "projectId"))
+        review, errors = run_service(
+            lambda: services.review_submit(
+                mentor=viewer(info),
+                project=project,
+                verdict=input.verdict,
+                works=input.works,
+                improve=input.improve,
+                notes_api_design=input.notes_api_design,
+                notes_data_model=input.notes_data_model,
+                notes_tests=input.notes_tests,
+                notes_deployment=input.notes_deployment,
+            )
+        )
+        return ReviewPayload(review=review, errors=errors)
