@@ -32,10 +32,15 @@ def _guide_url(slug: str) -> str:
 
 
 class Guide(models.Model):
-    """The guide of one program topic (a discussions category)."""
+    """The guide of one program topic: a discussions category, or a theme that spans them
+    (the program's challenges, best practices) with no category of its own."""
 
     category = models.OneToOneField(
-        "discussions.Category", on_delete=models.PROTECT, related_name="guide"
+        "discussions.Category",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="guide",
     )
     slug = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=100)

@@ -124,17 +124,26 @@ def _touch_guide(guide_id: int) -> None:
 
 
 @transaction.atomic
-def guide_ensure(*, category: Category, title: str = "", summary: str = "") -> Guide:
-    """The guide of a program topic, created or brought up to date (idempotent)."""
-    guide, _ = Guide.objects.update_or_create(
-        category=category,
-        defaults={
-            "slug": category.slug,
-            "title": title or category.name,
-            "summary": summary or category.description,
-            "position": category.position,
-        },
-    )
+def guide_ensure(
+    *,
+    category: Category | None = None,
+    slug: str = "",
+    title: str = "",
+    summary: str = "",
+    position: int | None = None,
+) -> Guide:
+    """The guide of a program topic (its category), or of a theme without one (`slug`),
+    created or brought up to date (idempotent)."""
+    if category is None and not slug:
+        raise ValueError("A guide needs a category or a slug.")
+    slug = slug or category.slug
+    defaults = {
+        "category": category,
+        "title": title or (category.name if category else slug.replace("-", " ").title()),
+        "summary": summary or (category.description if category else ""),
+        "position": position if position is not None else (category.position if category else 0),
+    }
+    guide, _ = Guide.objects.update_or_create(slug=slug, defaults=defaults)
     return guide
 
 
@@ -527,3 +536,73 @@ def question_reopen_from_guide(*, mentor: User, question: Question) -> None:
     link.delete()
     hooks.emit("guide.question_reopened", actor=mentor, question=question, section=section)
     _after_commit(hooks.emit, "guide.thread_changed", question_id=question.pk)
+
+
+# --- Loading the written guide (an operator's command and the demo) ----------------------
+
+LOADER_NOTES = ("Written for the Nexus guide.", "Updated from the Nexus guide's text.")
+
+
+@transaction.atomic
+def guides_load(
+    *, editor: User, guides: Iterable[Any] | None = None, update: bool = False
+) -> dict[str, int]:
+    """Load the guide's written articles (guides/content.py) through the services above:
+    guides are created or brought up to date; a section is added when its anchor is new.
+    An existing section is left alone, unless `update` and nobody but `editor` has
+    changed it since (a mentor's edit always wins). Idempotent; returns counts."""
+    from guides.content import GUIDES
+
+    _require(permissions.can_edit(editor), "Load the guide as a mentor or an admin.")
+    counts = {"guides": 0, "created": 0, "updated": 0, "unchanged": 0}
+    for text in GUIDES if guides is None else guides:
+        category = Category.objects.filter(slug=text.category).first() if text.category else None
+        guide = guide_ensure(
+            category=category,
+            slug=text.slug,
+            title=text.title,
+            summary=text.summary,
+            position=category.position if category else text.position,
+        )
+        counts["guides"] += 1
+        existing = {s.anchor: s for s in guide.sections.all()}
+        for position, section_text in enumerate(text.sections):
+            anchor = slugify(section_text.anchor or section_text.title)[:70]
+            section = existing.get(anchor)
+            if section is None:
+                section_create(
+                    editor=editor,
+                    guide=guide,
+                    title=section_text.title,
+                    body=section_text.body,
+                    versions=section_text.versions,
+                    anchor=anchor,
+                    position=position,
+                    note=LOADER_NOTES[0],
+                )
+                counts["created"] += 1
+                continue
+            # Anything but the loader's own revisions (a mentor's edit, an accepted
+            # proposal, an answer added, even the loader's account editing by hand) wins.
+            edited_by_others = (
+                section.revisions.exclude(editor=editor).exists()
+                or section.revisions.exclude(note__in=LOADER_NOTES).exists()
+            )
+            same = (
+                section.body == section_text.body
+                and section.title == section_text.title
+                and section.versions == list(section_text.versions)
+            )
+            if update and not edited_by_others and not same:
+                section_edit(
+                    editor=editor,
+                    section=section,
+                    title=section_text.title,
+                    body=section_text.body,
+                    versions=section_text.versions,
+                    note=LOADER_NOTES[1],
+                )
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+    return counts

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.demo import seed_accounts
 from discussions.demo import seed_categories, seed_forum
+from guides.demo import seed_guides
 from moderation.demo import seed_moderation
 from notifications.models import Notification
 from notifications.services import emails_paused
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             forum = seed_forum(accounts=[user for user, _ in accounts])
             projects = seed_projects(accounts=[user for user, _ in accounts])
             moderation = seed_moderation()
+            guide = seed_guides()
             # Nor later by the sweep.
             Notification.objects.filter(
                 recipient__email__endswith="@nexus.example", emailed_at__isnull=True
@@ -73,6 +75,9 @@ class Command(BaseCommand):
             created = (
                 f"{created}; moderation: {created_moderation}" if created else created_moderation
             )
+        created_guide = ", ".join(f"{n} {kind}" for kind, n in guide.items() if n)
+        if created_guide:
+            created = f"{created}; guide: {created_guide}" if created else created_guide
         self.stdout.write(
             f"Demo data ready: {len(categories)} topics"
             + (f"; created {created}." if created else " (already there).")
