@@ -6,10 +6,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.authentication import TokenScopes
 from accounts.models import User
+from hub.api.base import ApiView
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -22,11 +22,13 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeApi(APIView):
+class MeApi(ApiView):
     """The account the request is authenticated as."""
 
     permission_classes = [IsAuthenticated, TokenScopes]
 
-    @extend_schema(summary="The signed-in account", responses=MeSerializer, tags=["me"])
+    @extend_schema(
+        operation_id="me_get", summary="The signed-in account", responses=MeSerializer, tags=["me"]
+    )
     def get(self, request: Any) -> Response:
         return Response(MeSerializer(request.user).data)

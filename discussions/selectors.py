@@ -331,6 +331,13 @@ def answer_get(*, viewer: Any, pk: int) -> Answer | None:
     )
 
 
+def answer_voted(*, viewer: Any, answer: Answer) -> bool:
+    """Whether `viewer` up-voted this answer (one answer's page in the API)."""
+    if not (viewer and viewer.is_authenticated):
+        return False
+    return Vote.objects.filter(user=viewer, answer=answer).exists()
+
+
 def comment_get(*, viewer: Any, pk: int) -> Comment | None:
     comment = (
         Comment.objects.filter(shown_to(viewer), pk=pk, is_deleted=False)

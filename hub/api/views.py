@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from hub.api.base import ApiView
 from hub.api.errors import PROBLEMS, Problem, problem_response
 
 
-class ApiRootApi(APIView):
+class ApiRootApi(ApiView):
     """Where each resource lives: a client starts here and follows links."""
 
     permission_classes = [AllowAny]

@@ -1,0 +1,386 @@
+"""The discussions part of the REST API (/api/v1/): thin doors onto the same selectors
+and services as the pages.
+
+Output serializers read only what the selectors loaded (no query in a serializer, the
+tests pin the counts); input serializers check shape and hand over to one service call.
+What a viewer cannot see on the pages is a 404 here too.
+"""
+
+from functools import cache
+from typing import Any
+
+from django.db.models import prefetch_related_objects
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from discussions import selectors
+from discussions.models import Answer, Category, Comment, PostKind, Question
+from hub.api.base import (
+    ApiView,
+    PageQuery,
+    keyset_response,
+    keyset_serializer,
+    page_cursors,
+    query_params,
+)
+
+_PK = 987654321
+
+
+@cache
+def _pattern(name: str, *args: str) -> str:
+    """A URL with `{}` for the id, reversed once per process (not per row)."""
+    return reverse(name, args=[*args, _PK]).replace(str(_PK), "{}")
+
+
+def api_url(request: Request, name: str, pk: int) -> str:
+    return request.build_absolute_uri(_pattern(name).format(pk))
+
+
+# --- Output -----------------------------------------------------------------------------
+
+
+class AuthorSerializer(serializers.Serializer):
+    """A person as posts show them (never their email or private fields)."""
+
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+    role = serializers.CharField()
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name", "description"]
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class QuestionSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField(help_text="This question in the API.")
+    html_url = serializers.SerializerMethodField(help_text="Its page on the site.")
+    title = serializers.CharField()
+    excerpt = serializers.CharField()
+    category = CategoryRefSerializer()
+    tags = serializers.SerializerMethodField()
+    author = AuthorSerializer()
+    score = serializers.IntegerField()
+    answer_count = serializers.IntegerField()
+    comment_count = serializers.IntegerField()
+    accepted_answer_id = serializers.IntegerField(allow_null=True)
+    has_mentor_answer = serializers.BooleanField()
+    is_pinned = serializers.BooleanField()
+    is_locked = serializers.BooleanField()
+    is_hidden = serializers.BooleanField(help_text="Only mentors and the author see these.")
+    duplicate_of_id = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField()
+
+    def get_url(self, question: Question) -> str:
+        return api_url(self.context["request"], "api:question", question.pk)
+
+    def get_html_url(self, question: Question) -> str:
+        return self.context["request"].build_absolute_uri(
+            _pattern("discussions:question_detail_short").format(question.pk)
+        )
+
+    def get_tags(self, question: Question) -> list[str]:
+        return [tag.name for tag in question.tags.all()]  # prefetched by the selector
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = AuthorSerializer()
+    body_html = serializers.CharField(help_text="Sanitised HTML rendered from the Markdown.")
+    is_hidden = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+
+
+class AnswerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    author = AuthorSerializer()
+    body_html = serializers.CharField(help_text="Sanitised HTML rendered from the Markdown.")
+    score = serializers.IntegerField()
+    by_mentor = serializers.BooleanField()
+    is_accepted = serializers.SerializerMethodField()
+    is_hidden = serializers.BooleanField()
+    voted = serializers.SerializerMethodField(help_text="Whether you up-voted it.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    comments = serializers.SerializerMethodField()
+
+    def get_url(self, answer: Answer) -> str:
+        return api_url(self.context["request"], "api:answer", answer.pk)
+
+    def get_is_accepted(self, answer: Answer) -> bool:
+        return answer.pk == self.context.get("accepted_answer_id")
+
+    def get_voted(self, answer: Answer) -> bool:
+        return answer.pk in self.context.get("voted_answer_ids", ())
+
+    @extend_schema_field(CommentSerializer(many=True))
+    def get_comments(self, answer: Answer) -> list[dict]:
+        comments = getattr(answer, "live_comments", None)
+        if comments is None:
+            return []
+        return CommentSerializer(comments, many=True, context=self.context).data
+
+
+class ViewerStateSerializer(serializers.Serializer):
+    voted = serializers.BooleanField(help_text="You up-voted the question.")
+    following = serializers.BooleanField(help_text="You follow the thread.")
+
+
+class QuestionDetailSerializer(QuestionSummarySerializer):
+    body = serializers.CharField(help_text="The Markdown as written.")
+    body_html = serializers.CharField(help_text="Sanitised HTML rendered from the Markdown.")
+    lock_reason = serializers.CharField()
+    project_id = serializers.IntegerField(allow_null=True)
+    viewer = serializers.SerializerMethodField()
+    comments = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
+
+    def _thread(self) -> selectors.Thread:
+        return self.context["thread"]
+
+    @extend_schema_field(ViewerStateSerializer())
+    def get_viewer(self, question: Question) -> dict:
+        thread = self._thread()
+        return {"voted": thread.voted_question, "following": thread.following}
+
+    @extend_schema_field(CommentSerializer(many=True))
+    def get_comments(self, question: Question) -> list[dict]:
+        return CommentSerializer(self._thread().comments, many=True, context=self.context).data
+
+    @extend_schema_field(AnswerSerializer(many=True))
+    def get_answers(self, question: Question) -> list[dict]:
+        thread = self._thread()
+        context = {
+            **self.context,
+            "accepted_answer_id": question.accepted_answer_id,
+            "voted_answer_ids": thread.voted_answer_ids,
+        }
+        return AnswerSerializer(thread.answers, many=True, context=context).data
+
+
+class RevisionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    editor = AuthorSerializer()
+    title = serializers.CharField(help_text="Empty for answers.")
+    body = serializers.CharField(help_text="The Markdown of this version.")
+    created_at = serializers.DateTimeField()
+    diff = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Line diff against the version before: ["+"|"-"|" ", line] pairs.',
+    )
+
+
+# --- Reads ------------------------------------------------------------------------------
+
+
+class CategoryListApi(ApiView):
+    @extend_schema(operation_id="categories_list",
+                   summary="The program's topics", responses=CategorySerializer(many=True),
+                   tags=["discussions"])  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(CategorySerializer(selectors.category_list(), many=True).data)
+
+
+class TagQuery(serializers.Serializer):
+    prefix = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+
+class TagListApi(ApiView):
+    @extend_schema(
+        operation_id="tags_list",
+        summary="Tags, alphabetically (optionally those starting with `prefix`)",
+        parameters=[TagQuery],
+        responses=serializers.ListSerializer(child=serializers.CharField()),
+        tags=["discussions"],
+    )
+    def get(self, request: Request) -> Response:
+        params = query_params(TagQuery, request)
+        return Response(
+            selectors.tag_suggest(prefix=params.get("prefix", ""), limit=params["limit"])
+        )
+
+
+class QuestionListQuery(PageQuery):
+    category = serializers.SlugField(required=False, help_text="A topic's slug.")
+    tag = serializers.CharField(required=False, max_length=30)
+    show = serializers.ChoiceField(choices=list(selectors.SHOWS), required=False)
+    sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False, default="active")
+    q = serializers.CharField(
+        required=False, max_length=200, help_text="Full-text search (ranked; one page)."
+    )
+
+
+QuestionPageSerializer = keyset_serializer(
+    "QuestionPage",
+    QuestionSummarySerializer,
+    pinned=QuestionSummarySerializer(
+        many=True, help_text="A topic's pinned questions, on its first page only."
+    ),
+)
+
+
+class QuestionListApi(ApiView):
+    @extend_schema(
+        operation_id="questions_list",
+        summary="Questions: the list page's filters, sorts and search",
+        parameters=[QuestionListQuery],
+        responses=QuestionPageSerializer,
+        tags=["discussions"],
+    )
+    def get(self, request: Request) -> Response:
+        params = query_params(QuestionListQuery, request)
+        context = {"request": request}
+        if params.get("q"):
+            results = selectors.question_search(
+                viewer=request.user, query=params["q"], limit=params["limit"]
+            )
+            rows = [result.question for result in results]
+            _prefetch_tags(rows)
+            data = QuestionSummarySerializer(rows, many=True, context=context).data
+            return keyset_response(
+                request, data, next_cursor=None, previous_cursor=None, extra={"pinned": []}
+            )
+        category = None
+        if params.get("category"):
+            category = selectors.category_get(slug=params["category"])
+            if category is None:
+                raise Http404
+        before = params.get("before")
+        cursor = before or params.get("after")
+        page = selectors.question_list(
+            viewer=request.user,
+            category=category,
+            tag=params.get("tag"),
+            show=params.get("show"),
+            sort=params["sort"],
+            cursor=cursor,
+            backward=bool(before),
+            limit=params["limit"],
+        )
+        next_cursor, previous_cursor = page_cursors(
+            page.questions,
+            further=page.next_cursor,
+            backward=bool(before),
+            had_cursor=bool(cursor),
+            cursor_of=lambda q: selectors.question_cursor(q, page.sort),
+        )
+        return keyset_response(
+            request,
+            QuestionSummarySerializer(page.questions, many=True, context=context).data,
+            next_cursor=next_cursor,
+            previous_cursor=previous_cursor,
+            extra={
+                "pinned": QuestionSummarySerializer(page.pinned, many=True, context=context).data
+            },
+        )
+
+
+def _prefetch_tags(questions: list[Question]) -> None:
+    prefetch_related_objects(questions, "tags")
+
+
+def question_or_404(request: Request, pk: int) -> Question:
+    question = selectors.question_get(viewer=request.user, pk=pk)
+    if question is None:
+        raise Http404
+    return question
+
+
+def answer_or_404(request: Request, pk: int) -> Answer:
+    answer = selectors.answer_get(viewer=request.user, pk=pk)
+    if answer is None:
+        raise Http404
+    return answer
+
+
+def comment_or_404(request: Request, pk: int) -> Comment:
+    comment = selectors.comment_get(viewer=request.user, pk=pk)
+    if comment is None:
+        raise Http404
+    return comment
+
+
+def question_detail_data(request: Request, question: Question) -> dict[str, Any]:
+    thread = selectors.question_thread(viewer=request.user, question=question)
+    return QuestionDetailSerializer(question, context={"request": request, "thread": thread}).data
+
+
+class QuestionDetailApi(ApiView):
+    @extend_schema(
+        operation_id="question_get",
+        summary="A question with its answers and comments",
+        responses=QuestionDetailSerializer,
+        tags=["discussions"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(question_detail_data(request, question_or_404(request, pk)))
+
+
+class AnswerDetailSerializer(AnswerSerializer):
+    body = serializers.CharField(help_text="The Markdown as written.")
+    question_id = serializers.IntegerField()
+
+    def get_is_accepted(self, answer: Answer) -> bool:
+        return answer.question.accepted_answer_id == answer.pk
+
+    def get_voted(self, answer: Answer) -> bool:
+        return bool(self.context.get("voted"))
+
+    def get_comments(self, answer: Answer) -> list[dict]:
+        return []
+
+
+class AnswerDetailApi(ApiView):
+    @extend_schema(operation_id="answer_get",
+                   summary="One answer (with its Markdown source)",
+                   responses=AnswerDetailSerializer, tags=["discussions"])  # fmt: skip
+    def get(self, request: Request, pk: int) -> Response:
+        answer = answer_or_404(request, pk)
+        voted = selectors.answer_voted(viewer=request.user, answer=answer)
+        context = {"request": request, "voted": voted}
+        return Response(AnswerDetailSerializer(answer, context=context).data)
+
+
+class RevisionListApi(ApiView):
+    kind: str = PostKind.QUESTION
+
+    @extend_schema(
+        summary="Every version of a post, newest first, with line diffs",
+        responses=RevisionSerializer(many=True),
+        tags=["discussions"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        if self.kind == PostKind.QUESTION:
+            question_or_404(request, pk)
+        else:
+            answer_or_404(request, pk)
+        history = selectors.revision_history(kind=self.kind, post_id=pk)
+        rows = [
+            {
+                "number": view.revision.number,
+                "editor": view.revision.editor,
+                "title": view.revision.title,
+                "body": view.revision.body,
+                "created_at": view.revision.created_at,
+                "diff": [list(line) for line in view.diff],
+            }
+            for view in history
+        ]
+        return Response(RevisionSerializer(rows, many=True).data)

@@ -1,0 +1,189 @@
+"""The discussions API: reads (shape, visibility, pagination, query counts) and writes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts import services as account_services
+from discussions.tests import factories as make
+from moderation import services as moderation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _roomy_posting_limits(settings):
+    """These tests post more than a new account may in an hour (tested elsewhere)."""
+    settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 100, "new": 100},
+                                     "reply": {"hour": 100, "new": 100}}  # fmt: skip
+
+
+def bearer(user, *scopes):
+    _, raw = account_services.token_create(
+        user=user, name=f"t-{len(scopes)}-{user.pk}", scopes=scopes, expires_at=None
+    )
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries), response
+
+
+class TestQuestionList:
+    def test_shape_and_links(self, client, learner):
+        question = make.question(learner, tags="django orm")
+        body = client.get("/api/v1/questions").json()
+        assert body["next"] is None and body["previous"] is None and body["pinned"] == []
+        row = body["results"][0]
+        assert row["id"] == question.pk and row["title"] == question.title
+        assert row["url"] == f"http://testserver/api/v1/questions/{question.pk}"
+        assert row["html_url"] == f"http://testserver/q/{question.pk}/"
+        assert row["tags"] == ["django", "orm"]
+        assert row["author"] == {"handle": "learner-one", "display_name": "Lena Learner",
+                                 "role": "learner"}  # fmt: skip
+        assert row["category"] == {"slug": "django", "name": "Django"}
+        assert "email" not in str(row)
+
+    def test_keyset_pages_both_ways_with_link_headers(self, client, learner):
+        made = [make.question(learner) for _ in range(5)]
+        newest_first = [q.pk for q in reversed(made)]
+        first = client.get("/api/v1/questions?sort=newest&limit=2")
+        body = first.json()
+        assert [r["id"] for r in body["results"]] == newest_first[:2]
+        assert body["previous"] is None
+        assert first["Link"] == f'<{body["next"]}>; rel="next"'
+        second = client.get(body["next"]).json()
+        assert [r["id"] for r in second["results"]] == newest_first[2:4]
+        # Rows inserted meanwhile do not shift the pages already handed out.
+        make.question(learner)
+        third = client.get(second["next"]).json()
+        assert [r["id"] for r in third["results"]] == newest_first[4:]
+        assert third["next"] is None
+        back = client.get(second["previous"]).json()
+        assert [r["id"] for r in back["results"]] == newest_first[:2]
+        response = client.get(second["next"])
+        assert 'rel="prev"' in response["Link"]
+
+    @pytest.mark.parametrize(
+        "query",
+        ["limit=0", "limit=101", "limit=x", "sort=worst", "show=everything", "after=a&before=b"],
+    )
+    def test_bad_parameters_are_400_problems(self, client, query):
+        response = client.get(f"/api/v1/questions?{query}")
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["errors"]
+
+    def test_garbage_cursor_is_the_first_page(self, client, learner):
+        make.question(learner)
+        response = client.get("/api/v1/questions?after=%%%not-a-cursor")
+        assert response.status_code == 200 and len(response.json()["results"]) == 1
+
+    def test_filters_and_search(self, client, learner, other_learner):
+        docker = make.category("docker", "Docker")
+        mine = make.question(learner, title="Containers that will not start at all", cat=docker,
+                             tags="compose")  # fmt: skip
+        theirs = make.question(other_learner, title="Django admin hides a field somehow")
+        make.answer(learner, theirs)
+        ids = lambda url, **kw: [r["id"] for r in client.get(url, **kw).json()["results"]]  # noqa: E731
+        assert ids("/api/v1/questions?category=docker") == [mine.pk]
+        assert ids("/api/v1/questions?tag=compose") == [mine.pk]
+        assert ids("/api/v1/questions?show=unanswered") == [mine.pk]
+        assert ids("/api/v1/questions?q=containers") == [mine.pk]
+        assert client.get("/api/v1/questions?category=nope").status_code == 404
+        client.force_login(learner)
+        assert ids("/api/v1/questions?show=mine") == [mine.pk]
+
+    def test_hidden_questions_are_absent_for_learners(self, client, learner, other_learner,
+                                                       mentor):  # fmt: skip
+        question = make.question(learner)
+        moderation.content_hide(actor=mentor, target=question, reason="Spam link")
+        client.force_login(other_learner)
+        assert client.get("/api/v1/questions").json()["results"] == []
+        assert client.get(f"/api/v1/questions/{question.pk}").status_code == 404
+        client.force_login(mentor)
+        rows = client.get("/api/v1/questions").json()["results"]
+        assert rows[0]["is_hidden"] is True
+
+    def test_query_count_is_constant_in_list_length(self, client, learner, mentor):
+        make.question(learner)
+        few, _ = queries(client, "/api/v1/questions")
+        for _ in range(6):
+            make.question(mentor, tags="celery redis docker")
+        many, response = queries(client, "/api/v1/questions")
+        assert len(response.json()["results"]) == 7
+        assert few == many
+        token = bearer(learner)
+        client.get("/api/v1/me", headers=token)  # the token's first use records it (1 UPDATE)
+        few_token, _ = queries(client, "/api/v1/questions?limit=1", headers=token)
+        many_token, _ = queries(client, "/api/v1/questions?limit=7", headers=token)
+        assert few_token == many_token
+
+
+class TestQuestionDetail:
+    def test_answers_comments_and_viewer_state(self, client, learner, other_learner, mentor):
+        question = make.question(learner)
+        answer = make.answer(mentor, question)
+        make.comment(other_learner, "Which Django?", question=question)
+        make.comment(learner, "5.2", answer=answer)
+        client.force_login(other_learner)
+        body = client.get(f"/api/v1/questions/{question.pk}").json()
+        assert body["body"].startswith("I tried") and "<code>" in body["body_html"]
+        assert body["viewer"] == {"voted": False, "following": False}
+        assert [c["body_html"] for c in body["comments"]] == ["<p>Which Django?</p>\n"]
+        (row,) = body["answers"]
+        assert row["by_mentor"] is True and row["is_accepted"] is False
+        assert row["comments"][0]["author"]["handle"] == learner.handle
+
+    def test_query_count_is_constant_in_answers(self, client, learner, other_learner, mentor):
+        question = make.question(learner)
+        make.answer(mentor, question)
+        url = f"/api/v1/questions/{question.pk}"
+        token = bearer(other_learner)
+        client.get("/api/v1/me", headers=token)  # the token's first use records it (1 UPDATE)
+        few, _ = queries(client, url, headers=token)
+        for n in range(5):
+            answer = make.answer(other_learner if n % 2 else mentor, question)
+            make.comment(learner, "Thanks!", answer=answer)
+        many, response = queries(client, url, headers=token)
+        assert len(response.json()["answers"]) == 6
+        assert few == many
+
+    def test_unknown_or_deleted_is_404(self, client, learner):
+        question = make.question(learner)
+        from discussions import services
+
+        services.question_delete(actor=learner, question=question)
+        assert client.get(f"/api/v1/questions/{question.pk}").status_code == 404
+        assert client.get("/api/v1/questions/999999").status_code == 404
+
+    def test_revisions(self, client, learner):
+        from discussions import services
+
+        question = make.question(learner)
+        services.question_edit(
+            editor=learner, question=question, title=question.title, body="New body here",
+            category=question.category, tags="django",
+        )  # fmt: skip
+        rows = client.get(f"/api/v1/questions/{question.pk}/revisions").json()
+        assert [r["number"] for r in rows] == [2, 1]
+        assert ["+", "New body here"] in rows[0]["diff"]
+
+    def test_answer_detail_has_its_source(self, client, learner, mentor):
+        question = make.question(learner)
+        answer = make.answer(mentor, question, body="Use `select_related`.")
+        body = client.get(f"/api/v1/answers/{answer.pk}").json()
+        assert body["body"] == "Use `select_related`." and body["question_id"] == question.pk
+        assert client.get(f"/api/v1/answers/{answer.pk}/revisions").json()[0]["number"] == 1
+
+
+class TestCategoriesAndTags:
+    def test_lists(self, client, learner):
+        make.question(learner, tags="django orm")
+        assert client.get("/api/v1/categories").json() == [
+            {"slug": "django", "name": "Django", "description": ""}
+        ]
+        assert client.get("/api/v1/tags?prefix=dj").json() == ["django"]

@@ -1,0 +1,165 @@
+"""What every API view shares: conditional GETs, cache headers, keyset pages.
+
+Each app's api.py builds on `ApiView`:
+
+- `ETag` on every successful GET (a strong tag of the body as this viewer sees it), and
+  `If-None-Match` answered with 304 and no body. The tag lives here, in the API layer;
+  the pages' HTTP caching is their own.
+- `Cache-Control: private, no-cache` for a signed-in viewer (the body is theirs), and
+  `public, no-cache` for anonymous reads; `Vary: Authorization, Cookie` on all, so no
+  shared cache hands one person's answer to another.
+- `keyset_response`: `results`, `next`, `previous` and the same two as a `Link` header.
+"""
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class ApiView(APIView):
+    """The base of every /api/v1/ view."""
+
+    def finalize_response(self, request: Request, response: Any, *args, **kwargs) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        authenticated = bool(getattr(request, "user", None) and request.user.is_authenticated)
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            if hasattr(response, "render"):
+                response.render()
+            etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+            response["ETag"] = etag
+            if _matches(request.headers.get("If-None-Match", ""), etag):
+                response = _not_modified(response)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        return response
+
+
+def _matches(header: str, etag: str) -> bool:
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return etag in tags
+
+
+def _not_modified(response: HttpResponse) -> HttpResponse:
+    not_modified = HttpResponseNotModified()
+    for header in ("ETag", "Vary", "Cache-Control", "Link"):
+        if header in response:
+            not_modified[header] = response[header]
+    return not_modified
+
+
+# --- Keyset pages ---------------------------------------------------------------------
+
+
+class PageQuery(serializers.Serializer):
+    """`after` / `before` (opaque cursors from `next` / `previous`) and `limit` (1 to 100)."""
+
+    after = serializers.CharField(required=False, max_length=200)
+    before = serializers.CharField(required=False, max_length=200)
+    limit = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs.get("after") and attrs.get("before"):
+            raise serializers.ValidationError("Give `after` or `before`, not both.")
+        return attrs
+
+
+def query_params(serializer_class: type[serializers.Serializer], request: Request) -> dict:
+    """Validated query parameters (400 problem with per-parameter errors otherwise)."""
+    serializer = serializer_class(data=request.query_params)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _page_url(request: Request, **cursor: str) -> str:
+    params = request.query_params.copy()
+    params.pop("after", None)
+    params.pop("before", None)
+    for key, value in cursor.items():
+        params[key] = value
+    return request.build_absolute_uri(request.path + "?" + params.urlencode())
+
+
+def page_cursors(
+    rows: list[Any],
+    *,
+    further: str | None,
+    backward: bool,
+    had_cursor: bool,
+    cursor_of: Callable[[Any], str],
+) -> tuple[str | None, str | None]:
+    """(next, previous) for a page a selector returned. `further` is the selector's own
+    cursor onward in the direction it read (`backward` reads the page before a cursor)."""
+    if backward:
+        return (cursor_of(rows[-1]) if rows else None), further
+    return further, (cursor_of(rows[0]) if had_cursor and rows else None)
+
+
+def cursor_encode(value: Any, pk: int) -> str:
+    """The selectors' cursor format: base64url JSON of [sort value, id]."""
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, pk], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def cursor_decode_datetime(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(value), int(pk)
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def keyset_response(
+    request: Request,
+    results: list[Any],
+    *,
+    next_cursor: str | None,
+    previous_cursor: str | None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    next_url = _page_url(request, after=next_cursor) if next_cursor else None
+    previous_url = _page_url(request, before=previous_cursor) if previous_cursor else None
+    links = []
+    if next_url:
+        links.append(f'<{next_url}>; rel="next"')
+    if previous_url:
+        links.append(f'<{previous_url}>; rel="prev"')
+    body = {"next": next_url, "previous": previous_url, **(extra or {}), "results": results}
+    headers = {"Link": ", ".join(links)} if links else None
+    return Response(body, headers=headers)
+
+
+def keyset_serializer(name: str, item: type[serializers.Serializer], **extra: Any):
+    """The schema of a page of `item` (for drf-spectacular)."""
+    fields = {
+        "next": serializers.URLField(allow_null=True, help_text="The next page, or null."),
+        "previous": serializers.URLField(
+            allow_null=True, help_text="The page before, or null on the first page."
+        ),
+        **extra,
+        "results": item(many=True),
+    }
+    return type(name, (serializers.Serializer,), fields)

@@ -1,0 +1,57 @@
+"""What every API response carries: ETags and 304s, cache headers, Vary."""
+
+import pytest
+
+from accounts import services as account_services
+from discussions.tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _roomy_posting_limits(settings):
+    """These tests post more than a new account may in an hour (tested elsewhere)."""
+    settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 100, "new": 100},
+                                     "reply": {"hour": 100, "new": 100}}  # fmt: skip
+
+
+def test_etag_and_if_none_match(client, learner):
+    make.question(learner)
+    first = client.get("/api/v1/questions")
+    etag = first["ETag"]
+    assert etag.startswith('"') and len(etag) > 10
+    again = client.get("/api/v1/questions", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    assert (
+        client.get("/api/v1/questions", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    )
+    make.question(learner)
+    changed = client.get("/api/v1/questions", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_detail_has_an_etag_too(client, learner):
+    question = make.question(learner)
+    response = client.get(f"/api/v1/questions/{question.pk}")
+    assert (
+        client.get(
+            f"/api/v1/questions/{question.pk}", headers={"If-None-Match": response["ETag"]}
+        ).status_code
+        == 304
+    )
+
+
+def test_cache_control_and_vary(client, learner):
+    anonymous = client.get("/api/v1/questions")
+    assert anonymous["Cache-Control"] == "public, no-cache"
+    assert "Authorization" in anonymous["Vary"] and "Cookie" in anonymous["Vary"]
+    _, raw = account_services.token_create(user=learner, name="x", scopes=(), expires_at=None)
+    mine = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+    assert mine["Cache-Control"] == "private, no-cache"
+    assert "Authorization" in mine["Vary"]
+
+
+def test_errors_carry_no_etag(client):
+    response = client.get("/api/v1/questions/999999")
+    assert response.status_code == 404 and "ETag" not in response

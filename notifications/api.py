@@ -1,0 +1,89 @@
+"""The notifications part of the REST API: yours only (/api/v1/notifications)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.authentication import TokenScopes
+from hub.api.base import (
+    ApiView,
+    PageQuery,
+    cursor_decode_datetime,
+    cursor_encode,
+    keyset_response,
+    keyset_serializer,
+    page_cursors,
+    query_params,
+)
+from notifications import selectors
+
+
+class ActorSerializer(serializers.Serializer):
+    handle = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class NotificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    message = serializers.CharField(help_text="What happened, in words.")
+    actor = ActorSerializer(allow_null=True)
+    count = serializers.IntegerField(help_text="How many events this one stands for.")
+    target_title = serializers.CharField()
+    html_url = serializers.SerializerMethodField()
+    is_read = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_html_url(self, notification) -> str:
+        return self.context["request"].build_absolute_uri(notification.url)
+
+
+class NotificationListQuery(PageQuery):
+    unread = serializers.BooleanField(required=False, default=False)
+
+
+NotificationPageSerializer = keyset_serializer(
+    "NotificationPage",
+    NotificationSerializer,
+    unread_count=serializers.IntegerField(help_text="All your unread notifications."),
+)
+
+
+class NotificationListApi(ApiView):
+    permission_classes = [IsAuthenticated, TokenScopes]
+
+    @extend_schema(operation_id="notifications_list",
+                   summary="Your notifications, newest activity first",
+                   parameters=[NotificationListQuery], responses=NotificationPageSerializer,
+                   tags=["notifications"])  # fmt: skip
+    def get(self, request: Request) -> Response:
+        params = query_params(NotificationListQuery, request)
+        before = params.get("before")
+        raw = before or params.get("after")
+        cursor = cursor_decode_datetime(raw) if raw else None
+        rows, more = selectors.notification_list(
+            user=request.user,
+            unread_only=params["unread"],
+            cursor=cursor,
+            backward=bool(before and cursor),
+            limit=params["limit"],
+        )
+        next_cursor, previous_cursor = page_cursors(
+            rows,
+            further=cursor_encode(rows[-1 if not before else 0].updated_at,
+                                  rows[-1 if not before else 0].pk) if more else None,
+            backward=bool(before and cursor),
+            had_cursor=cursor is not None,
+            cursor_of=lambda n: cursor_encode(n.updated_at, n.pk),
+        )  # fmt: skip
+        data = NotificationSerializer(rows, many=True, context={"request": request}).data
+        return keyset_response(
+            request,
+            data,
+            next_cursor=next_cursor,
+            previous_cursor=previous_cursor,
+            extra={"unread_count": selectors.unread_count(user=request.user)},
+        )
