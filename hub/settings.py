@@ -95,6 +95,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees every 403 from every door (views, CSRF, the API) with the user known.
+    "hub.middleware.DeniedLogMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 before anything reads it
+    # (CSRF reads request.POST only later, in process_view).
+    "hub.middleware.BodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -375,10 +380,20 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # 403s and 413s are logged once, as one line, by hub.middleware (nexus.security).
+    "filters": {"handled_refusals": {"()": "hub.middleware.HandledRefusalsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["handled_refusals"]},
+        "django.security.csrf": {"filters": ["handled_refusals"]},
+        "django.security.RequestDataTooBig": {"filters": ["handled_refusals"]},
+    },
 }
+CSRF_FAILURE_VIEW = "hub.views.csrf_failure_view"
+# Forms and JSON bodies (there are no file uploads): Django's default, spelled out.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Nexus -----------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -8,6 +9,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
 from hub import health, live
+from hub.middleware import too_large_response
 
 # What Django raises when the database server is down or the connection was lost.
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
@@ -43,12 +45,29 @@ def readyz_view(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request_view(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        # Found while parsing (no Content-Length to refuse it by): the same 413.
+        return too_large_response(request)
     return render(request, "400.html", status=400)
 
 
 def permission_denied_view(request: HttpRequest, exception=None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else ""
-    return render(request, "403.html", {"reason": message}, status=403)
+    response = render(request, "403.html", {"reason": message}, status=403)
+    response.denied_reason = message or "permission denied"  # for the one log line
+    return response
+
+
+def csrf_failure_view(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the styled 403, with a reason a person can act on."""
+    response = render(
+        request,
+        "403.html",
+        {"reason": "The form had expired or came from another site. Reload and try again."},
+        status=403,
+    )
+    response.denied_reason = f"csrf: {reason}"
+    return response
 
 
 def page_not_found_view(request: HttpRequest, exception=None) -> HttpResponse:
