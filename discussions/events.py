@@ -125,7 +125,7 @@ def answer_created(answer_id: int) -> None:
         question=answer.question,
         typing_clear=presence.typing_clear_fragment(topic),
     )
-    live.publish(topic, html)
+    live.publish(topic, html, {"name": "answer.created", "id": answer_id})
 
 
 def answer_changed(answer_id: int) -> None:
@@ -200,14 +200,19 @@ def score_changed(kind: str, post_id: int, question_id: int, score: int) -> None
         post_id,
         score,
     )
-    live.publish(question_topic(question_id), html)
+    event = {"name": "question.updated", "id": question_id} if kind == "question" else None
+    live.publish(question_topic(question_id), html, event)
 
 
 def thread_stale(question_id: int) -> None:
     """Something that reorders the thread or changes who may do what (an accept): each
     tab fetches its own view of the answers (rare, so the extra requests are fine)."""
     question_bump(question_id)
-    live.publish(question_topic(question_id), _render("thread-stale", question_id=question_id))
+    live.publish(
+        question_topic(question_id),
+        _render("thread-stale", question_id=question_id),
+        {"name": "question.updated", "id": question_id},
+    )
 
 
 def question_changed(question_id: int) -> None:
@@ -220,7 +225,11 @@ def question_changed(question_id: int) -> None:
     if question.hidden_at is not None:
         thread_stale(question_id)
         return
-    live.publish(question_topic(question_id), _render("question-changed", question=question))
+    live.publish(
+        question_topic(question_id),
+        _render("question-changed", question=question),
+        {"name": "question.updated", "id": question_id},
+    )
 
 
 def question_created(question_id: int) -> None:

@@ -6,12 +6,13 @@ hub.graphql_base. Composed into the schema by hub/graphql.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from channels.db import database_sync_to_async
 from django.core.exceptions import ValidationError
 from strawberry import relay
 from strawberry.types import Info
@@ -29,6 +30,7 @@ from hub.graphql_base import (
     batch,
     connection,
     decode_id,
+    live_events,
     nodes_by_ids,
     not_found,
     page_request,
@@ -813,3 +815,46 @@ class Mutation:
 
         on, errors = run_service(call)
         return TogglePayload(on=on, errors=errors)
+
+
+# --- Subscriptions ------------------------------------------------------------------------
+# Over /ws/graphql/ (graphql-transport-ws). The topic is authorised with the live page's
+# own check; each event is only an id, loaded again with the subscriber's visibility, so
+# a hidden answer is never pushed to someone who may not see it.
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each new answer to a question, as the viewer may see it (hidden "
+        "answers reach only their author and mentors)."
+    )
+    async def answer_added(
+        self,
+        info: Info,
+        question_id: Annotated[relay.GlobalID, strawberry.argument(description="The question.")],
+    ) -> AsyncGenerator[AnswerType, None]:
+        pk = decode_id(question_id, "Question") or 0
+        async for answer_id in live_events(info, f"question:{pk}", {"answer.created"}):
+            found = await database_sync_to_async(selectors.answers_get_many)(
+                viewer=viewer(info), pks=[answer_id]
+            )
+            if answer_id in found:
+                yield found[answer_id]
+
+    @strawberry.subscription(
+        description="The question each time it changes (edited, answered, accepted, "
+        "locked, voted on), as the viewer may see it; nothing once it is hidden from them."
+    )
+    async def question_updated(
+        self,
+        info: Info,
+        question_id: Annotated[relay.GlobalID, strawberry.argument(description="The question.")],
+    ) -> AsyncGenerator[QuestionType, None]:
+        pk = decode_id(question_id, "Question") or 0
+        async for updated_id in live_events(info, f"question:{pk}", {"question.updated"}):
+            question = await database_sync_to_async(selectors.question_get)(
+                viewer=viewer(info), pk=updated_id
+            )
+            if question is not None:
+                yield question

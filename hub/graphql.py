@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import strawberry
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -20,6 +21,7 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
+from strawberry.channels import GraphQLWSConsumer
 from strawberry.django.views import GraphQLView as StrawberryView
 from strawberry.extensions import (
     MaskErrors,
@@ -30,6 +32,7 @@ from strawberry.extensions import (
 )
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 from strawberry.types.cast import cast as strawberry_cast
 
@@ -38,7 +41,7 @@ from accounts.permissions import token_allows
 from accounts.selectors import token_authenticate
 from accounts.services import token_touch
 from discussions import graphql as discussions_graphql
-from hub.graphql_base import Context
+from hub.graphql_base import Context, SocketContext
 from hub.graphql_limits import CostLimit
 from moderation import graphql as moderation_graphql
 from notifications import graphql as notifications_graphql
@@ -110,6 +113,23 @@ class TokenScopes(SchemaExtension):
         yield
 
 
+class SyncResolversInThreads(SchemaExtension):
+    """Subscriptions run in the socket's event loop, but our resolvers are synchronous
+    ORM code: while a pushed event is resolved, each custom resolver runs in Channels'
+    database thread (a hop per field, acceptable for a push; HTTP stays fully sync)."""
+
+    def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[override]
+        if (
+            self.execution_context.operation_type.value == "subscription"
+            and info.path.prev is not None
+        ):
+            field = getattr(info, "_field", None)
+            resolver = getattr(field, "base_resolver", None)
+            if resolver is not None and not getattr(field, "is_async", False):
+                return database_sync_to_async(_next)(root, info, *args, **kwargs)
+        return _next(root, info, *args, **kwargs)
+
+
 def _should_mask(error: GraphQLError) -> bool:
     """Errors we raise on purpose (GraphQLError: bad arguments, limits) and GraphQL's own
     validation errors are shown; anything else (a bug, a database error) is masked."""
@@ -124,6 +144,7 @@ EXTENSIONS: list[Any] = [
     IntrospectionSetting,
     TokenScopes,
     CostLimit,
+    SyncResolversInThreads,
     lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED),
 ]
 
@@ -138,9 +159,15 @@ class Mutation(
     pass
 
 
+@strawberry.type(description="Live updates over /ws/graphql/ (graphql-transport-ws).")
+class Subscription(discussions_graphql.Subscription, notifications_graphql.Subscription):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=EXTENSIONS,
     config=StrawberryConfig(relay_max_results=100),
 )
@@ -195,3 +222,17 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
     if refusal is not None:
         return refusal
     return _view(request)
+
+
+class GraphQLSocket(GraphQLWSConsumer):
+    """/ws/graphql/: subscriptions over graphql-transport-ws, on the same Channels stack
+    as /ws/live/ (origin checked, session authenticated by AuthMiddlewareStack, the Redis
+    channel layer). Queries and mutations go over HTTP."""
+
+    async def get_context(self, request: Any, response: Any) -> SocketContext:
+        return SocketContext(request=request, ws=request, user=self.scope.get("user"))
+
+
+graphql_socket = GraphQLSocket.as_asgi(
+    schema=schema, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,)
+)

@@ -260,3 +260,39 @@ def target(raw: relay.GlobalID | str, type_name: str, get: Callable[[int], Any])
     then answers `not_found`, the same for all three)."""
     pk = decode_id(raw, type_name)
     return None if pk is None else get(pk)
+
+
+# --- Subscriptions --------------------------------------------------------------------------
+
+
+@dataclass
+class SocketContext:
+    """The context of an operation over the GraphQL socket (/ws/graphql/): the consumer,
+    the session's user (AuthMiddlewareStack), and a batch renewed for each pushed event."""
+
+    request: Any
+    ws: Any
+    user: Any
+    allows: Callable[[str], bool] = lambda scope: True
+    batch: Batch = field(default_factory=Batch)
+
+
+async def live_events(info: Info, topic: str, names: set[str]) -> Any:
+    """Yield the ids of the live events named `names` on a live topic (`question:42`,
+    `user:me`), after authorising it with the topic's own check (hub.live, the same the
+    page's socket uses). A refused topic raises a GraphQLError the client sees."""
+    from channels.db import database_sync_to_async
+
+    from hub import live
+
+    user = viewer(info)
+    allowed = await database_sync_to_async(live.topics_authorize)(user, [topic])
+    if not allowed:
+        raise GraphQLError("You cannot follow that: it does not exist or is not yours to see.")
+    ws = info.context.ws
+    async with ws.listen_to_channel("live.event", groups=list(allowed.values())) as messages:
+        async for message in messages:
+            event = message.get("event") or {}
+            if event.get("name") in names and isinstance(event.get("id"), int):
+                info.context.batch = Batch()  # each push reads the database afresh
+                yield event["id"]

@@ -113,11 +113,21 @@ def group_for(topic_key: str) -> str:
 _last_failure_log = 0.0
 
 
-def publish(topic_key: str, html: str) -> bool:
+def _message(html: str, event: dict | None) -> dict:
+    """The channel-layer message: the fragment for pages and, when given, what happened
+    as data (`{"name": "answer.created", "id": 42}`) for the GraphQL subscriptions,
+    which load the object again with each subscriber's own visibility."""
+    message: dict[str, Any] = {"type": "live.event", "html": html}
+    if event is not None:
+        message["event"] = event
+    return message
+
+
+def publish(topic_key: str, html: str, event: dict | None = None) -> bool:
     """Send a rendered fragment to every tab following `topic_key`. Never raises: the
     write that caused the event has committed, and tabs catch up when they reconnect."""
     global _last_failure_log
-    message = {"type": "live.event", "html": html}
+    message = _message(html, event)
     try:
         async_to_sync(get_channel_layer().group_send)(group_for(topic_key), message)
     except Exception as error:  # noqa: BLE001 - a broken layer must not break a write
@@ -129,7 +139,7 @@ def publish(topic_key: str, html: str) -> bool:
     return True
 
 
-def publish_many(items: list[tuple[str, str]]) -> int:
+def publish_many(items: list[tuple[str, str]] | list[tuple[str, str, dict]]) -> int:
     """Send several (topic, fragment) pairs in one event loop and one connection, rather
     than one loop per publish (a notification with many recipients). Never raises;
     returns how many were sent."""
@@ -141,8 +151,8 @@ def publish_many(items: list[tuple[str, str]]) -> int:
     async def send_all() -> list:
         return await asyncio.gather(
             *(
-                layer.group_send(group_for(topic), {"type": "live.event", "html": html})
-                for topic, html in items
+                layer.group_send(group_for(item[0]), _message(item[1], _event_of(item)))
+                for item in items
             ),
             return_exceptions=True,
         )
@@ -156,6 +166,10 @@ def publish_many(items: list[tuple[str, str]]) -> int:
         _last_failure_log = time.monotonic()
         logger.warning("live: %d publishes failed (%s); tabs will catch up", len(failed), failed[0])
     return len(items) - len(failed)
+
+
+def _event_of(item: tuple) -> dict | None:
+    return item[2] if len(item) > 2 else None
 
 
 def publish_on_commit(topic_key: str, render: Callable[[], str]) -> None:

@@ -35,6 +35,7 @@ def notifications_arrived(notification_ids: list[int]) -> None:
                     "notifications/live.html#arrived",
                     {"notification": n, "unread": counts[n.recipient_id]},
                 ),
+                {"name": "notification.received", "id": n.pk},
             )
             for n in notifications
         ]

@@ -6,11 +6,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from channels.db import database_sync_to_async
 from strawberry import relay
 from strawberry.types import Info
 
@@ -20,6 +21,7 @@ from hub.graphql_base import (
     UserError,
     connection,
     decode_id,
+    live_events,
     nodes_by_ids,
     not_found,
     page_request,
@@ -204,3 +206,17 @@ class Mutation:
             lambda: services.mute_set(user=user, target_key=input.target_key, muted=input.muted)
         )
         return MutePayload(muted=muted, errors=errors)
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each new notification of the viewer's own (signed-in viewers only)."
+    )
+    async def notification_received(self, info: Info) -> AsyncGenerator[NotificationType, None]:
+        async for notification_id in live_events(info, "user:me", {"notification.received"}):
+            found = await database_sync_to_async(selectors.notifications_get_many)(
+                user=viewer(info), pks=[notification_id]
+            )
+            if notification_id in found:
+                yield found[notification_id]

@@ -596,7 +596,7 @@ def test_queue_changes_publish_a_stale_hint(
     from hub import live
 
     sent = []
-    monkeypatch.setattr(live, "publish", lambda topic, html: sent.append((topic, html)))
+    monkeypatch.setattr(live, "publish", lambda topic, html, event=None: sent.append((topic, html)))
     question = forum.question(learner)
     case = flag(question, flaggers[0])
     client.force_login(mentor)

@@ -5,7 +5,8 @@
   var root = document.getElementById("graphiql");
   var endpoint = root.dataset.endpoint;
   var headers = { "X-CSRFToken": root.dataset.csrfToken };
-  var wsUrl = new URL(endpoint, window.location.href);
+  // Subscriptions go over the socket beside /ws/live/ (graphql-transport-ws).
+  var wsUrl = new URL(root.dataset.socket, window.location.href);
   wsUrl.protocol = wsUrl.protocol === "https:" ? "wss:" : "ws:";
 
   var fetcher = GraphiQL.createFetcher({
