@@ -31,4 +31,45 @@ class BrokerConnectedStep(bootsteps.StartStopStep):
                 logging.getLogger(__name__).warning("on broker connect: %s not queued", name)
 
 
+class HeartbeatStep(bootsteps.StartStopStep):
+    """Every NEXUS_WORKER_HEARTBEAT_SECONDS, calls NEXUS_WORKER_HEARTBEAT (a dotted path,
+    e.g. ops.services.worker_heartbeat) with the worker's name and queues: a durable "alive"
+    the ops page and the worker's /readyz read, without asking the broker."""
+
+    requires = {"celery.worker.consumer.connection:Connection"}
+
+    def __init__(self, c, **kwargs) -> None:
+        super().__init__(c, **kwargs)
+        self.timer = None
+
+    def start(self, c) -> None:
+        from django.conf import settings
+        from django.utils import timezone
+        from django.utils.module_loading import import_string
+
+        path = getattr(settings, "NEXUS_WORKER_HEARTBEAT", "")
+        if not path:
+            return
+        beat = import_string(path)
+        started = timezone.now()
+        queues = sorted(c.app.amqp.queues.consume_from or c.app.amqp.queues)
+
+        def tick() -> None:
+            try:
+                beat(hostname=c.hostname, queues=queues, started_at=started)
+            except Exception:  # noqa: BLE001 - a missed heartbeat is what it reports
+                logging.getLogger(__name__).warning("worker heartbeat not recorded")
+
+        tick()
+        self.timer = c.timer.call_repeatedly(
+            getattr(settings, "NEXUS_WORKER_HEARTBEAT_SECONDS", 10), tick
+        )
+
+    def stop(self, c) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
 app.steps["consumer"].add(BrokerConnectedStep)
+app.steps["consumer"].add(HeartbeatStep)

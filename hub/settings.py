@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "projects",
     "moderation",
     "guides",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,9 @@ CELERY_TASK_ALWAYS_EAGER = TESTING or not env.str("CELERY_BROKER_URL", default="
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task: the message goes back to the queue at once (the
+# sent-marker keeps an email from going twice), not at the next sweep.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A request never waits long on the broker: bounded connect and publish.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -200,7 +204,16 @@ NEXUS_ON_BROKER_CONNECT = {
         "expires": 120,
     },
 }
+# The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
+NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
+NEXUS_WORKER_HEARTBEAT_SECONDS = 10
+NEXUS_TASK_RUNS_KEEP = timedelta(days=env.int("NEXUS_TASK_RUNS_KEEP_DAYS", default=14))
 CELERY_BEAT_SCHEDULE = {
+    "taskrun-prune": {
+        "task": "ops.tasks.taskrun_prune",
+        "schedule": crontab(minute=17),
+        "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
+    },
     # Emails that should have gone and did not (broker down, worker killed).
     "notification-email-sweep": {
         "task": "notifications.tasks.notification_email_sweep",

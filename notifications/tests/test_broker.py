@@ -101,13 +101,19 @@ class Worker:
 
 @contextmanager
 def worker_started(
-    home: Path, *, broker_url: str | None = None, extra_settings: str = "", loglevel="warning"
+    home: Path,
+    *,
+    broker_url: str | None = None,
+    extra_settings: str = "",
+    loglevel: str = "warning",
+    pool: str = "solo",
+    queue: str | None = None,
 ) -> Iterator[Worker]:
     """A solo Celery worker process on the test database, consuming a queue of its own,
     writing emails to files under `home`; `broker_url` points it at another broker."""
-    queue = f"nexus-test-{uuid.uuid4().hex[:12]}"
+    queue = queue or f"nexus-test-{uuid.uuid4().hex[:12]}"
     mail_dir = home / "mail"
-    mail_dir.mkdir()
+    mail_dir.mkdir(exist_ok=True)
     module = f"nexus_test_worker_{uuid.uuid4().hex[:8]}"
     worker_settings = WORKER_SETTINGS.format(
         db_name=connection.settings_dict["NAME"], queue=queue, mail_dir=str(mail_dir)
@@ -137,7 +143,7 @@ def worker_started(
                 "hub",
                 "worker",
                 "--pool",
-                "solo",
+                pool,
                 "--concurrency",
                 "1",
                 "-Q",

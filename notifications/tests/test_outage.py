@@ -3,7 +3,9 @@ broker is reached through a TCP proxy of ours that is cut and restored, so the m
 RabbitMQ keeps running. Prints the figures issue 17 asks for."""
 
 import os
+import signal
 import time
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -91,3 +93,67 @@ def test_mail_whose_enqueue_failed_goes_out_once_soon_after_the_broker_returns(
     assert set(per_notification.values()) == {1}
     assert len(emails) == 5
     assert elapsed < 60
+
+
+SLOW_MAIL = '''
+import time
+from pathlib import Path
+
+from django.core.mail.backends.filebased import EmailBackend as FileBackend
+
+
+class EmailBackend(FileBackend):
+    """Stalls while a `stall` file exists beside the mail folder (a send in progress)."""
+
+    def send_messages(self, messages):
+        home = Path(self.file_path).parent
+        if (home / "stall").exists():
+            (home / "stalled").touch()
+            time.sleep(120)
+        return super().send_messages(messages)
+'''
+
+
+def pool_children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def test_a_worker_killed_mid_send_has_the_email_redelivered_at_once_and_sent_once(
+    tmp_path, settings, learner, mentor
+):
+    if connection.vendor == "sqlite":
+        pytest.skip("the worker process cannot open SQLite's in-memory test database")
+    (tmp_path / "nexus_slow_mail.py").write_text(SLOW_MAIL)
+    extra = 'MAILERS["default"]["BACKEND"] = "nexus_slow_mail.EmailBackend"\n'
+    with worker_started(tmp_path, pool="prefork", extra_settings=extra) as worker:
+        settings.NEXUS_EMAIL_QUEUE = worker.queue
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        (tmp_path / "stall").touch()
+        n = notify_answer(learner, mentor, n=7)
+        wait_until(lambda: (tmp_path / "stalled").exists(), 90, "the send to start", worker.output)
+        (tmp_path / "stall").unlink()
+        children = pool_children(worker.process.pid)
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)  # mid-send: inside the row's transaction
+        killed = time.monotonic()
+        worker.wait_for_emails(1, timeout=60)
+        elapsed = time.monotonic() - killed
+        worker.settle()
+        emails = worker.emails()
+
+    n.refresh_from_db()
+    print(
+        f"\n[outage] worker process killed mid-send: email redelivered and sent "
+        f"{elapsed:.1f} s later; emails for the notification: {len(emails)}"
+    )
+    assert len(emails) == 1
+    assert n.emailed_at is not None
+    assert elapsed < 30  # at once, not at the next sweep (5 minutes)

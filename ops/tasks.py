@@ -1,0 +1,11 @@
+"""The ops app's periodic work (beat): pruning the run record."""
+
+from celery import shared_task
+
+from ops import services
+
+
+@shared_task
+def taskrun_prune() -> int:
+    """Delete run records older than NEXUS_TASK_RUNS_KEEP."""
+    return services.taskrun_prune()
