@@ -26,6 +26,7 @@ from discussions.models import PostKind
 from discussions.models import Question as QuestionModel
 from discussions.models import Revision as RevisionModel
 from hub.graphql_base import (
+    INPUT,
     Payload,
     batch,
     connection,
@@ -423,7 +424,11 @@ QuestionConnection = relay.Connection[QuestionType]
 @strawberry.type
 class Query:
     @strawberry.field(description="One question by its global id, or null when not visible.")
-    def question(self, info: Info, id: relay.GlobalID) -> QuestionType | None:
+    def question(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The question's id.")],
+    ) -> QuestionType | None:
         if id.type_name != "Question":
             return None
         try:
@@ -665,12 +670,20 @@ def _ask(info: Info, data: AskQuestionInput) -> QuestionModel:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Ask a question.")
-    def ask_question(self, info: Info, input: AskQuestionInput) -> QuestionPayload:
+    def ask_question(
+        self,
+        info: Info,
+        input: Annotated[AskQuestionInput, INPUT],
+    ) -> QuestionPayload:
         question, errors = run_service(lambda: _ask(info, input))
         return QuestionPayload(question=question, errors=errors)
 
     @strawberry.mutation(description="Edit a question (its author, or a mentor).")
-    def edit_question(self, info: Info, input: EditQuestionInput) -> QuestionPayload:
+    def edit_question(
+        self,
+        info: Info,
+        input: Annotated[EditQuestionInput, INPUT],
+    ) -> QuestionPayload:
         question = _question(info, input.id)
         if question is None:
             return QuestionPayload(question=None, errors=not_found("question"))
@@ -687,7 +700,11 @@ class Mutation:
         return QuestionPayload(question=edited, errors=errors)
 
     @strawberry.mutation(description="Delete your question while it has no answers.")
-    def delete_question(self, info: Info, input: IdInput) -> DeletePayload:
+    def delete_question(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> DeletePayload:
         question = _question(info, input.id)
         if question is None:
             return DeletePayload(deleted=False, errors=not_found("question"))
@@ -697,7 +714,11 @@ class Mutation:
         return DeletePayload(deleted=not errors, errors=errors)
 
     @strawberry.mutation(description="Answer a question.")
-    def post_answer(self, info: Info, input: PostAnswerInput) -> AnswerPayload:
+    def post_answer(
+        self,
+        info: Info,
+        input: Annotated[PostAnswerInput, INPUT],
+    ) -> AnswerPayload:
         question = _question(info, input.question_id)
         if question is None:
             return AnswerPayload(answer=None, errors=not_found("question", "questionId"))
@@ -707,7 +728,11 @@ class Mutation:
         return AnswerPayload(answer=answer, errors=errors)
 
     @strawberry.mutation(description="Edit an answer (its author, or a mentor).")
-    def edit_answer(self, info: Info, input: EditBodyInput) -> AnswerPayload:
+    def edit_answer(
+        self,
+        info: Info,
+        input: Annotated[EditBodyInput, INPUT],
+    ) -> AnswerPayload:
         answer = _answer(info, input.id)
         if answer is None:
             return AnswerPayload(answer=None, errors=not_found("answer"))
@@ -717,7 +742,11 @@ class Mutation:
         return AnswerPayload(answer=edited, errors=errors)
 
     @strawberry.mutation(description="Delete your answer.")
-    def delete_answer(self, info: Info, input: IdInput) -> DeletePayload:
+    def delete_answer(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> DeletePayload:
         answer = _answer(info, input.id)
         if answer is None:
             return DeletePayload(deleted=False, errors=not_found("answer"))
@@ -725,7 +754,11 @@ class Mutation:
         return DeletePayload(deleted=not errors, errors=errors)
 
     @strawberry.mutation(description="Comment on a question or an answer.")
-    def post_comment(self, info: Info, input: PostCommentInput) -> CommentPayload:
+    def post_comment(
+        self,
+        info: Info,
+        input: Annotated[PostCommentInput, INPUT],
+    ) -> CommentPayload:
         on: dict[str, Any] = {}
         question = _question(info, input.post_id)
         if question is not None:
@@ -741,7 +774,11 @@ class Mutation:
         return CommentPayload(comment=comment, errors=errors)
 
     @strawberry.mutation(description="Edit a comment (its author, or a mentor).")
-    def edit_comment(self, info: Info, input: EditBodyInput) -> CommentPayload:
+    def edit_comment(
+        self,
+        info: Info,
+        input: Annotated[EditBodyInput, INPUT],
+    ) -> CommentPayload:
         comment = _comment(info, input.id)
         if comment is None:
             return CommentPayload(comment=None, errors=not_found("comment"))
@@ -751,7 +788,11 @@ class Mutation:
         return CommentPayload(comment=edited, errors=errors)
 
     @strawberry.mutation(description="Delete your comment.")
-    def delete_comment(self, info: Info, input: IdInput) -> DeletePayload:
+    def delete_comment(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> DeletePayload:
         comment = _comment(info, input.id)
         if comment is None:
             return DeletePayload(deleted=False, errors=not_found("comment"))
@@ -761,7 +802,11 @@ class Mutation:
         return DeletePayload(deleted=not errors, errors=errors)
 
     @strawberry.mutation(description="Up-vote a question or an answer, or take the vote back.")
-    def toggle_upvote(self, info: Info, input: IdInput) -> UpvotePayload:
+    def toggle_upvote(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> UpvotePayload:
         post = _question(info, input.id) or _answer(info, input.id)
         if post is None:
             return UpvotePayload(upvoted=None, errors=not_found("post"))
@@ -769,7 +814,11 @@ class Mutation:
         return UpvotePayload(upvoted=upvoted, errors=errors)
 
     @strawberry.mutation(description="Accept an answer to your question (or, as a mentor, any).")
-    def accept_answer(self, info: Info, input: IdInput) -> QuestionPayload:
+    def accept_answer(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> QuestionPayload:
         answer = _answer(info, input.id)
         if answer is None:
             return QuestionPayload(question=None, errors=not_found("answer"))
@@ -779,7 +828,11 @@ class Mutation:
         return QuestionPayload(question=question, errors=errors)
 
     @strawberry.mutation(description="Take back a question's accepted answer.")
-    def unaccept_answer(self, info: Info, input: IdInput) -> QuestionPayload:
+    def unaccept_answer(
+        self,
+        info: Info,
+        input: Annotated[IdInput, INPUT],
+    ) -> QuestionPayload:
         question = _question(info, input.id)
         if question is None:
             return QuestionPayload(question=None, errors=not_found("question"))
@@ -789,7 +842,11 @@ class Mutation:
         return QuestionPayload(question=changed, errors=errors)
 
     @strawberry.mutation(description="Follow a question (new answers notify you), or stop.")
-    def follow_question(self, info: Info, input: FollowInput) -> TogglePayload:
+    def follow_question(
+        self,
+        info: Info,
+        input: Annotated[FollowInput, INPUT],
+    ) -> TogglePayload:
         question = _question(info, input.id)
         if question is None:
             return TogglePayload(on=None, errors=not_found("question"))
@@ -801,7 +858,11 @@ class Mutation:
         return TogglePayload(on=on, errors=errors)
 
     @strawberry.mutation(description="Watch a category or a tag, or stop.")
-    def watch(self, info: Info, input: WatchInput) -> TogglePayload:
+    def watch(
+        self,
+        info: Info,
+        input: Annotated[WatchInput, INPUT],
+    ) -> TogglePayload:
         def call() -> bool:
             if bool(input.category) == bool(input.tag):
                 raise ValidationError("Name exactly one of a category or a tag.")

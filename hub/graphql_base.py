@@ -231,6 +231,10 @@ def not_found(what: str, field_name: str = "id") -> list[UserError]:
     return [UserError(message=f"No such {what}.", field=["input", field_name], code="not_found")]
 
 
+#: Every mutation takes one `input` argument: `input: Annotated[XInput, INPUT]`.
+INPUT = strawberry.argument(description="The mutation's input.")
+
+
 @strawberry.interface(description="What every mutation returns: its errors, empty on success.")
 class Payload:
     errors: list[UserError] = strawberry.field(

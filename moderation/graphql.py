@@ -5,14 +5,14 @@ Thin: the target is loaded with the viewer's own visibility, the service decides
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
 from discussions import selectors as forum
-from hub.graphql_base import Payload, decode_id, not_found, run_service, viewer
+from hub.graphql_base import INPUT, Payload, decode_id, not_found, run_service, viewer
 from moderation import services
 from projects import selectors as showcase
 
@@ -58,7 +58,11 @@ def _flaggable(info: Info, raw: relay.GlobalID) -> Any:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Flag something for the mentors (once per thing).")
-    def flag(self, info: Info, input: FlagInput) -> FlagPayload:
+    def flag(
+        self,
+        info: Info,
+        input: Annotated[FlagInput, INPUT],
+    ) -> FlagPayload:
         found = _flaggable(info, input.id)
         if found is None:
             return FlagPayload(flagged=False, errors=not_found("post"))

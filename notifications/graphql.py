@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from accounts.graphql import UserType
 from hub.graphql_base import (
+    INPUT,
     Payload,
     UserError,
     connection,
@@ -170,7 +171,11 @@ def _unread(user: Any) -> int:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Mark one of your notifications read.")
-    def mark_notification_read(self, info: Info, input: NotificationIdInput) -> ReadPayload:
+    def mark_notification_read(
+        self,
+        info: Info,
+        input: Annotated[NotificationIdInput, INPUT],
+    ) -> ReadPayload:
         user = viewer(info)
         pk = decode_id(input.id, "Notification")
         notification = (
@@ -197,7 +202,11 @@ class Mutation:
         return ReadPayload(notification=None, unread_count=_unread(user), errors=errors)
 
     @strawberry.mutation(description="Mute a thread, or unmute it.")
-    def mute(self, info: Info, input: MuteInput) -> MutePayload:
+    def mute(
+        self,
+        info: Info,
+        input: Annotated[MuteInput, INPUT],
+    ) -> MutePayload:
         user = viewer(info)
         if not user.is_authenticated:
             errors = [UserError(message="Log in to mute threads.", field=None, code="forbidden")]

@@ -16,6 +16,7 @@ from strawberry.types import Info
 
 from accounts.graphql import UserType
 from hub.graphql_base import (
+    INPUT,
     Payload,
     batch,
     connection,
@@ -394,7 +395,11 @@ def _on_project(
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Share a project (a draft until published).")
-    def share_project(self, info: Info, input: ShareProjectInput) -> ProjectPayload:
+    def share_project(
+        self,
+        info: Info,
+        input: Annotated[ShareProjectInput, INPUT],
+    ) -> ProjectPayload:
         project, errors = run_service(
             lambda: services.project_create(
                 author=viewer(info), publish=input.publish, **_fields(input)
@@ -403,7 +408,11 @@ class Mutation:
         return ProjectPayload(project=project, errors=errors)
 
     @strawberry.mutation(description="Edit your project's text and links.")
-    def edit_project(self, info: Info, input: EditProjectInput) -> ProjectPayload:
+    def edit_project(
+        self,
+        info: Info,
+        input: Annotated[EditProjectInput, INPUT],
+    ) -> ProjectPayload:
         return _on_project(
             info,
             input.id,
@@ -411,19 +420,31 @@ class Mutation:
         )
 
     @strawberry.mutation(description="Publish your draft project.")
-    def publish_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+    def publish_project(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> ProjectPayload:
         return _on_project(
             info, input.id, lambda p: services.project_publish(actor=viewer(info), project=p)
         )
 
     @strawberry.mutation(description="Take your published project back to a draft.")
-    def unpublish_project(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+    def unpublish_project(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> ProjectPayload:
         return _on_project(
             info, input.id, lambda p: services.project_unpublish(actor=viewer(info), project=p)
         )
 
     @strawberry.mutation(description="Star a published project (not your own), or unstar it.")
-    def toggle_star(self, info: Info, input: ProjectIdInput) -> StarPayload:
+    def toggle_star(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> StarPayload:
         project = _project(info, input.id)
         if project is None:
             return StarPayload(starred=None, errors=not_found("project"))
@@ -433,7 +454,11 @@ class Mutation:
         return StarPayload(starred=starred, errors=errors)
 
     @strawberry.mutation(description="Give feedback on a published project, or reply to some.")
-    def post_feedback(self, info: Info, input: PostFeedbackInput) -> FeedbackPayload:
+    def post_feedback(
+        self,
+        info: Info,
+        input: Annotated[PostFeedbackInput, INPUT],
+    ) -> FeedbackPayload:
         project = _project(info, input.project_id)
         if project is None:
             return FeedbackPayload(feedback=None, errors=not_found("project", "projectId"))
@@ -450,7 +475,11 @@ class Mutation:
         return FeedbackPayload(feedback=feedback, errors=errors)
 
     @strawberry.mutation(description="Edit your feedback.")
-    def edit_feedback(self, info: Info, input: EditFeedbackInput) -> FeedbackPayload:
+    def edit_feedback(
+        self,
+        info: Info,
+        input: Annotated[EditFeedbackInput, INPUT],
+    ) -> FeedbackPayload:
         feedback = _feedback(info, input.id)
         if feedback is None:
             return FeedbackPayload(feedback=None, errors=not_found("feedback"))
@@ -460,7 +489,11 @@ class Mutation:
         return FeedbackPayload(feedback=edited, errors=errors)
 
     @strawberry.mutation(description="Delete your feedback (mentors: anyone's).")
-    def delete_feedback(self, info: Info, input: ProjectIdInput) -> FeedbackPayload:
+    def delete_feedback(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> FeedbackPayload:
         feedback = _feedback(info, input.id)
         if feedback is None:
             return FeedbackPayload(feedback=None, errors=not_found("feedback"))
@@ -470,13 +503,21 @@ class Mutation:
         return FeedbackPayload(feedback=None, errors=errors)
 
     @strawberry.mutation(description="Ask the mentors to review your published project.")
-    def request_review(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+    def request_review(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> ProjectPayload:
         return _on_project(
             info, input.id, lambda p: services.review_request(actor=viewer(info), project=p)
         )
 
     @strawberry.mutation(description="Claim a requested review (mentors).")
-    def claim_review(self, info: Info, input: ProjectIdInput) -> ReviewPayload:
+    def claim_review(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> ReviewPayload:
         project = _project(info, input.id)
         if project is None:
             return ReviewPayload(review=None, errors=not_found("project"))
@@ -486,13 +527,21 @@ class Mutation:
         return ReviewPayload(review=review, errors=errors)
 
     @strawberry.mutation(description="Give back a review you claimed (mentors).")
-    def release_review(self, info: Info, input: ProjectIdInput) -> ProjectPayload:
+    def release_review(
+        self,
+        info: Info,
+        input: Annotated[ProjectIdInput, INPUT],
+    ) -> ProjectPayload:
         return _on_project(
             info, input.id, lambda p: services.review_release(mentor=viewer(info), project=p)
         )
 
     @strawberry.mutation(description="Submit the review you claimed (mentors).")
-    def submit_review(self, info: Info, input: SubmitReviewInput) -> ReviewPayload:
+    def submit_review(
+        self,
+        info: Info,
+        input: Annotated[SubmitReviewInput, INPUT],
+    ) -> ReviewPayload:
         project = _project(info, input.project_id)
         if project is None:
             return ReviewPayload(review=None, errors=not_found("project", "projectId"))
