@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from hub import views
 from hub.graphql import graphql_view
+from ops import views as ops_views
 
 admin.site.site_header = "Nexus administration"
 admin.site.site_title = "Nexus admin"
@@ -14,6 +15,8 @@ urlpatterns = [
     path("", views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", views.readyz_view, name="readyz"),
+    path("readyz/worker", ops_views.worker_readyz_view, name="readyz_worker"),
+    path("ops/", include("ops.urls")),
     path("live/catch-up", views.live_catch_up_view, name="live_catch_up"),
     path("graphql/", graphql_view, name="graphql"),
     path("accounts/", include("allauth.urls")),

@@ -93,3 +93,27 @@ def test_a_failing_send_is_retried_with_back_off_and_its_error_recorded(
     assert run.next_retry_at is not None
     n.refresh_from_db()
     assert n.emailed_at is None
+
+
+def test_queue_depths_come_from_the_broker():
+    import uuid
+
+    from kombu import Queue
+
+    from hub.celery import app
+    from ops.selectors import queue_depths
+
+    name = f"nexus-test-depth-{uuid.uuid4().hex[:8]}"
+    with app.connection_for_write() as conn:
+        queue = Queue(name, routing_key=name)(conn.default_channel)
+        queue.declare()
+        with conn.Producer() as producer:
+            for i in range(3):
+                producer.publish({"n": i}, routing_key=name)
+        try:
+            (depth, missing) = queue_depths([name, f"{name}-never-declared"])
+        finally:
+            queue.delete()
+
+    assert (depth.ready, depth.consumers) == (3, 0)
+    assert missing.ready == 0
