@@ -17,16 +17,19 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from discussions import selectors
-from discussions.models import Answer, Category, Comment, PostKind, Question
+from discussions import events, selectors, services
+from discussions.models import BODY_MAX, Answer, Category, Comment, PostKind, Question
 from hub.api.base import (
     ApiView,
     PageQuery,
+    StrictInput,
+    body_params,
     keyset_response,
     keyset_serializer,
     page_cursors,
     query_params,
 )
+from notifications import services as notification_services
 
 _PK = 987654321
 
@@ -384,3 +387,267 @@ class RevisionListApi(ApiView):
             for view in history
         ]
         return Response(RevisionSerializer(rows, many=True).data)
+
+
+# --- Writes: each view parses, calls one service, answers with the fresh state ----------
+
+
+class QuestionInput(StrictInput):
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
+    category = serializers.SlugField(help_text="A topic's slug (see /categories).")
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, default=list, max_length=20
+    )
+
+    def validate_category(self, slug: str) -> Category:
+        category = selectors.category_get(slug=slug)
+        if category is None:
+            raise serializers.ValidationError("No such topic.")
+        return category
+
+
+class BodyInput(StrictInput):
+    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
+
+
+class VoteSerializer(serializers.Serializer):
+    voted = serializers.BooleanField()
+    score = serializers.IntegerField()
+
+
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+
+
+class MuteSerializer(serializers.Serializer):
+    muted = serializers.BooleanField()
+
+
+class AcceptSerializer(serializers.Serializer):
+    accepted_answer_id = serializers.IntegerField(allow_null=True)
+
+
+def _created(request: Request, data: dict, name: str, pk: int) -> Response:
+    return Response(data, status=201, headers={"Location": api_url(request, name, pk)})
+
+
+class QuestionCreateApi(QuestionListApi):
+    @extend_schema(operation_id="question_create", summary="Ask a question",
+                   request=QuestionInput, responses={201: QuestionDetailSerializer},
+                   tags=["discussions"])  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = body_params(QuestionInput, request)
+        question = services.question_create(author=request.user, **data)
+        question = question_or_404(request, question.pk)
+        return _created(request, question_detail_data(request, question), "api:question",
+                        question.pk)  # fmt: skip
+
+
+class QuestionEditApi(QuestionDetailApi):
+    @extend_schema(operation_id="question_edit",
+                   summary="Edit a question (yours, or any as a mentor); a revision is kept",
+                   request=QuestionInput(partial=True), responses=QuestionDetailSerializer,
+                   tags=["discussions"])  # fmt: skip
+    def patch(self, request: Request, pk: int) -> Response:
+        question = question_or_404(request, pk)
+        data = body_params(QuestionInput, request, partial=True)
+        current = {
+            "title": question.title,
+            "body": question.body,
+            "category": question.category,
+            "tags": [tag.name for tag in question.tags.all()],
+        }
+        services.question_edit(editor=request.user, question=question, **{**current, **data})
+        return Response(question_detail_data(request, question_or_404(request, pk)))
+
+    @extend_schema(operation_id="question_delete",
+                   summary="Delete your question (only while it has no answers)",
+                   responses={204: None}, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        services.question_delete(actor=request.user, question=question_or_404(request, pk))
+        return Response(status=204)
+
+
+class AnswerCreateApi(ApiView):
+    @extend_schema(operation_id="answer_create", summary="Answer a question",
+                   request=BodyInput, responses={201: AnswerDetailSerializer},
+                   tags=["discussions"])  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        question = question_or_404(request, pk)
+        data = body_params(BodyInput, request)
+        answer = services.answer_create(author=request.user, question=question, body=data["body"])
+        answer = answer_or_404(request, answer.pk)
+        body = AnswerDetailSerializer(answer, context={"request": request}).data
+        return _created(request, body, "api:answer", answer.pk)
+
+
+class AnswerEditApi(AnswerDetailApi):
+    @extend_schema(operation_id="answer_edit", summary="Edit an answer; a revision is kept",
+                   request=BodyInput, responses=AnswerDetailSerializer,
+                   tags=["discussions"])  # fmt: skip
+    def patch(self, request: Request, pk: int) -> Response:
+        answer = answer_or_404(request, pk)
+        data = body_params(BodyInput, request)
+        services.answer_edit(editor=request.user, answer=answer, body=data["body"])
+        return self.get(request, pk)
+
+    @extend_schema(operation_id="answer_delete", summary="Delete your answer",
+                   responses={204: None}, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        services.answer_delete(actor=request.user, answer=answer_or_404(request, pk))
+        return Response(status=204)
+
+
+class CommentCreateApi(ApiView):
+    kind: str = PostKind.QUESTION
+
+    @extend_schema(summary="Comment on a question or an answer", request=BodyInput,
+                   responses={201: CommentSerializer}, tags=["discussions"])  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        if self.kind == PostKind.QUESTION:
+            target = {"question": question_or_404(request, pk)}
+        else:
+            target = {"answer": answer_or_404(request, pk)}
+        data = body_params(BodyInput, request)
+        comment = services.comment_create(author=request.user, body=data["body"], **target)
+        body = CommentSerializer(comment_or_404(request, comment.pk)).data
+        return _created(request, body, "api:comment", comment.pk)
+
+
+class CommentApi(ApiView):
+    @extend_schema(operation_id="comment_get", summary="One comment",
+                   responses=CommentSerializer, tags=["discussions"])  # fmt: skip
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CommentSerializer(comment_or_404(request, pk)).data)
+
+    @extend_schema(operation_id="comment_edit", summary="Edit a comment", request=BodyInput,
+                   responses=CommentSerializer, tags=["discussions"])  # fmt: skip
+    def patch(self, request: Request, pk: int) -> Response:
+        comment = comment_or_404(request, pk)
+        data = body_params(BodyInput, request)
+        services.comment_edit(editor=request.user, comment=comment, body=data["body"])
+        return Response(CommentSerializer(comment_or_404(request, pk)).data)
+
+    @extend_schema(operation_id="comment_delete", summary="Delete your comment",
+                   responses={204: None}, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        services.comment_delete(actor=request.user, comment=comment_or_404(request, pk))
+        return Response(status=204)
+
+
+class VoteApi(ApiView):
+    """PUT up-votes, DELETE takes it back; both idempotent."""
+
+    kind: str = PostKind.QUESTION
+
+    def _post(self, request: Request, pk: int) -> Question | Answer:
+        if self.kind == PostKind.QUESTION:
+            return question_or_404(request, pk)
+        return answer_or_404(request, pk)
+
+    def _set(self, request: Request, pk: int, want: bool) -> Response:
+        post = self._post(request, pk)
+        voted = selectors.post_voted(viewer=request.user, post=post)
+        if voted != want:
+            voted = services.vote_toggle(user=request.user, post=post)
+        post.refresh_from_db(fields=["score"])
+        return Response({"voted": voted, "score": post.score})
+
+    @extend_schema(summary='Up-vote ("this helped")', request=None,
+                   responses=VoteSerializer, tags=["discussions"])  # fmt: skip
+    def put(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, True)
+
+    @extend_schema(summary="Take your up-vote back", request=None,
+                   responses=VoteSerializer, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, False)
+
+
+class AcceptApi(ApiView):
+    """PUT accepts this answer (the asker), DELETE takes the accept back."""
+
+    @extend_schema(operation_id="answer_accept", summary="Accept this answer", request=None,
+                   responses=AcceptSerializer, tags=["discussions"])  # fmt: skip
+    def put(self, request: Request, pk: int) -> Response:
+        answer = answer_or_404(request, pk)
+        question = services.answer_accept(actor=request.user, answer=answer)
+        return Response({"accepted_answer_id": question.accepted_answer_id})
+
+    @extend_schema(operation_id="answer_unaccept", summary="Take the accept back",
+                   request=None, responses=AcceptSerializer, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        answer = answer_or_404(request, pk)
+        question = answer.question
+        if question.accepted_answer_id == answer.pk:
+            question = services.answer_unaccept(actor=request.user, question=question)
+        return Response({"accepted_answer_id": question.accepted_answer_id})
+
+
+class FollowApi(ApiView):
+    @extend_schema(operation_id="question_follow", summary="Follow a thread", request=None,
+                   responses=FollowSerializer, tags=["discussions"])  # fmt: skip
+    def put(self, request: Request, pk: int) -> Response:
+        question = question_or_404(request, pk)
+        following = services.question_follow_set(user=request.user, question=question, follow=True)
+        return Response({"following": following})
+
+    @extend_schema(operation_id="question_unfollow", summary="Stop following a thread",
+                   request=None, responses=FollowSerializer, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        question = question_or_404(request, pk)
+        following = services.question_follow_set(user=request.user, question=question, follow=False)
+        return Response({"following": following})
+
+
+class MuteApi(ApiView):
+    def _set(self, request: Request, pk: int, muted: bool) -> Response:
+        question = question_or_404(request, pk)
+        target_key = events.question_topic(question.pk)
+        muted = notification_services.mute_set(user=request.user, target_key=target_key,
+                                               muted=muted)  # fmt: skip
+        return Response({"muted": muted})
+
+    @extend_schema(operation_id="question_mute", summary="Mute a thread's notifications",
+                   request=None, responses=MuteSerializer, tags=["discussions"])  # fmt: skip
+    def put(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, True)
+
+    @extend_schema(operation_id="question_unmute", summary="Hear from a thread again",
+                   request=None, responses=MuteSerializer, tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, False)
+
+
+class WatchSerializer(serializers.Serializer):
+    watching = serializers.BooleanField()
+
+
+class WatchApi(ApiView):
+    """Watch a topic (`/categories/{slug}/watch`) or a tag (`/tags/{name}/watch`)."""
+
+    kind: str = "category"
+
+    def _set(self, request: Request, key: str, watching: bool) -> Response:
+        if self.kind == "category":
+            category, tag = selectors.category_get(slug=key), None
+            if category is None:
+                raise Http404
+        else:
+            category, tag = None, selectors.tag_get(name=key)
+            if tag is None:
+                raise Http404
+        watching = services.watch_set(user=request.user, watching=watching, category=category,
+                                      tag=tag)  # fmt: skip
+        return Response({"watching": watching})
+
+    @extend_schema(summary="Watch for new questions", request=None,
+                   responses=WatchSerializer, tags=["discussions"])  # fmt: skip
+    def put(self, request: Request, key: str) -> Response:
+        return self._set(request, key, True)
+
+    @extend_schema(summary="Stop watching", request=None, responses=WatchSerializer,
+                   tags=["discussions"])  # fmt: skip
+    def delete(self, request: Request, key: str) -> Response:
+        return self._set(request, key, False)

@@ -333,9 +333,16 @@ def answer_get(*, viewer: Any, pk: int) -> Answer | None:
 
 def answer_voted(*, viewer: Any, answer: Answer) -> bool:
     """Whether `viewer` up-voted this answer (one answer's page in the API)."""
+    return post_voted(viewer=viewer, post=answer)
+
+
+def post_voted(*, viewer: Any, post: Question | Answer) -> bool:
+    """Whether `viewer` up-voted this question or answer."""
     if not (viewer and viewer.is_authenticated):
         return False
-    return Vote.objects.filter(user=viewer, answer=answer).exists()
+    if isinstance(post, Question):
+        return Vote.objects.filter(user=viewer, question=post).exists()
+    return Vote.objects.filter(user=viewer, answer=post).exists()
 
 
 def comment_get(*, viewer: Any, pk: int) -> Comment | None:

@@ -109,6 +109,13 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _refuse_by_state(refusal: str) -> None:
+    """The thread's state refuses (locked, duplicate, hidden, deleted): a Conflict, which
+    the pages show like any refusal and the API answers with 409."""
+    if refusal:
+        raise errors.Conflict(refusal)
+
+
 def _require_writer(user: User) -> None:
     _require(permissions.can_write(user), permissions.write_refusal(user))
 
@@ -392,7 +399,7 @@ def question_delete(*, actor: User, question: Question) -> None:
 def answer_create(*, author: User, question: Question, body: str) -> Answer:
     _require_writer(author)
     current = _moderation_state(question.pk)  # locked against a lock landing mid-post
-    _require(permissions.can_answer(author, current), permissions.answer_refusal(current))
+    _refuse_by_state(permissions.answer_refusal(current))
     _check_posting_rate(author, "reply")
     rendered, mentioned = _render(body)
     answer = Answer(
@@ -542,7 +549,7 @@ def comment_create(
     thread = question or answer.question
     _require_writer(author)
     current = _moderation_state(thread.pk)
-    _require(permissions.can_comment(author, current), permissions.comment_refusal(current))
+    _refuse_by_state(permissions.comment_refusal(current))
     _require(answer is None or not answer.is_deleted, "That answer was deleted.")
     if len(body) > COMMENT_MAX:
         raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})

@@ -4,6 +4,7 @@ and mentors': 404 for anyone else, as on the pages."""
 
 from functools import cache
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -14,12 +15,14 @@ from rest_framework.response import Response
 from hub.api.base import (
     ApiView,
     PageQuery,
+    StrictInput,
+    body_params,
     keyset_response,
     keyset_serializer,
     page_cursors,
     query_params,
 )
-from projects import selectors
+from projects import selectors, services
 from projects.models import Project, Review
 
 _PK = 987654321
@@ -201,3 +204,173 @@ class ProjectDetailApi(ApiView):
                    responses=ProjectDetailSerializer, tags=["projects"])  # fmt: skip
     def get(self, request: Request, pk: int) -> Response:
         return Response(project_detail_data(request, project_or_404(request, pk)))
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+
+class ProjectInput(StrictInput):
+    title = serializers.CharField(max_length=200)
+    pitch = serializers.CharField(max_length=300)
+    repository_url = serializers.CharField(max_length=500)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=30_000,
+                                        trim_whitespace=False)  # fmt: skip
+    demo_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    docs_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
+                                 max_length=20)  # fmt: skip
+    cohort = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    track = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    feedback_wanted = serializers.BooleanField(required=False)
+    feedback_note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class ProjectCreateInput(ProjectInput):
+    publish = serializers.BooleanField(required=False, default=False,
+                                       help_text="Publish at once (default: a draft).")  # fmt: skip
+
+
+_EDITABLE = [name for name in ProjectInput().fields]
+
+
+class StarSerializer(serializers.Serializer):
+    starred = serializers.BooleanField()
+    star_count = serializers.IntegerField()
+
+
+class FeedbackInput(StrictInput):
+    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    parent = serializers.IntegerField(required=False, help_text="Reply to this feedback.")
+
+
+class ReviewInput(StrictInput):
+    verdict = serializers.CharField(max_length=20, help_text="looks_good or needs_work")
+    works = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    improve = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    notes_api_design = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    notes_data_model = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    notes_tests = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    notes_deployment = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+def _fresh(request: Request, pk: int) -> Response:
+    return Response(project_detail_data(request, project_or_404(request, pk)))
+
+
+class ProjectCreateApi(ProjectListApi):
+    @extend_schema(operation_id="project_create", summary="Share a project (a draft unless "
+                   "`publish`)", request=ProjectCreateInput,
+                   responses={201: ProjectDetailSerializer}, tags=["projects"])  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = body_params(ProjectCreateInput, request)
+        project = services.project_create(author=request.user, **data)
+        body = project_detail_data(request, project_or_404(request, project.pk))
+        location = request.build_absolute_uri(_pattern("api:project").format(project.pk))
+        return Response(body, status=201, headers={"Location": location})
+
+
+class ProjectEditApi(ProjectDetailApi):
+    @extend_schema(operation_id="project_edit", summary="Edit your project (a revision is "
+                   "kept)", request=ProjectInput(partial=True),
+                   responses=ProjectDetailSerializer, tags=["projects"])  # fmt: skip
+    def patch(self, request: Request, pk: int) -> Response:
+        project = project_or_404(request, pk)
+        data = body_params(ProjectInput, request, partial=True)
+        current = {name: getattr(project, name) for name in _EDITABLE if name != "tags"}
+        current["tags"] = [tag.name for tag in project.tags.all()]
+        services.project_edit(editor=request.user, project=project, **{**current, **data})
+        return _fresh(request, pk)
+
+
+class ProjectActionApi(ApiView):
+    """POST runs one of the project's verbs (publish, unpublish, review request/claim)."""
+
+    action: str = ""
+    summaries = {
+        "publish": "Publish your draft",
+        "unpublish": "Take your project back to a draft",
+        "review_request": "Ask the mentors for a review",
+        "review_claim": "Claim a requested review (mentors)",
+        "review_release": "Give a claimed review back (mentors)",
+    }
+
+    def post(self, request: Request, pk: int) -> Response:
+        project = project_or_404(request, pk)
+        user = request.user
+        if self.action == "publish":
+            services.project_publish(actor=user, project=project)
+        elif self.action == "unpublish":
+            services.project_unpublish(actor=user, project=project)
+        elif self.action == "review_request":
+            services.review_request(actor=user, project=project)
+        elif self.action == "review_claim":
+            services.review_claim(mentor=user, project=project)
+        elif self.action == "review_release":
+            services.review_release(mentor=user, project=project)
+        return _fresh(request, pk)
+
+
+def project_action_view(action: str):
+    """One view class per verb, each with its own schema entry."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        return ProjectActionApi.post(self, request, pk)
+
+    post = extend_schema(
+        operation_id=f"project_{action}",
+        summary=ProjectActionApi.summaries[action],
+        request=None,
+        responses=ProjectDetailSerializer,
+        tags=["projects"],
+    )(post)
+    name = f"Project{action.title().replace('_', '')}Api"
+    return type(name, (ProjectActionApi,), {"post": post, "action": action}).as_view()
+
+
+class ReviewSubmitApi(ApiView):
+    @extend_schema(operation_id="project_review_submit",
+                   summary="Submit the review you claimed (mentors)", request=ReviewInput,
+                   responses=ProjectDetailSerializer, tags=["projects"])  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        project = project_or_404(request, pk)
+        data = body_params(ReviewInput, request)
+        services.review_submit(mentor=request.user, project=project, **data)
+        return _fresh(request, pk)
+
+
+class StarApi(ApiView):
+    def _set(self, request: Request, pk: int, want: bool) -> Response:
+        project = project_or_404(request, pk)
+        starred = bool(project.starred)
+        if starred != want:
+            starred = services.star_toggle(user=request.user, project=project)
+        return Response({"starred": starred, "star_count": project.star_count})
+
+    @extend_schema(operation_id="project_star", summary="Star a project", request=None,
+                   responses=StarSerializer, tags=["projects"])  # fmt: skip
+    def put(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, True)
+
+    @extend_schema(operation_id="project_unstar", summary="Take your star back", request=None,
+                   responses=StarSerializer, tags=["projects"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, False)
+
+
+class FeedbackCreateApi(ApiView):
+    @extend_schema(operation_id="feedback_create",
+                   summary="Give feedback on a project (or reply to feedback)",
+                   request=FeedbackInput, responses={201: FeedbackSerializer},
+                   tags=["projects"])  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        project = project_or_404(request, pk)
+        data = body_params(FeedbackInput, request)
+        parent = None
+        if "parent" in data:
+            parent = selectors.feedback_get_for_viewer(viewer=request.user, pk=data["parent"])
+            if parent is None:
+                raise ValidationError({"parent": "No such feedback."})
+        feedback = services.feedback_create(author=request.user, project=project,
+                                            body=data["body"], parent=parent)  # fmt: skip
+        feedback.reply_list = []
+        return Response(FeedbackSerializer(feedback).data, status=201)

@@ -17,6 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Track, User
+from hub.errors import Conflict
 from hub.links import link_validate
 from hub.markdown import render_markdown
 from moderation import events as moderation_events
@@ -445,7 +446,7 @@ def review_request(*, actor: User, project: Project) -> Project:
             raise PermissionDenied("Publish the project before asking for a review.")
         if not project.feedback_wanted:
             raise PermissionDenied("Switch on “feedback wanted” to ask for a review.")
-        raise PermissionDenied("A review is already requested or under way.")
+        raise Conflict("A review is already requested or under way.")
     now = timezone.now()
     project.review_state, project.review_requested_at = ReviewState.REQUESTED, now
     project.reviewer, project.claimed_at, project.updated_at = None, None, now
@@ -473,7 +474,7 @@ def review_claim(*, mentor: User, project: Project) -> Review:
     if permissions.is_author(mentor, project):
         raise PermissionDenied("You cannot review your own project.")
     if project.review_state == ReviewState.IN_REVIEW:
-        raise PermissionDenied("Another mentor already claimed this review.")
+        raise Conflict("Another mentor already claimed this review.")
     _require(
         permissions.can_claim_review(mentor, project),
         "This project is not waiting for a reviewer.",

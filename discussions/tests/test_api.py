@@ -18,9 +18,12 @@ def _roomy_posting_limits(settings):
                                      "reply": {"hour": 100, "new": 100}}  # fmt: skip
 
 
+_tokens = iter(range(10**6))
+
+
 def bearer(user, *scopes):
     _, raw = account_services.token_create(
-        user=user, name=f"t-{len(scopes)}-{user.pk}", scopes=scopes, expires_at=None
+        user=user, name=f"t-{next(_tokens)}", scopes=scopes, expires_at=None
     )
     return {"Authorization": f"Bearer {raw}"}
 
@@ -187,3 +190,201 @@ class TestCategoriesAndTags:
             {"slug": "django", "name": "Django", "description": ""}
         ]
         assert client.get("/api/v1/tags?prefix=dj").json() == ["django"]
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+
+def send(client, method, url, data=None, headers=None):
+    return getattr(client, method)(url, data, content_type="application/json", headers=headers)
+
+
+def ask(client, headers=None, **fields):
+    data = {"title": "How do I squash Django migrations safely?", "body": "Details **here**.",
+            "category": "django", "tags": ["django", "migrations"], **fields}  # fmt: skip
+    return send(client, "post", "/api/v1/questions", data, headers)
+
+
+class TestQuestionWrites:
+    def test_ask_with_a_write_token(self, client, learner):
+        make.category()
+        response = ask(client, bearer(learner, "write"))
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert response["Location"] == body["url"]
+        assert body["author"]["handle"] == learner.handle and body["tags"] == [
+            "django",
+            "migrations",
+        ]
+        assert "<strong>here</strong>" in body["body_html"]
+
+    def test_anonymous_read_token_and_suspended_are_refused(self, client, learner):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from discussions.models import Question
+
+        make.category()
+        assert ask(client).status_code == 401
+        response = ask(client, bearer(learner))
+        assert response.status_code == 403 and "write" in response.json()["detail"]
+        token = bearer(learner, "write")
+        learner.suspended_until = timezone.now() + timedelta(days=1)
+        learner.save()
+        response = ask(client, token)
+        assert response.status_code == 403 and "suspended" in response.json()["detail"]
+        assert Question.objects.count() == 0
+
+    @pytest.mark.parametrize(
+        "extra",
+        [{"author": 1}, {"score": 99}, {"is_hidden": True}, {"hidden_at": "2026-01-01T00:00:00Z"},
+         {"is_pinned": True}, {"accepted_answer_id": 1}, {"answer_count": 5}, {"role": "admin"}],
+    )  # fmt: skip
+    def test_mass_assignment_is_refused_and_nothing_written(self, client, learner, extra):
+        from discussions.models import Question
+
+        make.category()
+        response = ask(client, bearer(learner, "write"), **extra)
+        assert response.status_code == 400
+        (field,) = extra
+        assert response.json()["errors"][field] == ["This field cannot be set here."]
+        assert Question.objects.count() == 0
+
+    def test_the_services_rules_are_field_errors(self, client, learner):
+        make.category()
+        response = ask(client, bearer(learner, "write"), title="Too short", category="nope")
+        assert response.status_code == 400
+        assert set(response.json()["errors"]) == {"category"}
+        response = ask(client, bearer(learner, "write"), title="Too short")
+        assert response.status_code == 400 and "title" in response.json()["errors"]
+        response = ask(client, bearer(learner, "write"), tags=["a", "b", "c", "d", "e", "f"])
+        assert response.status_code == 400 and "tags" in response.json()["errors"]
+
+    def test_malformed_json_and_wrong_media_type(self, client, learner):
+        token = bearer(learner, "write")
+        response = client.post("/api/v1/questions", "{nope", content_type="application/json",
+                               headers=token)  # fmt: skip
+        assert response.status_code == 400
+        response = client.post("/api/v1/questions", "title=x", content_type="text/plain",
+                               headers=token)  # fmt: skip
+        assert response.status_code == 415
+
+    def test_session_writes_need_csrf(self, learner):
+        from django.test import Client
+
+        make.category()
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(learner)
+        response = ask(client)
+        assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+    def test_the_pages_posting_limit_counts_api_posts(self, client, learner, settings):
+        settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 2, "new": 2},
+                                         "reply": {"hour": 2, "new": 2}}  # fmt: skip
+        make.question(learner)  # one through the service the page uses
+        token = bearer(learner, "write")
+        assert ask(client, token).status_code == 201
+        response = ask(client, token, title="A third question in the same hour here")
+        assert response.status_code == 429
+        assert response.json()["title"] == "Too many requests"
+
+    def test_edit_is_partial_and_keeps_a_revision(self, client, learner):
+        question = make.question(learner)
+        response = send(client, "patch", f"/api/v1/questions/{question.pk}",
+                        {"body": "Better body"}, bearer(learner, "write"))  # fmt: skip
+        assert response.status_code == 200 and response.json()["body"] == "Better body"
+        assert response.json()["title"] == question.title
+        revisions = client.get(f"/api/v1/questions/{question.pk}/revisions").json()
+        assert len(revisions) == 2
+
+    def test_others_cannot_edit_or_delete(self, client, learner, other_learner):
+        question = make.question(learner)
+        token = bearer(other_learner, "write")
+        url = f"/api/v1/questions/{question.pk}"
+        assert send(client, "patch", url, {"body": "Mine now"}, token).status_code == 403
+        assert send(client, "delete", url, None, token).status_code == 403
+        assert client.get(url).json()["body"] == question.body
+
+    def test_delete(self, client, learner):
+        question = make.question(learner)
+        url = f"/api/v1/questions/{question.pk}"
+        assert send(client, "delete", url, None, bearer(learner, "write")).status_code == 204
+        assert client.get(url).status_code == 404
+
+
+class TestAnswersCommentsVotes:
+    def test_answer_then_comment_then_edit_and_delete(self, client, learner, mentor):
+        question = make.question(learner)
+        token = bearer(mentor, "write")
+        response = send(client, "post", f"/api/v1/questions/{question.pk}/answers",
+                        {"body": "Use `squashmigrations`."}, token)  # fmt: skip
+        assert response.status_code == 201
+        answer = response.json()
+        assert answer["by_mentor"] is True and answer["question_id"] == question.pk
+        response = send(client, "post", f"/api/v1/answers/{answer['id']}/comments",
+                        {"body": "Thanks!"}, bearer(learner, "write"))  # fmt: skip
+        assert response.status_code == 201
+        comment_url = response["Location"]
+        edited = send(client, "patch", comment_url, {"body": "Thanks a lot!"},
+                      bearer(learner, "write"))  # fmt: skip
+        assert edited.json()["body_html"] == "<p>Thanks a lot!</p>\n"
+        assert send(client, "delete", comment_url, None, bearer(learner, "write")).status_code == 204
+        edited = send(client, "patch", answer["url"], {"body": "Edited"}, token)
+        assert edited.json()["body"] == "Edited"
+
+    def test_a_locked_question_is_409(self, client, learner, other_learner, mentor):
+        question = make.question(learner)
+        moderation.question_lock(actor=mentor, question=question, reason="Off-topic")
+        response = send(client, "post", f"/api/v1/questions/{question.pk}/answers",
+                        {"body": "Hi"}, bearer(other_learner, "write"))  # fmt: skip
+        assert response.status_code == 409
+        assert "locked" in response.json()["detail"]
+
+    def test_a_hidden_question_is_404_not_403(self, client, learner, other_learner, mentor):
+        question = make.question(learner)
+        moderation.content_hide(actor=mentor, target=question, reason="Spam")
+        token = bearer(other_learner, "write")
+        for method, url, data in [
+            ("post", f"/api/v1/questions/{question.pk}/answers", {"body": "x"}),
+            ("put", f"/api/v1/questions/{question.pk}/vote", None),
+            ("patch", f"/api/v1/questions/{question.pk}", {"body": "x"}),
+        ]:
+            assert send(client, method, url, data, token).status_code == 404, url
+
+    def test_votes_are_idempotent(self, client, learner, other_learner):
+        question = make.question(learner)
+        answer = make.answer(learner, question)
+        token = bearer(other_learner, "write")
+        url = f"/api/v1/answers/{answer.pk}/vote"
+        assert send(client, "put", url, None, token).json() == {"voted": True, "score": 1}
+        assert send(client, "put", url, None, token).json() == {"voted": True, "score": 1}
+        assert send(client, "delete", url, None, token).json() == {"voted": False, "score": 0}
+        own = send(client, "put", url, None, bearer(learner, "write"))
+        assert own.status_code == 403
+
+    def test_accept_only_by_the_asker(self, client, learner, other_learner):
+        question = make.question(learner)
+        answer = make.answer(other_learner, question)
+        url = f"/api/v1/answers/{answer.pk}/accept"
+        assert send(client, "put", url, None, bearer(other_learner, "write")).status_code == 403
+        token = bearer(learner, "write")
+        assert send(client, "put", url, None, token).json() == {"accepted_answer_id": answer.pk}
+        assert send(client, "delete", url, None, token).json() == {"accepted_answer_id": None}
+
+    def test_follow_mute_and_watch(self, client, learner, other_learner):
+        question = make.question(learner)
+        token = bearer(other_learner, "write")
+        base = f"/api/v1/questions/{question.pk}"
+        assert send(client, "put", f"{base}/follow", None, token).json() == {"following": True}
+        detail = client.get(base, headers=token).json()
+        assert detail["viewer"]["following"] is True
+        assert send(client, "delete", f"{base}/follow", None, token).json() == {"following": False}
+        assert send(client, "put", f"{base}/mute", None, token).json() == {"muted": True}
+        assert send(client, "put", "/api/v1/categories/django/watch", None, token).json() == {
+            "watching": True
+        }
+        assert send(client, "put", "/api/v1/tags/orm/watch", None, token).json() == {
+            "watching": True
+        }
+        assert send(client, "put", "/api/v1/tags/nope/watch", None, token).status_code == 404

@@ -163,3 +163,28 @@ def keyset_serializer(name: str, item: type[serializers.Serializer], **extra: An
         "results": item(many=True),
     }
     return type(name, (serializers.Serializer,), fields)
+
+
+# --- Input ------------------------------------------------------------------------------
+
+
+class StrictInput(serializers.Serializer):
+    """A request body with only the fields named here. Anything else (`author`, `role`,
+    `score`, `is_hidden`, `accepted`, counters...) is refused with a 400 naming it, never
+    written: the services take only what the door hands them."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: ["This field cannot be set here."] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+def body_params(serializer_class: type[serializers.Serializer], request: Request,
+                partial: bool = False) -> dict:  # fmt: skip
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
