@@ -329,7 +329,8 @@ class TestAnswersCommentsVotes:
         edited = send(client, "patch", comment_url, {"body": "Thanks a lot!"},
                       bearer(learner, "write"))  # fmt: skip
         assert edited.json()["body_html"] == "<p>Thanks a lot!</p>\n"
-        assert send(client, "delete", comment_url, None, bearer(learner, "write")).status_code == 204
+        deleted = send(client, "delete", comment_url, None, bearer(learner, "write"))
+        assert deleted.status_code == 204
         edited = send(client, "patch", answer["url"], {"body": "Edited"}, token)
         assert edited.json()["body"] == "Edited"
 
