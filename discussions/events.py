@@ -52,6 +52,7 @@ def _authorize_feed(user: Any, key: str) -> bool:
 
 def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
     """The thread's answers and scores as this viewer should see them now."""
+    from discussions.extensions import thread_extras
     from discussions.forms import CommentForm
     from discussions.selectors import question_get, question_thread
 
@@ -60,7 +61,13 @@ def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
         # Deleted, or hidden by a mentor or by flags since the page was opened.
         return render_to_string(f"{LIVE}#question-gone", {})
     thread = question_thread(viewer=request.user, question=question)
-    context = {"question": question, "thread": thread, "comment_form": CommentForm()}
+    extras = thread_extras(viewer=request.user, question=question, answers=thread.answers)
+    context = {
+        "question": question,
+        "thread": thread,
+        "comment_form": CommentForm(),
+        "extras": extras,
+    }
     return render_to_string(f"{LIVE}#catch-up-question", context, request=request)
 
 

@@ -19,7 +19,7 @@ from django_htmx.http import (
     HttpResponseClientRefresh,
 )
 
-from discussions import events, permissions, selectors, services
+from discussions import events, extensions, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
 from hub.errors import refusals_shown
@@ -130,7 +130,12 @@ def question_list_view(request: HttpRequest) -> HttpResponse:
 def search_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = selectors.question_search(viewer=request.user, query=query) if query else []
-    return render(request, "discussions/search.html", {"query": query, "results": results})
+    extra = extensions.search_extras(viewer=request.user, query=query) if query else []
+    return render(
+        request,
+        "discussions/search.html",
+        {"query": query, "results": results, "extra_results": extra},
+    )
 
 
 # --- A question --------------------------------------------------------------------------
@@ -149,6 +154,9 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         comment_form=CommentForm(),
         target_key=target_key,
         muted=is_muted(user=request.user, target_key=target_key),
+    )
+    context["extras"] = extensions.thread_extras(
+        viewer=request.user, question=question, answers=context["thread"].answers
     )
     if request.user.is_authenticated and request.user.is_mentor:
         # Mentors' tools: their notes on the thread, and the topics to move it to.
@@ -525,8 +533,14 @@ def preview_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def question_similar_view(request: HttpRequest) -> HttpResponse:
-    similar = selectors.question_similar(title=request.GET.get("title", ""))
-    return render(request, "discussions/includes/similar.html", {"similar": similar})
+    title = request.GET.get("title", "")
+    similar = selectors.question_similar(title=title)
+    extra = extensions.similar_extras(title=title)
+    return render(
+        request,
+        "discussions/includes/similar.html",
+        {"similar": similar, "extra_similar": extra},
+    )
 
 
 @require_GET

@@ -1,5 +1,82 @@
-"""How the thread page, search and the ask page learn about the guide (filled in below)."""
+"""The guide on the forum's pages, through discussions' extension points (discussions
+never imports guides): the thread page's "This answer is part of the guide" and "Answered
+in the guide" notices and the mentors' tools, guide sections in search and in the ask
+page's suggestions. Each hook runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from discussions import extensions
+from guides import permissions, selectors
+from guides.models import LinkKind
+
+THREAD = "guides/includes/thread.html"
+
+
+def thread_extras(viewer: Any, question: Any, answers: Sequence[Any]) -> extensions.ThreadExtras:
+    links = selectors.thread_links(question_id=question.pk)  # 1 query
+    answered = next((link for link in links if link.kind == LinkKind.ANSWERED), None)
+    promoted: dict[int, list[Any]] = {}
+    for link in links:
+        if link.kind == LinkKind.PROMOTED and link.answer_id:
+            promoted.setdefault(link.answer_id, []).append(link)
+    mentor = permissions.can_close_in_guide(viewer, question)
+    result = extensions.ThreadExtras()
+    if answered is not None:
+        result.notice = render_to_string(f"{THREAD}#answered", {"link": answered})
+    for answer in answers:
+        may_promote = mentor and answer.pk == question.accepted_answer_id
+        if answer.pk in promoted or may_promote:
+            result.answers[answer.pk] = render_to_string(
+                f"{THREAD}#answer",
+                {
+                    "links": promoted.get(answer.pk, []),
+                    "answer": answer,
+                    "may_promote": may_promote,
+                },
+            )
+    if mentor:
+        result.tools = render_to_string(
+            f"{THREAD}#tools",
+            {
+                "question": question,
+                "answered": answered,
+                "section_choices": selectors.section_choices() if answered is None else [],
+            },
+        )
+    return result
+
+
+def search_extras(viewer: Any, query: str) -> list[extensions.ExtraResult]:
+    return [
+        extensions.ExtraResult(
+            kind=f"Guide · {hit.section.guide.title}",
+            title=hit.section.title,
+            url=hit.section.get_absolute_url(),
+            snippet=hit.snippet,
+            meta=", ".join(hit.section.versions),
+        )
+        for hit in selectors.section_search(query=query)
+    ]
+
+
+def similar_extras(title: str) -> list[extensions.ExtraResult]:
+    return [
+        extensions.ExtraResult(
+            kind="Guide",
+            title=section.title,
+            url=section.get_absolute_url(),
+            meta=f"in the {section.guide.title} guide",
+        )
+        for section in selectors.section_similar(title=title)
+    ]
 
 
 def register() -> None:
-    return None
+    extensions.register_thread(thread_extras)
+    extensions.register_search(search_extras)
+    extensions.register_similar(similar_extras)

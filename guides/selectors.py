@@ -309,8 +309,15 @@ def guide_queue(*, now: datetime | None = None) -> GuideQueue:
 
 
 def guide_queue_count() -> int:
-    q = guide_queue()
-    return q.count
+    """The guide tab's count, in three narrow queries."""
+    proposals = EditProposal.objects.filter(state=ProposalState.OPEN).count()
+    feedback = (
+        HelpfulVote.objects.filter(helpful=False, handled_at__isnull=True).exclude(note="").count()
+    )
+    rows = list(Section.objects.only("pk", "created_at", "last_reviewed_at", "versions"))
+    now = timezone.now()
+    due = sum(1 for s in rows if section_staleness(s, now).is_stale)
+    return proposals + feedback + due
 
 
 # --- Search and suggestions ---------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import User
+from discussions import events as forum_events
 from discussions.models import Answer, Category, Question
 from guides import events, permissions
 from guides.models import (
@@ -491,7 +492,7 @@ def answer_promote(
         title=f"Your answer is now part of the guide: {section.title}",
         url=section.get_absolute_url(),
     )
-    _after_commit(hooks.emit, "guide.thread_changed", question_id=question.pk)
+    _after_commit(forum_events.thread_stale, question.pk)
     return section
 
 
@@ -520,7 +521,7 @@ def question_close_in_guide(
         section=section,
         reason=reason,
     )
-    _after_commit(hooks.emit, "guide.thread_changed", question_id=question.pk)
+    _after_commit(forum_events.thread_stale, question.pk)
     return link
 
 
@@ -535,7 +536,7 @@ def question_reopen_from_guide(*, mentor: User, question: Question) -> None:
     section = link.section
     link.delete()
     hooks.emit("guide.question_reopened", actor=mentor, question=question, section=section)
-    _after_commit(hooks.emit, "guide.thread_changed", question_id=question.pk)
+    _after_commit(forum_events.thread_stale, question.pk)
 
 
 # --- Loading the written guide (an operator's command and the demo) ----------------------

@@ -153,6 +153,8 @@ class Action(models.TextChoices):
     EDIT = "edit", "Edited"
     SUSPEND = "suspend", "Suspended"
     UNSUSPEND = "unsuspend", "Suspension lifted"
+    GUIDE_CLOSE = "guide_close", "Closed as answered in the guide"
+    GUIDE_REOPEN = "guide_reopen", "Reopened from the guide"
 
 
 class LogEntry(models.Model):

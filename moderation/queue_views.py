@@ -1,8 +1,9 @@
 """HTML doors to the mentors' queue and the moderation log.
 
-The queue is one page with three tabs (`?tab=flags|waiting|projects`): flagged posts,
-questions waiting for a mentor, projects awaiting review; under them, the last 30 days'
-median times to a first mentor response. It updates itself: every queue change sends
+The queue is one page with four tabs (`?tab=flags|waiting|projects|guide`): flagged posts,
+questions waiting for a mentor, projects awaiting review, and what the guide asks of
+mentors (proposed edits, "not helpful" notes, sections due for review); under them, the
+last 30 days' median times to a first mentor response. It updates itself: every queue change sends
 a "stale" hint on the `moderation` topic, and each open queue fetches its own view
 through `/live/catch-up` (`queue_context(request, oob=True)` rendered as the
 `live-sections` partial).
@@ -29,6 +30,7 @@ from django_htmx.http import trigger_client_event
 
 from discussions.models import Question
 from discussions.selectors import questions_visible_to
+from guides.selectors import guide_queue, guide_queue_count
 from hub.errors import refusals_shown
 from moderation import permissions, selectors, services
 from moderation.models import REASON_MAX, Action, Case, TargetKind
@@ -40,6 +42,7 @@ TABS = {
     "flags": "Flags",
     "waiting": "Needs a mentor",
     "projects": "Projects awaiting review",
+    "guide": "Guide",
 }
 FIGURE_DAYS = 30
 
@@ -121,12 +124,14 @@ def queue_context(request: HttpRequest, oob: bool = False) -> dict[str, Any]:
     projects = projects_awaiting_review(viewer=viewer, limit=selectors.QUEUE_LIMIT)
     flags = selectors.open_cases(viewer=viewer) if tab == "flags" else None
     waiting = selectors.waiting_questions(viewer=viewer) if tab == "waiting" else None
+    guide = guide_queue() if tab == "guide" and permissions.can_view_queue(viewer) else None
     counts = {
         "flags": flags.total if flags is not None else _count(viewer, selectors.open_case_count),
         "waiting": waiting.total
         if waiting is not None
         else _count(viewer, selectors.waiting_count),
         "projects": len(projects),
+        "guide": guide.count if guide is not None else _count(viewer, guide_queue_count),
     }
     return {
         "tab": tab,
@@ -135,6 +140,7 @@ def queue_context(request: HttpRequest, oob: bool = False) -> dict[str, Any]:
         "waiting": waiting,
         "waiting_cap": selectors.WAITING_COUNT_CAP,
         "projects": projects,
+        "guide": guide,
         "oob": oob,
         **_row_context(request),
     }
@@ -241,6 +247,7 @@ def _counts_context(request: HttpRequest) -> dict[str, Any]:
         "flags": _count(viewer, selectors.open_case_count),
         "waiting": _count(viewer, selectors.waiting_count),
         "projects": len(projects),
+        "guide": _count(viewer, guide_queue_count),
     }
     return {
         "tabs": _tabs(counts, len(projects) >= selectors.QUEUE_LIMIT),

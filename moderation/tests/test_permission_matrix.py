@@ -22,9 +22,11 @@ from django.test import Client
 from django.utils import timezone
 
 from discussions import services as forum_services
+from guides import services as guide_services
+from guides.models import EditProposal, HelpfulVote, SectionQuestion, SectionReview
 from moderation import permissions, services
 from moderation.models import Case, Flag, FlagReason, MentorNote, QuestionClaim, SavedReply
-from moderation.tests.world import ACTORS, MENTORS, World, build
+from moderation.tests.world import ACTORS, ANYONE_SIGNED_IN, MENTORS, World, build
 
 pytestmark = pytest.mark.django_db
 
@@ -255,6 +257,173 @@ ROWS = [
 ]
 
 
+# --- The guide's actions (guides/permissions.py) -------------------------------------------
+
+
+def _section(w: World) -> Any:
+    """A guide section by a mentor who is nobody's actor, made once per world."""
+    if not hasattr(w, "guide_section"):
+        guide = guide_services.guide_ensure(category=w.category)
+        w.guide_section = guide_services.section_create(
+            editor=w.mentor2, guide=guide, title="Migrations in order", body="Old words."
+        )
+    return w.guide_section
+
+
+def _fresh_section(w: World) -> Any:
+    return w.fresh(_section(w))
+
+
+def _proposal(w: World) -> EditProposal:
+    section = _section(w)
+    return guide_services.proposal_create(
+        proposer=w.victim, section=section, title=section.title, body="Proposed.", note="Why"
+    )
+
+
+def _accepted(w: World) -> None:
+    forum_services.answer_accept(actor=w.author, answer=w.answer)
+    w.fresh(w.answer)
+    _section(w)
+
+
+def _closed(w: World) -> None:
+    guide_services.question_close_in_guide(
+        mentor=w.mentor2, question=w.question, section=_section(w)
+    )
+
+
+def _edited_once(w: World) -> None:
+    section = _section(w)
+    guide_services.section_edit(editor=w.mentor2, section=section, title=section.title, body="Bad.")
+
+
+def _helpful_no(w: World) -> HelpfulVote:
+    return guide_services.helpful_vote(
+        user=w.victim, section=_section(w), helpful=False, note="Missing a step"
+    )
+
+
+GUIDE_ROWS = [
+    Row(
+        "edit a guide section",
+        MENTORS,
+        lambda w, a: guide_services.section_edit(
+            editor=a, section=_section(w), title="Migrations in order", body="New words."
+        ),
+        lambda w, c: c.post(
+            f"/guide/s/{_section(w).pk}/edit",
+            {"title": "Migrations in order", "body": "New words.", "versions": "", "note": ""},
+        ),
+        lambda w: _fresh_section(w).body == "New words.",
+        setup=_section,
+    ),
+    # Learners propose through the same form; a mentor's edit there publishes directly:
+    # either way the proposed words reach the guide or its queue.
+    Row(
+        "propose a guide edit",
+        ANYONE_SIGNED_IN,
+        lambda w, a: guide_services.proposal_create(
+            proposer=a, section=_section(w), title="Migrations in order", body="Mine.", note="x"
+        ),
+        lambda w, c: c.post(
+            f"/guide/s/{_section(w).pk}/edit",
+            {"title": "Migrations in order", "body": "Mine.", "note": "x"},
+        ),
+        lambda w: EditProposal.objects.exists() or _fresh_section(w).body == "Mine.",
+        setup=_section,
+    ),
+    Row(
+        "accept a proposed guide edit",
+        MENTORS,
+        lambda w, a: guide_services.proposal_accept(mentor=a, proposal=EditProposal.objects.get()),
+        lambda w, c: c.post(f"/guide/proposals/{EditProposal.objects.get().pk}/accept"),
+        lambda w: EditProposal.objects.get().state == "accepted",
+        setup=_proposal,
+    ),
+    Row(
+        "decline a proposed guide edit",
+        MENTORS,
+        lambda w, a: guide_services.proposal_decline(
+            mentor=a, proposal=EditProposal.objects.get(), reason="Not needed"
+        ),
+        lambda w, c: c.post(
+            f"/guide/proposals/{EditProposal.objects.get().pk}/decline", {"reason": "Not needed"}
+        ),
+        lambda w: EditProposal.objects.get().state == "declined",
+        setup=_proposal,
+    ),
+    Row(
+        "revert a guide section",
+        MENTORS,
+        lambda w, a: guide_services.section_revert(
+            editor=a, section=_section(w), revision=_section(w).revisions.get(number=1)
+        ),
+        lambda w, c: c.post(f"/guide/s/{_section(w).pk}/revert/1"),
+        lambda w: _fresh_section(w).body == "Old words.",
+        setup=_edited_once,
+    ),
+    Row(
+        "review a guide section",
+        MENTORS,
+        lambda w, a: guide_services.section_review(reviewer=a, section=_section(w)),
+        lambda w, c: c.post(f"/guide/s/{_section(w).pk}/review"),
+        lambda w: SectionReview.objects.exists(),
+        setup=_section,
+    ),
+    Row(
+        "add an accepted answer to the guide",
+        MENTORS,
+        lambda w, a: guide_services.answer_promote(
+            mentor=a, answer=w.answer, section=_section(w), body="From the forum."
+        ),
+        lambda w, c: c.post(
+            f"/guide/answer/{w.answer.pk}/promote",
+            {"target": f"s{_section(w).pk}", "body": "From the forum."},
+        ),
+        lambda w: SectionQuestion.objects.filter(kind="promoted").exists(),
+        setup=_accepted,
+    ),
+    Row(
+        "close as answered in the guide",
+        MENTORS,
+        lambda w, a: guide_services.question_close_in_guide(
+            mentor=a, question=w.question, section=_section(w)
+        ),
+        lambda w, c: c.post(f"/guide/question/{w.question.pk}/close", {"section": _section(w).pk}),
+        lambda w: SectionQuestion.objects.filter(kind="answered").exists(),
+        setup=_section,
+    ),
+    Row(
+        "reopen from the guide",
+        MENTORS,
+        lambda w, a: guide_services.question_reopen_from_guide(mentor=a, question=w.question),
+        lambda w, c: c.post(f"/guide/question/{w.question.pk}/reopen"),
+        lambda w: not SectionQuestion.objects.filter(kind="answered").exists(),
+        setup=_closed,
+    ),
+    Row(
+        "say whether a guide section helped",
+        ANYONE_SIGNED_IN,
+        lambda w, a: guide_services.helpful_vote(user=a, section=_section(w), helpful=True),
+        lambda w, c: c.post(f"/guide/s/{_section(w).pk}/helpful", {"helpful": "yes"}),
+        lambda w: HelpfulVote.objects.exists(),
+        setup=_section,
+    ),
+    Row(
+        "mark guide feedback handled",
+        MENTORS,
+        lambda w, a: guide_services.helpful_feedback_handle(
+            mentor=a, vote=HelpfulVote.objects.get()
+        ),
+        lambda w, c: c.post(f"/guide/feedback/{HelpfulVote.objects.get().pk}/handled"),
+        lambda w: HelpfulVote.objects.get().handled_at is not None,
+        setup=_helpful_no,
+    ),
+]
+ROWS += GUIDE_ROWS
+
+
 def _page_row(name: str, url: str) -> Row:
     """Reading the queue and the log: the permission function is the service door."""
 
@@ -320,6 +489,8 @@ ACTION_ROWS = {
     "edit": "edit the author's answer",
     "suspend": "suspend a learner",
     "unsuspend": "lift a learner's suspension",
+    "guide_close": "close as answered in the guide",
+    "guide_reopen": "reopen from the guide",
 }
 
 

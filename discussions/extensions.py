@@ -1,0 +1,88 @@
+"""Extension points of the forum's pages, for apps above discussions (the guide).
+
+Discussions never imports those apps: they register here in their `ready()`, as
+notifications' digest extras and `hub.live.register` work. Each hook gets the viewer and
+what the page already loaded, runs a fixed number of queries whatever the page's size,
+and returns rendered, escaped HTML or plain result rows.
+
+    THREAD_EXTRAS   (viewer, question, answers) -> ThreadExtras
+                    a notice under the question, a line per answer, mentors' tools
+    SEARCH_EXTRAS   (viewer, query) -> list[ExtraResult]   shown above the questions
+    SIMILAR_EXTRAS  (title) -> list[ExtraResult]           the ask page's suggestions
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString, mark_safe
+
+
+@dataclass
+class ThreadExtras:
+    notice: str = ""
+    tools: str = ""
+    # answer id -> HTML shown under that answer
+    answers: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExtraResult:
+    kind: str  # "Guide", shown as a label
+    title: str
+    url: str
+    snippet: SafeString | str = ""
+    meta: str = ""
+
+
+ThreadHook = Callable[[Any, Any, Sequence[Any]], ThreadExtras]
+SearchHook = Callable[[Any, str], list[ExtraResult]]
+SimilarHook = Callable[[str], list[ExtraResult]]
+
+THREAD_EXTRAS: list[ThreadHook] = []
+SEARCH_EXTRAS: list[SearchHook] = []
+SIMILAR_EXTRAS: list[SimilarHook] = []
+
+
+def _add(registry: list, hook: Callable) -> None:
+    if hook not in registry:
+        registry.append(hook)
+
+
+def register_thread(hook: ThreadHook) -> None:
+    _add(THREAD_EXTRAS, hook)
+
+
+def register_search(hook: SearchHook) -> None:
+    _add(SEARCH_EXTRAS, hook)
+
+
+def register_similar(hook: SimilarHook) -> None:
+    _add(SIMILAR_EXTRAS, hook)
+
+
+def thread_extras(*, viewer: Any, question: Any, answers: Sequence[Any]) -> ThreadExtras:
+    """Every registered app's additions to a thread page, merged; each answer in `answers`
+    gets `extra_html` (empty when nobody adds anything)."""
+    merged = ThreadExtras()
+    for hook in THREAD_EXTRAS:
+        extras = hook(viewer, question, answers)
+        merged.notice += extras.notice
+        merged.tools += extras.tools
+        for answer_id, html in extras.answers.items():
+            merged.answers[answer_id] = merged.answers.get(answer_id, "") + html
+    for answer in answers:
+        answer.extra_html = mark_safe(merged.answers.get(answer.pk, ""))  # noqa: S308
+    merged.notice = mark_safe(merged.notice)  # noqa: S308 - rendered by templates
+    merged.tools = mark_safe(merged.tools)  # noqa: S308
+    return merged
+
+
+def search_extras(*, viewer: Any, query: str) -> list[ExtraResult]:
+    return [row for hook in SEARCH_EXTRAS for row in hook(viewer, query)]
+
+
+def similar_extras(*, title: str) -> list[ExtraResult]:
+    return [row for hook in SIMILAR_EXTRAS for row in hook(title)]
