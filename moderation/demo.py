@@ -694,3 +694,23 @@ class _Seeder:
         question.created_at = question.last_activity_at = asked_at
         self.created["posts"] += 1
         return question, asked_at
+
+
+def backdate_guide_log() -> int:
+    """The guide's demo closes a question as answered in the guide (guides/demo.py); its
+    log entry and notice move back with the thread, like this module's own stories."""
+    now = timezone.now()
+    moved = 0
+    for entry in LogEntry.objects.filter(
+        action=Action.GUIDE_CLOSE, created_at__gt=now - timedelta(hours=1)
+    ):
+        question = Question.objects.filter(pk=entry.target_id).first()
+        if question is None:
+            continue
+        when = min(question.last_activity_at + timedelta(hours=6), now - timedelta(hours=2))
+        LogEntry.objects.filter(pk=entry.pk).update(created_at=when)
+        Notification.objects.filter(target_key=f"moderation:{entry.pk}").update(
+            created_at=when, updated_at=when
+        )
+        moved += 1
+    return moved

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.demo import seed_accounts
 from discussions.demo import seed_categories, seed_forum
 from guides.demo import seed_guides
-from moderation.demo import seed_moderation
+from moderation.demo import backdate_guide_log, seed_moderation
 from notifications.models import Notification
 from notifications.services import emails_paused
 from projects.demo import seed_projects
@@ -58,6 +58,7 @@ class Command(BaseCommand):
             projects = seed_projects(accounts=[user for user, _ in accounts])
             moderation = seed_moderation()
             guide = seed_guides()
+            backdate_guide_log()
             # Nor later by the sweep.
             Notification.objects.filter(
                 recipient__email__endswith="@nexus.example", emailed_at__isnull=True
