@@ -10,6 +10,9 @@
  * - Typing in the answer box tells the thread (throttled); a ping every 30 s keeps the
  *   "N viewing" count honest.
  * - New questions on a list wait behind a "N new questions — show" bar.
+ * - A swap never destroys what a person is typing or has open (keepOpenForms): a form
+ *   that is open, changed or focused is carried into the new content, with its values,
+ *   focus and caret.
  */
 (function () {
   "use strict";
@@ -18,6 +21,9 @@
   if (!live || !window.htmx) return;
 
   var POLL_MS = window.NEXUS_POLL_MS || 20000;  // the override is for tests
+  // The longest wait between two reconnect attempts (the wait grows 1, 2, 4 … s, jittered,
+  // up to this). One constant, so the cap is changed in one place.
+  var RECONNECT_BACKOFF_MAX_MS = 64000;
   var PING_MS = 30000;
   // Reconnect back-off: doubles from 250 ms, capped at 3 s, with jitter (half of it random),
   // so tabs are back within a few seconds of Redis returning and do not reconnect in step.
@@ -35,6 +41,7 @@
   var failures = 0;
   var pollTimer = null;
   var pingTimer = null;
+  var caughtUp = 0;
 
   function topics() {
     var url = live.getAttribute("ws-connect") || "";
@@ -51,7 +58,10 @@
     if (!topics()) return;
     var url = live.getAttribute("data-catch-up") + "?topics=" + encodeURIComponent(topics()) +
       "&since=" + encodeURIComponent(since());
-    htmx.ajax("GET", url, { target: live, swap: "none" });
+    htmx.ajax("GET", url, { target: live, swap: "none" }).then(function () {
+      caughtUp += 1;
+      live.setAttribute("data-caught-up", String(caughtUp));  // how many catch-ups landed
+    });
   }
 
   /* ------------------------------------------------ who sees which control */
@@ -77,11 +87,17 @@
   }
 
   /* ------------------------------------------------ the socket's life */
+  htmx.config.wsReconnectDelay = function (retryCount) {
+    var wait = Math.min(1000 * Math.pow(2, retryCount), RECONNECT_BACKOFF_MAX_MS);
+    return wait * Math.random();
+  };
+
   live.addEventListener("htmx:wsOpen", function (event) {
     socket = wrapper = event.detail.socketWrapper;
     rawSocket = event.detail.event && event.detail.event.target;
     opened = true;
     failures = 0;
+    live.setAttribute("data-socket", "open");
     clearInterval(pollTimer);
     pollTimer = null;
     catchUp();
@@ -91,6 +107,7 @@
 
   function lost() {
     socket = null;
+    live.setAttribute("data-socket", "closed");
     failures += 1;
     clearInterval(pingTimer);
     // Never opened, or keeps failing: fall back to polling until a socket opens again.
@@ -114,6 +131,142 @@
       try { socket.send(JSON.stringify(message)); } catch (e) { /* reconnecting */ }
     }
   }
+
+  /* ------------------------------------------------ never lose what a person typed */
+  // A live event or a catch-up replaces whole sections (#answers, #feedback, #reviews …).
+  // Before such a swap, every form in the old section that a person is using — it was
+  // opened on demand (the new content has only the link that opens it), a field was
+  // changed, or focus is inside it — is moved into the new content in place of its
+  // counterpart, so its values stay; focus and caret are put back after the swap.
+  // Counterparts are matched by data-keep, else id, else a form's action: an opener link
+  // carries the same data-keep as the form it opens.
+  var FIELDS = "textarea, select, input:not([type=hidden]):not([type=submit]):not([type=button])" +
+    ":not([type=reset]):not([type=image])";
+
+  function keyOf(el) {
+    if (el.hasAttribute("data-keep")) return el.getAttribute("data-keep");
+    if (el.id) return el.id;
+    if (el.tagName === "FORM" && el.getAttribute("action")) return "form:" + el.getAttribute("action");
+    return null;
+  }
+
+  function counterpart(root, key) {
+    var found = null;
+    [root].concat(Array.prototype.slice.call(root.querySelectorAll("[data-keep], [id], form[action]")))
+      .some(function (el) { if (el.nodeType === 1 && keyOf(el) === key) { found = el; return true; } return false; });
+    return found;
+  }
+
+  // Fields a person can see: not inside a closed <details>.
+  function openFields(el) {
+    return Array.prototype.slice.call(el.querySelectorAll(FIELDS)).filter(function (field) {
+      var details = field.closest("details");
+      while (details && el.contains(details)) {
+        if (!details.open) return false;
+        details = details.parentElement && details.parentElement.closest("details");
+      }
+      return !details || details.open;
+    });
+  }
+
+  function changed(field) {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function inUse(old, fresh) {
+    var fields = openFields(old);
+    if (!fields.length) return false;
+    if (old.contains(doc.activeElement)) return true;
+    if (fields.some(changed)) return true;
+    return openFields(fresh).length === 0;  // open here, closed in the new content
+  }
+
+  var pendingFocus = null;
+  function rememberFocus(target) {
+    var active = doc.activeElement;
+    if (!active || active === body || !target.contains(active) || pendingFocus) return;
+    pendingFocus = { el: active, id: active.id };
+    try {
+      pendingFocus.start = active.selectionStart;
+      pendingFocus.end = active.selectionEnd;
+      pendingFocus.direction = active.selectionDirection;
+      pendingFocus.scroll = active.scrollTop;
+    } catch (e) { /* not a text field */ }
+    // After every swap of this message or response, in one go.
+    Promise.resolve().then(restoreFocus);
+  }
+
+  function restoreFocus() {
+    var saved = pendingFocus;
+    pendingFocus = null;
+    if (!saved) return;
+    var el = saved.el.isConnected ? saved.el : (saved.id && doc.getElementById(saved.id));
+    if (!el || doc.activeElement === el) return;
+    el.focus({ preventScroll: true });
+    if (typeof saved.start === "number" && el.setSelectionRange) {
+      try { el.setSelectionRange(saved.start, saved.end, saved.direction || "none"); } catch (e) { /* not text */ }
+      el.scrollTop = saved.scroll || 0;
+    }
+  }
+
+  function keepOpenForms(target, fragment) {
+    // Only swaps that replace the target: hx-swap-oob="true" (htmx hands over a fragment
+    // holding the new element) or innerHTML from an element of the same id. Appends
+    // (beforeend:#answer-list) destroy nothing.
+    var fresh = fragment instanceof Element ? fragment : fragment.firstElementChild;
+    if (!fresh || !target.id || fresh.id !== target.id) return true;
+    rememberFocus(target);
+    // The target itself is being typed in (an answer being edited when its text changed):
+    // keep the person's version; they save it or cancel.
+    if ((target.tagName === "FORM" || target.hasAttribute("data-keep")) && inUse(target, fresh)) {
+      return false;
+    }
+    var root = fresh;
+    var kept = [];
+    target.querySelectorAll("[data-keep], form").forEach(function (old) {
+      if (kept.some(function (k) { return k.contains(old); })) return;
+      var key = keyOf(old);
+      var match = key && counterpart(root, key);
+      if (!match || match === root || !inUse(old, match)) return;
+      kept.push(old);
+      match.replaceWith(old);
+      // Open every <details> around it in its new place (a mentor's "hide" box).
+      var details = old.parentElement && old.parentElement.closest("details");
+      while (details) {
+        details.open = true;
+        details = details.parentElement && details.parentElement.closest("details");
+      }
+    });
+    return true;
+  }
+
+  body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail.target || !detail.fragment) return;
+    if (!keepOpenForms(detail.target, detail.fragment)) detail.shouldSwap = false;
+  });
+
+  // A request sent from a section that a live swap has since replaced (a Flag link clicked
+  // just before the catch-up arrived): its response goes where that element is now. The
+  // listener sits on the target itself: events on a detached element never reach <body>.
+  function retarget(event) {
+    var target = event.detail.target;
+    if (!target || target.isConnected) return;
+    var key = keyOf(target);
+    var now = key && counterpart(body, key);
+    if (now) event.detail.target = now;
+  }
+  var watched = new WeakSet();
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || watched.has(target)) return;
+    watched.add(target);
+    target.addEventListener("htmx:beforeSwap", retarget);
+  });
 
   /* ------------------------------------------------ after each swap */
   body.addEventListener("htmx:oobAfterSwap", function (event) {
