@@ -51,9 +51,11 @@ def _authorize_feed(user: Any, key: str) -> bool:
 
 
 def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
-    """The thread's answers and scores as this viewer should see them now."""
+    """The thread as this viewer should see it now: answers, header badges, notices, the
+    answer form (a lock closes it) and the score. Forms a person is using survive the
+    swap in the browser (static/js/live.js keeps them)."""
     from discussions.extensions import thread_extras
-    from discussions.forms import CommentForm
+    from discussions.forms import AnswerForm, CommentForm
     from discussions.selectors import question_get, question_thread
 
     question = question_get(viewer=request.user, pk=int(key))
@@ -67,6 +69,7 @@ def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
         "thread": thread,
         "comment_form": CommentForm(),
         "extras": extras,
+        "answer_form": AnswerForm(),
     }
     return render_to_string(f"{LIVE}#catch-up-question", context, request=request)
 
@@ -118,7 +121,9 @@ def _render(partial: str, **context: Any) -> str:
 def answer_created(answer_id: int) -> None:
     from discussions.models import Answer
 
-    answer = Answer.objects.select_related("author", "question").filter(pk=answer_id).first()
+    answer = (
+        Answer.objects.select_related("author", "question__project").filter(pk=answer_id).first()
+    )
     if answer is None:
         return
     question_bump(answer.question_id)
@@ -226,7 +231,9 @@ def question_changed(question_id: int) -> None:
     from discussions.models import Question
 
     question_bump(question_id)
-    question = Question.objects.select_related("duplicate_of").filter(pk=question_id).first()
+    question = (
+        Question.objects.select_related("duplicate_of", "project").filter(pk=question_id).first()
+    )
     if question is None:
         return
     if question.hidden_at is not None:
