@@ -21,9 +21,6 @@
   if (!live || !window.htmx) return;
 
   var POLL_MS = window.NEXUS_POLL_MS || 20000;  // the override is for tests
-  // The longest wait between two reconnect attempts (the wait grows 1, 2, 4 … s, jittered,
-  // up to this). One constant, so the cap is changed in one place.
-  var RECONNECT_BACKOFF_MAX_MS = 64000;
   var PING_MS = 30000;
   // Reconnect back-off: doubles from 250 ms, capped at 3 s, with jitter (half of it random),
   // so tabs are back within a few seconds of Redis returning and do not reconnect in step.
@@ -87,11 +84,6 @@
   }
 
   /* ------------------------------------------------ the socket's life */
-  htmx.config.wsReconnectDelay = function (retryCount) {
-    var wait = Math.min(1000 * Math.pow(2, retryCount), RECONNECT_BACKOFF_MAX_MS);
-    return wait * Math.random();
-  };
-
   live.addEventListener("htmx:wsOpen", function (event) {
     socket = wrapper = event.detail.socketWrapper;
     rawSocket = event.detail.event && event.detail.event.target;
