@@ -49,9 +49,7 @@ def test_the_header_follows_answer_accept_and_lock(
     # The asker's own page and the mentor's tab, which learns it from the live hint.
     expect(badges).to_contain_text("Answered", timeout=15_000)
     expect(helper.locator("#question-badges")).to_contain_text("Answered", timeout=15_000)
-    expect(helper.locator("#answer-list article.is-accepted")).to_contain_text(
-        "Accepted answer"
-    )
+    expect(helper.locator("#answer-list article.is-accepted")).to_contain_text("Accepted answer")
 
     helper.get_by_text("Moderate this question").click()
     helper.get_by_label("Reason (shown on the thread)").fill("Answered; please ask anew.")
