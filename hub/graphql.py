@@ -59,6 +59,7 @@ class Query(
     discussions_graphql.Query,
     projects_graphql.Query,
     notifications_graphql.Query,
+    moderation_graphql.Query,
 ):
     @strawberry.field(
         description="Any object by its global id, or null when it does not exist, is of no "

@@ -23,6 +23,7 @@ from hub.graphql_base import (
     INPUT,
     Payload,
     UserError,
+    batch,
     decode_id,
     nodes_by_ids,
     not_found,
@@ -75,6 +76,27 @@ def _flaggable(info: Info, raw: relay.GlobalID) -> Any:
 
 
 @strawberry.type
+class Query:
+    @strawberry.field(
+        description="The mentors' queue (null for anyone else), as the queue page shows it."
+    )
+    def moderation_queue(self, info: Info) -> ModerationQueue | None:
+        from moderation import selectors
+
+        user = viewer(info)
+        if not permissions.can_view_queue(user):
+            return None
+        cases = selectors.open_cases(viewer=user)
+        waiting = selectors.waiting_questions(viewer=user)
+        return ModerationQueue(
+            cases=cases.items,
+            case_count=cases.total,
+            waiting=batch(info).siblings(waiting.items),
+            waiting_count=waiting.total,
+        )
+
+
+@strawberry.type
 class FlagMutation:
     @strawberry.mutation(description="Flag something for the mentors (once per thing).")
     def flag(
@@ -99,6 +121,27 @@ class FlagMutation:
 # --- Mentors -------------------------------------------------------------------------------
 
 
+@strawberry.type(name="Flag", description="One person's flag on a post (mentors only).")
+class FlagType:
+    reason: str = strawberry.field(description="`spam`, `abusive`, `off_topic`, ...")
+    detail: str = strawberry.field(description="What the reporter added.")
+    created_at: datetime = strawberry.field(description="When it was flagged.")
+
+    @strawberry.field(description="Who flagged it.")
+    def reporter(self, root: strawberry.Parent[Any]) -> UserType:
+        return root.reporter
+
+
+@strawberry.type(description="The mentors' queue: flagged posts and questions waiting.")
+class ModerationQueue:
+    cases: list[CaseType] = strawberry.field(description="Open cases, most flagged first.")
+    case_count: int = strawberry.field(description="How many cases are open in all.")
+    waiting: list[QuestionType] = strawberry.field(
+        description="Questions waiting for a mentor, longest-waiting (or asked-for) first."
+    )
+    waiting_count: int = strawberry.field(description="How many questions wait in all.")
+
+
 @strawberry.type(name="Case", description="The open flags on one post (mentors only).")
 class CaseType(relay.Node):
     id: relay.NodeID[int]
@@ -118,6 +161,10 @@ class CaseType(relay.Node):
     @strawberry.field(description="The mentor working on it, or null.")
     def claimed_by(self, root: strawberry.Parent[CaseModel]) -> UserType | None:
         return root.claimed_by
+
+    @strawberry.field(description="Its flags, oldest first.")
+    def flags(self, root: strawberry.Parent[CaseModel]) -> list[FlagType]:
+        return list(root.flags.all())
 
     @classmethod
     def resolve_nodes(cls, *, info: Info, node_ids: Any, required: bool = False) -> list[Any]:

@@ -153,3 +153,44 @@ def test_matrix_graphql(row: Any, actor: str) -> None:
 def test_every_row_has_a_graphql_door() -> None:
     names = {row.name for row in table.ROWS + table.PAGES}
     assert names - set(DOORS) == NOT_A_GRAPHQL_DOOR, "a row of the table has no GraphQL door"
+
+
+QUEUE = """{ moderationQueue {
+  caseCount waitingCount
+  cases { id kind state flagCount claimedBy { handle } flags { reason reporter { handle } } }
+  waiting { id title author { handle } tags { name } }
+} }"""
+
+
+def test_queue_is_for_mentors_with_a_constant_query_count(settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from discussions.tests import factories as forum
+    from moderation import services
+    from moderation.models import FlagReason
+
+    settings.NEXUS_POSTING_LIMITS = {
+        "question": {"hour": 10_000, "new": 10_000},
+        "reply": {"hour": 10_000, "new": 10_000},
+    }
+    world = build()
+    client = Client()
+    client.force_login(world.learner)
+    assert run(client, QUEUE)["data"]["moderationQueue"] is None
+
+    def grow(n):
+        for _ in range(n):
+            q = forum.question(world.author)
+            services.flag_create(reporter=world.learner, target=q, reason=FlagReason.SPAM)
+
+    client.force_login(world.mentor)
+    grow(1)
+    with CaptureQueriesContext(connection) as small:
+        first = run(client, QUEUE)["data"]["moderationQueue"]
+    grow(4)
+    with CaptureQueriesContext(connection) as large:
+        second = run(client, QUEUE)["data"]["moderationQueue"]
+    assert second["caseCount"] == first["caseCount"] + 4
+    assert second["cases"][0]["flags"][0]["reporter"]["handle"] == world.learner.handle
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
