@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import services
 from accounts.models import ApiToken, Role, User
+from hub import live
 
 
 @admin.register(User)
@@ -24,6 +25,9 @@ class UserAdmin(BaseUserAdmin):
     actions = ["make_mentor", "make_learner"]
 
     def save_model(self, request, obj, form, change):
+        if change and {"is_active", "suspended_until"} & set(form.changed_data):
+            # A deactivated (or suspended) account's open sockets re-check and close.
+            live.access_changed_on_commit(obj.pk)
         role = obj.role
         if change and "role" in form.changed_data:
             obj.role = form.initial["role"]

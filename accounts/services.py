@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import ApiToken, Role, TokenScope, User, token_digest
 from accounts.permissions import can_edit_profile, can_revoke_token, can_set_role
 from accounts.selectors import handle_is_available
-from hub import cache
+from hub import cache, live
 from hub.links import link_validate
 
 logger = logging.getLogger("nexus.accounts.tokens")
@@ -87,6 +88,9 @@ def user_role_set(*, actor: User | None, user: User, role: str) -> User:
     user.role = role
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["role", "is_staff", "is_superuser"])
+    # Their sockets re-check (a demoted mentor leaves mentor-only topics at once); their
+    # sessions get a new key on their next request (hub.middleware.SessionRotationMiddleware).
+    live.access_changed_on_commit(user.pk)
     transaction.on_commit(lambda: cache.version_bump("site"), robust=True)  # mentor badges
     return user
 
@@ -168,3 +172,22 @@ def token_touch(*, token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, actor: User, user: User) -> int:
+    """End every session of `user` (every browser, this one included), close their live
+    sockets, and revoke their API tokens. Returns how many tokens were revoked.
+
+    Sessions end by changing the account's session auth hash (`session_version`): every
+    stored session still carries the old one, so Django (and the socket check) refuse it
+    on its next use, whatever the session backend holds."""
+    if not can_edit_profile(actor, user):
+        raise PermissionDenied("You can only sign yourself out everywhere.")
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    logger.info("signed out everywhere user=%s by=%s tokens_revoked=%s", user.pk, actor.pk, revoked)
+    live.access_changed_on_commit(user.pk)
+    return revoked

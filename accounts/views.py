@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,16 @@ from accounts.forms import ProfileForm, TokenForm
 def profile_view(request: HttpRequest, handle: str) -> HttpResponse:
     profile_user = selectors.user_get_by_handle(handle=handle)
     return render(request, "accounts/profile.html", {"profile_user": profile_user})
+
+
+@require_POST
+@login_required
+def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
+    revoked = services.user_sign_out_everywhere(actor=request.user, user=request.user)
+    logout(request)
+    tokens = f" and {revoked} API token(s) revoked" if revoked else ""
+    messages.success(request, f"You are signed out everywhere{tokens}.")
+    return redirect("account_login")
 
 
 @login_required

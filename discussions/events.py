@@ -220,6 +220,7 @@ def thread_stale(question_id: int) -> None:
     """Something that reorders the thread or changes who may do what (an accept): each
     tab fetches its own view of the answers (rare, so the extra requests are fine)."""
     question_bump(question_id)
+    live.recheck(question_topic(question_id))  # hidden? its subscribers re-check first
     live.publish(
         question_topic(question_id),
         _render("thread-stale", question_id=question_id),
@@ -239,6 +240,7 @@ def question_changed(question_id: int) -> None:
     if question.hidden_at is not None:
         thread_stale(question_id)
         return
+    live.recheck(question_topic(question_id))  # deleted? its subscribers re-check first
     live.publish(
         question_topic(question_id),
         _render("question-changed", question=question),

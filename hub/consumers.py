@@ -5,18 +5,36 @@ AllowedHostsOriginValidator), authorises each topic the page asked for once, at 
 joins their groups and forwards events. It never writes content and never renders per
 recipient. Two small client messages are understood: `typing` (throttled, re-published to
 the question's group) and `ping` (keeps presence alive).
+
+Access is followed, not just checked once (docs/decisions/0012-live-sockets-follow-access.md):
+a signed-in socket joins its user's and its session's control groups; `access.changed`
+re-checks the session, the account and every topic and closes the socket (4403) when
+any of them is gone; `access.ended` (signed out) closes it at once; `live.recheck` on a
+topic's group drops that topic for a viewer who may no longer see it. A timer closes the
+socket when its session expires, and a periodic check (SESSION_CHECK_INTERVAL) catches
+what a lost control message missed. Inbound frames are bounded: over MAX_FRAME_BYTES
+closes with 1009, more than RATE_BURST frames beyond RATE_PER_SECOND closes with 1008,
+both before any JSON is parsed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
+from datetime import datetime
+from importlib import import_module
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.db import DatabaseError
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from redis.exceptions import RedisError
 
 from hub import live, presence
@@ -24,6 +42,14 @@ from hub import live, presence
 logger = logging.getLogger(__name__)
 
 TYPING_INTERVAL = 3.0  # seconds between two typing notices from one tab
+# Inbound limits (the page sends a ping every 25 s and a typing notice at most every 3 s).
+MAX_FRAME_BYTES = 4096
+RATE_PER_SECOND = 10.0
+RATE_BURST = 20
+# The safety net behind the control groups: each signed-in socket re-checks its session
+# and account this often (one small query); a session's expiry closes it on time.
+SESSION_CHECK_INTERVAL = 30.0
+CLOSE_ACCESS_GONE = 4403  # the page reconnects and gets only what it may see now
 # What an outage of Redis (the channel layer) or the database raises inside the consumer.
 OUTAGE_ERRORS = (RedisError, OSError, DatabaseError)
 OUTAGE_LOG_INTERVAL = 60.0  # one log line a minute while sockets are being refused
@@ -69,14 +95,37 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.topics: dict[str, str] = {}
         self.last_typing = 0.0
+        self.closing = False
+        self.control_groups: list[str] = []
+        self.tokens, self.refilled_at = float(RATE_BURST), time.monotonic()
+        self.watch: asyncio.Task | None = None
         user = self.scope.get("user")
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         requested = live.topics_parse(",".join(query.get("topics", [])))
+        if (
+            user is not None
+            and user.is_authenticated
+            and (not user.is_active or getattr(user, "is_suspended", False))
+        ):
+            # Suspended people still read the pages (which poll for changes); their
+            # sockets are refused for the length of the suspension.
+            await self.close(code=CLOSE_ACCESS_GONE)
+            return
         if requested:
             self.topics = await database_sync_to_async(live.topics_authorize)(user, requested)
-        for group in self.topics.values():
+        expires_at = None
+        session_key = self._session_key()
+        if user is not None and user.is_authenticated and session_key:
+            self.control_groups = [
+                live.access_user_group(user.pk),
+                live.access_session_group(session_key),
+            ]
+            expires_at = await database_sync_to_async(_session_expiry)(session_key)
+        for group in [*self.control_groups, *self.topics.values()]:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        if self.control_groups:
+            self.watch = asyncio.create_task(self._watch(expires_at))
         for topic in self._presence_topics():
             try:
                 await presence.join(
@@ -86,18 +135,115 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 logger.warning("live: presence unavailable for %s", topic)
 
     async def disconnect(self, code: int) -> None:
+        watch = getattr(self, "watch", None)
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()
         for topic in self._presence_topics():
             await presence.leave(topic, self._viewer_key(), self.channel_name, self.channel_layer)
-        for group in self.topics.values():
+        for group in [*getattr(self, "control_groups", []), *self.topics.values()]:
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def dispatch(self, message: dict) -> None:
         # Forwarding never touches the ORM: skip Channels' per-message connection cleanup
         # (a thread hop per message per consumer; measured to triple fan-out latency).
         if message["type"] == "live.event":
-            await self.send(text_data=message["html"])
+            topic = message.get("topic")
+            if not self.closing and (topic is None or topic in self.topics):
+                await self.send(text_data=message["html"])
             return
         await super().dispatch(message)
+
+    # --- Inbound limits ----------------------------------------------------------------
+
+    async def websocket_receive(self, message: dict) -> None:
+        """Size and rate are checked on the raw frame, before any JSON is parsed."""
+        if self.closing:
+            return
+        size = len(message.get("text") or "") + len(message.get("bytes") or b"")
+        if size > MAX_FRAME_BYTES:
+            await self._close_for("frame too large", 1009, size=size)
+            return
+        now = time.monotonic()
+        self.tokens = min(RATE_BURST, self.tokens + (now - self.refilled_at) * RATE_PER_SECOND)
+        self.refilled_at = now
+        if self.tokens < 1:
+            await self._close_for("too many messages", 1008)
+            return
+        self.tokens -= 1
+        await super().websocket_receive(message)
+
+    # --- Access follows the viewer -----------------------------------------------------
+
+    async def access_changed(self, message: dict) -> None:
+        await self._recheck_access()
+
+    async def access_ended(self, message: dict) -> None:
+        await self._close_for("signed out", CLOSE_ACCESS_GONE)
+
+    async def live_recheck(self, message: dict) -> None:
+        """A topic's object changed who may see it: keep it only if this viewer still may."""
+        topic = message.get("topic", "")
+        if topic not in self.topics or self.closing:
+            return
+        user = self.scope.get("user")
+        allowed = await database_sync_to_async(live.topics_authorize)(user, [topic])
+        if topic not in allowed:
+            group = self.topics.pop(topic)
+            await self.channel_layer.group_discard(group, self.channel_name)
+            logger.info(
+                "live: topic %s dropped for user %s (no longer visible)",
+                topic,
+                getattr(user, "pk", None),
+            )
+
+    async def _recheck_access(self) -> None:
+        if self.closing:
+            return
+        reason = await database_sync_to_async(access_refusal)(
+            self.scope.get("user"), self._session_key(), list(self.topics)
+        )
+        if reason:
+            await self._close_for(reason, CLOSE_ACCESS_GONE)
+
+    async def _watch(self, expires_at: datetime | None) -> None:
+        """The periodic check, and the session's expiry (whichever comes first)."""
+        try:
+            while not self.closing:
+                wait = SESSION_CHECK_INTERVAL
+                if expires_at is not None:
+                    wait = min(wait, max(0.0, (expires_at - timezone.now()).total_seconds()))
+                await asyncio.sleep(wait)
+                if expires_at is not None and timezone.now() >= expires_at:
+                    await self._close_for("session expired", CLOSE_ACCESS_GONE)
+                    return
+                await self._recheck_access()
+        except asyncio.CancelledError:
+            raise
+        except OUTAGE_ERRORS as error:  # the check cannot run: close, the page retries
+            _outage_log(error)
+            await self._close_for("check unavailable", 1013)
+
+    async def _close_for(self, reason: str, code: int, **fields: Any) -> None:
+        """Stop forwarding at once, leave every group, then close."""
+        if self.closing:
+            return
+        self.closing = True
+        user = self.scope.get("user")
+        logger.info(
+            "live: socket closed (%s) code=%s user=%s %s",
+            reason,
+            code,
+            getattr(user, "pk", None),
+            " ".join(f"{k}={v}" for k, v in fields.items()),
+        )
+        for group in [*self.control_groups, *self.topics.values()]:
+            with contextlib.suppress(*OUTAGE_ERRORS):
+                await self.channel_layer.group_discard(group, self.channel_name)
+        await self.close(code=code)
+
+    def _session_key(self) -> str:
+        session = self.scope.get("session")
+        return getattr(session, "session_key", None) or ""
 
     async def live_event(self, event: dict) -> None:
         await self.send(text_data=event["html"])
@@ -130,7 +276,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.last_typing = now
         await self.channel_layer.group_send(
             self.topics[topic],
-            {"type": "live.event", "html": presence.typing_fragment(topic, user)},
+            {"type": "live.event", "html": presence.typing_fragment(topic, user), "topic": topic},
         )
 
     def _presence_topics(self) -> list[str]:
@@ -141,3 +287,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated:
             return f"u{user.pk}"
         return f"a{self.channel_name}"
+
+
+def _session_expiry(session_key: str) -> datetime | None:
+    """When the stored session ends (database sessions), or None if unknown."""
+    from django.contrib.sessions.models import Session
+
+    return (
+        Session.objects.filter(session_key=session_key)
+        .values_list("expire_date", flat=True)
+        .first()
+    )
+
+
+def access_refusal(user: Any, session_key: str, topics: list[str]) -> str:
+    """Why a signed-in socket must close now, or "" while its access holds: the session
+    still exists, unexpired, for this user with the account's current auth hash (a
+    "sign out everywhere" changes it); the account is active and not suspended; every
+    topic it follows is still allowed."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+
+    if user is None or not user.is_authenticated:
+        return ""
+    data = store_class(session_key).load() if session_key else {}
+    if str(data.get(SESSION_KEY, "")) != str(user.pk):
+        return "session ended"
+    fresh = get_user_model().objects.filter(pk=user.pk).first()
+    if fresh is None or not fresh.is_active:
+        return "account deactivated"
+    if not constant_time_compare(data.get(HASH_SESSION_KEY, ""), fresh.get_session_auth_hash()):
+        return "signed out everywhere"
+    if getattr(fresh, "is_suspended", False):
+        return "account suspended"
+    allowed = live.topics_authorize(fresh, topics)
+    lost = [t for t in topics if t not in allowed]
+    if lost:
+        return f"topics no longer allowed: {','.join(lost)}"
+    return ""

@@ -16,6 +16,7 @@ viewer-neutral, and sent to the topic's group; every tab following it swaps it i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -113,11 +114,13 @@ def group_for(topic_key: str) -> str:
 _last_failure_log = 0.0
 
 
-def _message(html: str, event: dict | None) -> dict:
+def _message(html: str, event: dict | None, topic: str | None = None) -> dict:
     """The channel-layer message: the fragment for pages and, when given, what happened
     as data (`{"name": "answer.created", "id": 42}`) for the GraphQL subscriptions,
     which load the object again with each subscriber's own visibility."""
     message: dict[str, Any] = {"type": "live.event", "html": html}
+    if topic is not None:
+        message["topic"] = topic
     if event is not None:
         message["event"] = event
     return message
@@ -127,7 +130,9 @@ def publish(topic_key: str, html: str, event: dict | None = None) -> bool:
     """Send a rendered fragment to every tab following `topic_key`. Never raises: the
     write that caused the event has committed, and tabs catch up when they reconnect."""
     global _last_failure_log
-    message = _message(html, event)
+    # The topic rides along: a socket that dropped it (access re-checked) while this was
+    # already queued for it discards it (hub.consumers.LiveConsumer.dispatch).
+    message = _message(html, event, topic_key)
     try:
         async_to_sync(get_channel_layer().group_send)(group_for(topic_key), message)
     except Exception as error:  # noqa: BLE001 - a broken layer must not break a write
@@ -151,7 +156,7 @@ def publish_many(items: list[tuple[str, str]] | list[tuple[str, str, dict]]) -> 
     async def send_all() -> list:
         return await asyncio.gather(
             *(
-                layer.group_send(group_for(item[0]), _message(item[1], _event_of(item)))
+                layer.group_send(group_for(item[0]), _message(item[1], _event_of(item), item[0]))
                 for item in items
             ),
             return_exceptions=True,
@@ -190,3 +195,66 @@ def catch_up(request: HttpRequest, requested: list[str], since: Any) -> str:
 
 def now_iso() -> str:
     return timezone.now().isoformat()
+
+
+# --- Access: sockets follow what their viewer may see ----------------------------------
+#
+# Every socket of a signed-in viewer joins two control groups: its user's and its
+# session's. Account services publish to them when access shrinks (suspended,
+# deactivated, role changed, signed out everywhere, signed out in this session) and the
+# consumer re-checks at once, closing the socket if access is gone. A topic whose object
+# changed visibility (hidden, deleted, unpublished) gets `recheck` on its own group,
+# before the event itself, so a subscriber who may no longer see it is dropped before the
+# next fragment. See docs/decisions/ (live sockets follow access).
+
+
+def access_user_group(user_id: int) -> str:
+    return f"hub.access.user.{int(user_id)}"
+
+
+def access_session_group(session_key: str) -> str:
+    digest = hashlib.sha256(session_key.encode()).hexdigest()[:32]
+    return f"hub.access.session.{digest}"
+
+
+def _control_send(group: str, message: dict) -> bool:
+    """Never raises: a control message lost to an outage is caught by the sockets'
+    periodic check (hub.consumers.SESSION_CHECK_INTERVAL)."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, message)
+    except Exception as error:  # noqa: BLE001 - a broken layer must not break a write
+        logger.warning("live: control message to %s failed (%s)", group, error)
+        return False
+    return True
+
+
+def access_changed(user_id: int) -> bool:
+    """The user's access may have shrunk: each of their sockets re-checks it now."""
+    return _control_send(access_user_group(user_id), {"type": "access.changed"})
+
+
+def access_changed_on_commit(user_id: int) -> None:
+    transaction.on_commit(lambda: access_changed(user_id), robust=True)
+
+
+def session_ended(session_key: str) -> bool:
+    """That session signed out: its sockets close now."""
+    return _control_send(access_session_group(session_key), {"type": "access.ended"})
+
+
+def recheck(topic_key: str) -> bool:
+    """The object behind `topic_key` changed who may see it: each subscriber re-checks
+    the topic before the next event (call it on commit, before publishing)."""
+    try:
+        group = group_for(topic_key)
+    except ValueError:
+        return False
+    return _control_send(group, {"type": "live.recheck", "topic": topic_key})
+
+
+def on_logged_out(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """user_logged_out: Django sends it before flushing the session, so the key is known."""
+    session = getattr(request, "session", None)
+    key = getattr(session, "session_key", None)
+    if key:
+        session_ended(key)

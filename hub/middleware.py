@@ -158,3 +158,35 @@ class HandledRefusalsFilter(logging.Filter):
         if record.name == "django.security.csrf":
             return False
         return getattr(record, "status_code", None) not in (403, 413)
+
+
+ROLE_SESSION_KEY = "_nexus_role"
+
+
+class SessionRotationMiddleware:
+    """Rotate the session key when the signed-in account's role differs from the role the
+    session was issued under (a promotion or demotion by an admin): the old key, which
+    may have leaked while it carried less (or more) power, stops working. Signing in
+    already rotates it (django.contrib.auth.login cycles the key)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            role = str(getattr(user, "role", ""))
+            seen = request.session.get(ROLE_SESSION_KEY)
+            if seen != role:
+                if seen is not None:
+                    request.session.cycle_key()
+                request.session[ROLE_SESSION_KEY] = role
+        return self.get_response(request)
+
+
+def on_logged_in(sender: object, request: HttpRequest | None = None, user: object = None, **_):
+    """user_logged_in: note the role the new session is issued under (so the first request
+    after signing in writes nothing)."""
+    session = getattr(request, "session", None)
+    if session is not None and user is not None:
+        session[ROLE_SESSION_KEY] = str(getattr(user, "role", ""))

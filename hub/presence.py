@@ -57,7 +57,8 @@ async def _broadcast(topic: str, count: int, layer: Any) -> None:
     from hub import live
 
     await layer.group_send(
-        live.group_for(topic), {"type": "live.event", "html": viewers_fragment(topic, count)}
+        live.group_for(topic),
+        {"type": "live.event", "html": viewers_fragment(topic, count), "topic": topic},
     )
 
 

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 before anything reads it
     # (CSRF reads request.POST only later, in process_view).
     "hub.middleware.BodyLimitMiddleware",
+    # A new session key when the account's role changed (sign-in cycles it already).
+    "hub.middleware.SessionRotationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -384,6 +386,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+# Over HTTPS the cookies take the `__Host-` prefix: the browser then only accepts them
+# Secure, for this exact host (no Domain) and Path=/, so a sibling subdomain or a
+# plain-HTTP page cannot plant or overwrite them.
+SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

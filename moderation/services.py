@@ -23,6 +23,7 @@ from accounts.models import User
 from discussions import events as discussion_events
 from discussions import services as forum_services
 from discussions.models import Category, Question
+from hub import live
 from hub.markdown import render_markdown
 from moderation import events, permissions
 from moderation.log import record
@@ -616,6 +617,8 @@ def _suspension_set(
     """Write the account's suspension (None lifts it) and its one log entry."""
     user.suspended_until, user.suspension_reason = until, reason if until else ""
     user.save(update_fields=["suspended_until", "suspension_reason"])
+    # Their open sockets re-check at once (a suspended account's sockets close).
+    live.access_changed_on_commit(user.pk)
     record(
         actor=actor,
         action=action,

@@ -65,6 +65,8 @@ def _stale(project_id: int) -> None:
 
 def project_changed(project_id: int) -> None:
     """Title, text, links, tags, state or review state changed."""
+    # Unpublished or hidden? Its subscribers re-check the topic before the next event.
+    live.recheck(project_topic(project_id))
     _stale(project_id)
 
 
