@@ -7,9 +7,10 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts import services
 from accounts.authentication import TokenScopes
 from accounts.models import User
-from hub.api.base import ApiView
+from hub.api.base import ApiView, StrictInput, body_params
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -22,6 +23,17 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProfileInput(StrictInput):
+    """What you may change about yourself (never role, email, handle or suspension here)."""
+
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    bio = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    github = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    website = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    cohort = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    track = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+
 class MeApi(ApiView):
     """The account the request is authenticated as."""
 
@@ -32,3 +44,10 @@ class MeApi(ApiView):
     )
     def get(self, request: Any) -> Response:
         return Response(MeSerializer(request.user).data)
+
+    @extend_schema(operation_id="me_update", summary="Edit your profile",
+                   request=ProfileInput, responses=MeSerializer, tags=["me"])  # fmt: skip
+    def patch(self, request: Any) -> Response:
+        data = body_params(ProfileInput, request, partial=True)
+        user = services.user_profile_update(actor=request.user, user=request.user, **data)
+        return Response(MeSerializer(user).data)

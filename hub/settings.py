@@ -471,6 +471,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation lists the RFC 9457 problems it may answer with (hub/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hub.api.schema.problem_responses",
+    ],
 }
 # Browser clients on other origins (a learner's React app): an allow-list, never "*".
 CORS_ALLOWED_ORIGINS = env.list("NEXUS_API_CORS_ORIGINS", default=[])

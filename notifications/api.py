@@ -1,5 +1,6 @@
 """The notifications part of the REST API: yours only (/api/v1/notifications)."""
 
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -10,6 +11,8 @@ from accounts.authentication import TokenScopes
 from hub.api.base import (
     ApiView,
     PageQuery,
+    StrictInput,
+    body_params,
     cursor_decode_datetime,
     cursor_encode,
     keyset_response,
@@ -17,7 +20,8 @@ from hub.api.base import (
     page_cursors,
     query_params,
 )
-from notifications import selectors
+from notifications import selectors, services
+from notifications.models import EmailMode, Kind
 
 
 class ActorSerializer(serializers.Serializer):
@@ -87,3 +91,63 @@ class NotificationListApi(ApiView):
             previous_cursor=previous_cursor,
             extra={"unread_count": selectors.unread_count(user=request.user)},
         )
+
+
+class ReadSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+
+
+class NotificationReadApi(ApiView):
+    permission_classes = [IsAuthenticated, TokenScopes]
+
+    @extend_schema(operation_id="notification_read", summary="Mark one notification read",
+                   request=None, responses=ReadSerializer, tags=["notifications"])  # fmt: skip
+    def post(self, request: Request, pk: int) -> Response:
+        notification = selectors.notification_get(user=request.user, pk=pk)
+        if notification is None:
+            raise Http404  # another person's notification does not exist for you
+        services.notification_read(user=request.user, notification=notification)
+        return Response({"unread_count": selectors.unread_count(user=request.user)})
+
+
+class NotificationReadAllApi(ApiView):
+    permission_classes = [IsAuthenticated, TokenScopes]
+
+    @extend_schema(operation_id="notifications_read_all", summary="Mark all read",
+                   request=None, responses=ReadSerializer, tags=["notifications"])  # fmt: skip
+    def post(self, request: Request) -> Response:
+        services.notifications_read_all(user=request.user)
+        return Response({"unread_count": 0})
+
+
+class PreferenceSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    email_mode = serializers.CharField()
+
+
+class PreferenceInput(StrictInput):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    email_mode = serializers.ChoiceField(choices=EmailMode.choices)
+
+
+class PreferencesApi(ApiView):
+    permission_classes = [IsAuthenticated, TokenScopes]
+
+    def _data(self, request: Request) -> list[dict]:
+        rows = selectors.preferences_for(user=request.user)
+        return [{"kind": kind, "label": label, "email_mode": mode} for kind, label, mode in rows]
+
+    @extend_schema(operation_id="notification_preferences_get",
+                   summary="How each kind of notification reaches you by email",
+                   responses=PreferenceSerializer(many=True), tags=["notifications"])  # fmt: skip
+    def get(self, request: Request) -> Response:
+        return Response(self._data(request))
+
+    @extend_schema(operation_id="notification_preference_set",
+                   summary="Choose the email mode of one kind", request=PreferenceInput,
+                   responses=PreferenceSerializer(many=True), tags=["notifications"])  # fmt: skip
+    def put(self, request: Request) -> Response:
+        data = body_params(PreferenceInput, request)
+        services.preference_set(user=request.user, **data)
+        return Response(self._data(request))

@@ -260,3 +260,22 @@ class TestApiAuthentication:
         )  # fmt: skip
         assert response.status_code == 403
         assert "lacks the `write` scope" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+class TestMeApi:
+    def test_edit_profile_and_refuse_role(self, client, learner):
+        _, raw = make(learner, "write")
+        headers = {"Authorization": f"Bearer {raw}"}
+        response = client.patch("/api/v1/me", {"bio": "Building APIs"},
+                                content_type="application/json", headers=headers)  # fmt: skip
+        assert response.status_code == 200 and response.json()["bio"] == "Building APIs"
+        for field, value in [("role", "admin"), ("email", "x@y.z"), ("suspended_until", None)]:
+            refused = client.patch("/api/v1/me", {field: value},
+                                   content_type="application/json", headers=headers)  # fmt: skip
+            assert refused.status_code == 400 and field in refused.json()["errors"]
+        learner.refresh_from_db()
+        assert learner.role == "learner" and learner.email != "x@y.z"
+        bad = client.patch("/api/v1/me", {"website": "javascript:alert(1)"},
+                           content_type="application/json", headers=headers)  # fmt: skip
+        assert bad.status_code == 400 and "website" in bad.json()["errors"]

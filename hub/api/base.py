@@ -15,12 +15,13 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
-from django.utils.http import parse_etags
+from django.utils.http import http_date, parse_etags
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,10 +29,36 @@ from rest_framework.views import APIView
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+CHANGELOG_URL = "/api/v1/docs/#changelog"
+SUNSET_NOTICE_MIN = timedelta(days=183)  # six months (docs/decisions/0013-api-versioning.md)
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """A route (or a field's route) that will go: answered with `Deprecation` (RFC 9745),
+    `Sunset` (RFC 8594) and a `Link` to the changelog until it goes."""
+
+    since: datetime
+    sunset: datetime
+    link: str = CHANGELOG_URL
+
+    def __post_init__(self) -> None:
+        if self.sunset - self.since < SUNSET_NOTICE_MIN:
+            raise ValueError("The API promises at least six months between deprecation and sunset.")
+
+    def headers(self, request: Request) -> dict[str, str]:
+        link = request.build_absolute_uri(self.link)
+        return {
+            "Deprecation": f"@{int(self.since.timestamp())}",
+            "Sunset": http_date(self.sunset.timestamp()),
+            "Link": f'<{link}>; rel="deprecation"; type="text/html"',
+        }
 
 
 class ApiView(APIView):
-    """The base of every /api/v1/ view."""
+    """The base of every /api/v1/ view. Set `deprecation` on a view that will go."""
+
+    deprecation: Deprecation | None = None
 
     def finalize_response(self, request: Request, response: Any, *args, **kwargs) -> Any:
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -46,6 +73,11 @@ class ApiView(APIView):
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
         patch_vary_headers(response, ("Authorization", "Cookie"))
+        if self.deprecation is not None:
+            for header, value in self.deprecation.headers(request).items():
+                if header == "Link" and response.get("Link"):
+                    value = f"{response['Link']}, {value}"
+                response[header] = value
         return response
 
 

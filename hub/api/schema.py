@@ -17,3 +17,72 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "`moderate` (mentors and admins); never more than the owner's current role."
             ),
         }
+
+
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details (`application/problem+json`).",
+    "properties": {
+        "type": {"type": "string", "format": "uri", "description": "What kind of problem."},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "This occurrence, in words."},
+        "errors": {
+            "type": "object",
+            "description": "400 only: messages per field (`non_field_errors` for the whole).",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_DETAILS = {
+    "400": ("Invalid input", "Some fields need another look."),
+    "401": ("Authentication required", "The token is unknown, revoked or expired."),
+    "403": ("Not allowed", "You can only edit your own questions."),
+    "404": ("Not found", "Not found."),
+    "409": ("Conflict", "This question is locked: off-topic."),
+    "413": ("Request too large", "The request body is too large."),
+    "429": ("Too many requests", "Please wait a little before posting again."),
+}
+_SLUGS = {
+    "400": "validation",
+    "401": "unauthenticated",
+    "403": "forbidden",
+    "404": "not-found",
+    "409": "conflict",
+    "413": "too-large",
+    "429": "rate-limited",
+}
+
+
+def problem_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the problem
+    documents it may answer with, each with an example."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["400", "401", "403", "404", "429"]
+            if method != "get":
+                codes += ["409", "413"]
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                title, detail = _DETAILS[code]
+                example = {"type": f"https://nexus.example/api/v1/problems/{_SLUGS[code]}",
+                           "title": title, "status": int(code), "detail": detail}  # fmt: skip
+                if code == "400":
+                    example["errors"] = {"title": ["Ensure this field has at least 15 characters."]}
+                responses.setdefault(
+                    code,
+                    {
+                        "description": title,
+                        "content": {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/Problem"},
+                                "example": example,
+                            }
+                        },
+                    },
+                )
+    return result

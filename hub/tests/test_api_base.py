@@ -55,3 +55,27 @@ def test_cache_control_and_vary(client, learner):
 def test_errors_carry_no_etag(client):
     response = client.get("/api/v1/questions/999999")
     assert response.status_code == 404 and "ETag" not in response
+
+
+@pytest.mark.urls("hub.tests.deprecated_urls")
+def test_a_deprecated_route_says_so_until_its_sunset(client):
+    response = client.get("/api/v1/_test/old-thing")
+    assert response.status_code == 200
+    assert response["Deprecation"] == "@1796083200"  # 2026-12-01T00:00:00Z (RFC 9745)
+    assert response["Sunset"] == "Thu, 01 Jul 2027 00:00:00 GMT"  # RFC 8594
+    assert response["Link"] == (
+        '<http://testserver/api/v1/docs/#changelog>; rel="deprecation"; type="text/html"'
+    )
+    current = client.get("/api/v1/questions")
+    assert "Deprecation" not in current and "Sunset" not in current
+
+
+def test_less_than_six_months_notice_is_refused():
+    from datetime import UTC, datetime
+
+    from hub.api.base import Deprecation
+
+    with pytest.raises(ValueError, match="six months"):
+        Deprecation(
+            since=datetime(2026, 12, 1, tzinfo=UTC), sunset=datetime(2027, 3, 1, tzinfo=UTC)
+        )

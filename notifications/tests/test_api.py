@@ -41,3 +41,37 @@ def test_query_count_is_constant(client, learner, mentor):
     with CaptureQueriesContext(connection) as many:
         assert len(client.get("/api/v1/notifications").json()["results"]) == 7
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def send(client, method, url, data=None):
+    return getattr(client, method)(url, data, content_type="application/json")
+
+
+def test_mark_read_one_and_all_and_not_anothers(client, learner, other_learner, mentor):
+    from notifications.models import Notification
+
+    tell(learner, mentor, 1)
+    tell(learner, mentor, 2)
+    tell(other_learner, mentor, 3)
+    theirs = Notification.objects.get(recipient=other_learner)
+    client.force_login(learner)
+    first = Notification.objects.filter(recipient=learner).first()
+    assert send(client, "post", f"/api/v1/notifications/{first.pk}/read").json() == {
+        "unread_count": 1
+    }
+    assert send(client, "post", f"/api/v1/notifications/{theirs.pk}/read").status_code == 404
+    assert not Notification.objects.get(pk=theirs.pk).is_read
+    assert send(client, "post", "/api/v1/notifications/read").json() == {"unread_count": 0}
+    assert Notification.objects.filter(recipient=other_learner, is_read=False).count() == 1
+
+
+def test_preferences(client, learner):
+    client.force_login(learner)
+    rows = client.get("/api/v1/notifications/preferences").json()
+    kind = rows[0]["kind"]
+    changed = send(client, "put", "/api/v1/notifications/preferences",
+                   {"kind": kind, "email_mode": "off"}).json()  # fmt: skip
+    assert next(r for r in changed if r["kind"] == kind)["email_mode"] == "off"
+    bad = send(client, "put", "/api/v1/notifications/preferences",
+               {"kind": kind, "email_mode": "hourly"})  # fmt: skip
+    assert bad.status_code == 400 and "email_mode" in bad.json()["errors"]
