@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 CHANGELOG_URL = "/api/v1/docs/#changelog"
-SUNSET_NOTICE_MIN = timedelta(days=183)  # six months (docs/decisions/0013-api-versioning.md)
+SUNSET_NOTICE_MIN = timedelta(days=183)  # six months (docs/decisions/0015-api-versioning.md)
 
 
 @dataclass(frozen=True)
