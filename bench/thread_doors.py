@@ -1,10 +1,12 @@
-"""GraphQL benchmark: a thread page's query (a question with 50 answers, their authors and
-comments) beside the same page in HTML and through REST, on bench/pages.py's forum of
-20,000 questions.
+"""Thread benchmark for the three doors: a thread page's GraphQL query (a question with 50
+answers, their authors and comments) beside the same page in HTML and through REST, on
+bench/pages.py's forum of 20,000 questions. (Not named graphql.py: a script's folder comes
+first on sys.path and would hide the graphql package.)
 
 Not a test: it prints figures. Run it from the project folder:
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/nexus_bench .venv/bin/python bench/graphql.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/nexus_bench \
+        .venv/bin/python bench/thread_doors.py [requests per row, default 200]
 
 Like bench/pages.py (whose seeding and settings it reuses: DEBUG off, manifest static files,
 a persistent connection, no Redis), each request goes through Django in-process (no
