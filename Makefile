@@ -64,6 +64,11 @@ lock:
 	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal base.in -o base.txt
 	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal dev.in -o dev.txt
 
+# Every main page against the floor (hello world) in one table: gunicorn, PostgreSQL with
+# 50,000 questions / 200,000 answers (seeded once), Redis, wrk; then the live fan-out.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 bench-serve: install
 	$(PY) bench/serve.py
 

@@ -120,11 +120,11 @@ def free_port() -> int:
 # --- Servers --------------------------------------------------------------------------------
 
 
-def server_command(kind: str, port: int, workers: int) -> list[str]:
+def server_command(kind: str, port: int, workers: int, app: str = "") -> list[str]:
     if kind == "wsgi":
         return [
             str(VENV_BIN / "gunicorn"),
-            "hub.wsgi:application",
+            app or "hub.wsgi:application",
             "--workers", str(workers),
             "--bind", f"127.0.0.1:{port}",
             "--no-control-socket",
@@ -154,12 +154,12 @@ SERVER_LABELS = {
 
 
 class Server:
-    def __init__(self, kind: str, env: dict[str, str], workers: int) -> None:
+    def __init__(self, kind: str, env: dict[str, str], workers: int, app: str = "") -> None:
         self.kind = kind
         self.port = free_port()
         self.log = open(f"/tmp/nexus-bench-{kind}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            server_command(kind, self.port, workers),
+            server_command(kind, self.port, workers, app),
             cwd=BASE_DIR,
             env=env,
             stdout=self.log,
@@ -238,10 +238,13 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
-def load_wrk(port: int, path: str, duration: float, concurrency: int) -> Result:
+def load_wrk(
+    port: int, path: str, duration: float, concurrency: int, headers: list[str] = ()
+) -> Result:
     wrk = shutil.which("wrk")
     command = [
         wrk, "-t1", f"-c{concurrency}", f"-d{duration:g}s", "--timeout", "10s", "--latency",
+        *(part for header in headers for part in ("-H", header)),
         f"http://127.0.0.1:{port}{path}",
     ]  # fmt: skip
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout

@@ -294,17 +294,80 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
     )
     thread = Thread(question=question, answers=answers, comments=comments)
     if viewer and viewer.is_authenticated:
-        answer_ids = [a.pk for a in answers]
-        votes = Vote.objects.filter(user=viewer).filter(
-            Q(question=question) | Q(answer_id__in=answer_ids)
-        )
-        for question_id, answer_id in votes.values_list("question_id", "answer_id"):
-            if question_id:
-                thread.voted_question = True
-            else:
-                thread.voted_answer_ids.add(answer_id)
-        thread.following = Follow.objects.filter(user=viewer, question=question).exists()
+        _viewer_marks(thread, viewer, question, [a.pk for a in answers])
     return thread
+
+
+@dataclass
+class NeutralAnswers:
+    """A thread's answers (with their comments) as everyone may see them: what the cached,
+    viewer-neutral part of the thread page renders. `hidden_author_ids` are the authors of
+    hidden answers and comments left out, who (like mentors) see more than this."""
+
+    answers: list[Answer]
+    hidden_author_ids: frozenset[int]
+
+
+def question_answers_neutral(*, question: Question) -> NeutralAnswers:
+    """The answers every reader shares, in the thread's order, in the same two queries as
+    question_thread: hidden answers and comments are fetched and dropped here, so that who
+    may see more is known without another query."""
+    answers = list(
+        Answer.objects.filter(question=question, is_deleted=False)
+        .select_related("author")
+        .defer(*_UNSHOWN)
+        .prefetch_related(
+            Prefetch(
+                "comments",
+                queryset=Comment.objects.filter(is_deleted=False)
+                .select_related("author")
+                .defer(*_UNSHOWN)
+                .order_by("created_at", "pk"),
+                to_attr="live_comments",
+            )
+        )
+        .annotate(
+            accepted_first=Case(
+                When(pk=question.accepted_answer_id or 0, then=0),
+                default=1,
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("accepted_first", "-score", "created_at", "pk")
+    )
+    hidden = {a.author_id for a in answers if a.hidden_at is not None}
+    shown = [a for a in answers if a.hidden_at is None]
+    for answer in shown:
+        hidden |= {c.author_id for c in answer.live_comments if c.hidden_at is not None}
+        answer.live_comments = [c for c in answer.live_comments if c.hidden_at is None]
+    return NeutralAnswers(answers=shown, hidden_author_ids=frozenset(hidden))
+
+
+def question_thread_for_viewer(*, viewer: Any, question: Question, answer_ids: list[int]) -> Thread:
+    """The per-viewer rest of a thread page whose answers come from the cache: the
+    question's comments, the viewer's votes and follow (answers left empty)."""
+    comments = list(
+        Comment.objects.filter(shown_to(viewer), question=question, is_deleted=False)
+        .select_related("author")
+        .defer(*_UNSHOWN)
+        .order_by("created_at", "pk")
+    )
+    thread = Thread(question=question, answers=[], comments=comments)
+    if viewer and viewer.is_authenticated:
+        _viewer_marks(thread, viewer, question, answer_ids)
+    return thread
+
+
+def _viewer_marks(thread: Thread, viewer: Any, question: Question, answer_ids: list[int]) -> None:
+    votes = Vote.objects.filter(user=viewer).filter(
+        Q(question=question) | Q(answer_id__in=answer_ids)
+    )
+    for question_id, answer_id in votes.values_list("question_id", "answer_id"):
+        if question_id:
+            thread.voted_question = True
+        else:
+            thread.voted_answer_ids.add(answer_id)
+    thread.following = Follow.objects.filter(user=viewer, question=question).exists()
 
 
 def question_get(*, viewer: Any, pk: int) -> Question | None:

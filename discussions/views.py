@@ -11,8 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import (
     HttpResponseClientRedirect,
@@ -22,6 +25,7 @@ from django_htmx.http import (
 from discussions import events, extensions, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
+from hub import cache
 from hub.errors import refusals_shown
 from hub.forms import form_add_service_error
 from hub.markdown import render_markdown
@@ -141,23 +145,74 @@ def search_view(request: HttpRequest) -> HttpResponse:
 # --- A question --------------------------------------------------------------------------
 
 
+# Stands for the viewer's CSRF token in cached HTML; replaced per response.
+CSRF_PLACEHOLDER = "nexus-csrf-placeholder-7d1f0c"
+
+
+def _answers_cached(
+    request: HttpRequest, question: Question
+) -> tuple[SafeString, list[int]] | None:
+    """The thread's answers and their comments, rendered once per thread version for every
+    viewer (hub.cache; discussions.events bumps the version with each live event), with
+    per-viewer controls hidden behind data-show-for rules as in the live fragments
+    (static/js/live.js reveals them). None when this viewer sees more than everyone
+    (a mentor, or the author of a hidden post, in a thread with hidden posts)."""
+
+    def compute() -> tuple[str, list[int], frozenset[int]]:
+        neutral = selectors.question_answers_neutral(question=question)
+        context = {
+            "question": question,
+            "thread": {"answers": neutral.answers, "voted_answer_ids": frozenset()},
+            "live": True,
+            "neutral": True,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "comment_form": CommentForm(),
+        }
+        html = render_to_string(f"{DETAIL}#answers", context)
+        return html, [a.pk for a in neutral.answers], neutral.hidden_author_ids
+
+    html, answer_ids, hidden_authors = cache.fragment(
+        "thread-answers", deps=[("question", question.pk)], parts=[question.pk], compute=compute
+    )
+    user = request.user
+    if hidden_authors and user.is_authenticated and (user.is_mentor or user.pk in hidden_authors):
+        return None
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))), answer_ids  # noqa: S308 - our own render
+
+
 @require_GET
 def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     question = _question_or_404(request, pk)
     if slug != question.slug:
         return redirect(question, permanent=True)
     target_key = events.question_topic(question.pk)
-    context = _thread_context(
-        request,
-        question,
-        answer_form=AnswerForm(),
-        comment_form=CommentForm(),
-        target_key=target_key,
-        muted=is_muted(user=request.user, target_key=target_key),
-    )
-    context["extras"] = extensions.thread_extras(
-        viewer=request.user, question=question, answers=context["thread"].answers
-    )
+    extra = {
+        "answer_form": AnswerForm(),
+        "comment_form": CommentForm(),
+        "target_key": target_key,
+        "muted": is_muted(user=request.user, target_key=target_key),
+    }
+    cached = _answers_cached(request, question)
+    extras = None
+    if cached is not None:
+        answers_html, answer_ids = cached
+        # Other apps' lines under answers (a guide link) are not in the shared copy: a
+        # thread that has any gets the full per-viewer render.
+        stand_ins = [Answer(pk=pk, question=question) for pk in answer_ids]
+        extras = extensions.thread_extras(viewer=request.user, question=question, answers=stand_ins)
+        if extras.answers:
+            cached = extras = None
+    if cached is None:
+        context = _thread_context(request, question, **extra)
+        extras = extensions.thread_extras(
+            viewer=request.user, question=question, answers=context["thread"].answers
+        )
+    else:
+        thread = selectors.question_thread_for_viewer(
+            viewer=request.user, question=question, answer_ids=answer_ids
+        )
+        context = {"thread": thread, "question": question, "answers_html": answers_html, **extra}
+    context["extras"] = extras
     if request.user.is_authenticated and request.user.is_mentor:
         # Mentors' tools: their notes on the thread, and the topics to move it to.
         context["mentor_notes"] = mentor_notes(viewer=request.user, question_id=question.pk)

@@ -87,7 +87,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Sampled per-route timings, queries and cache hits (hub/metrics.py): outermost.
+    "hub.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # ETag/304 and Cache-Control for pages (hub/http_cache.py); before CSP, which it drops
+    # from a 304 so the browser keeps the policy whose nonce matches its copy.
+    "hub.http_cache.HttpCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware: answers CORS preflights for the API (CORS_* below).
@@ -510,6 +515,10 @@ NEXUS_PROGRAM_VERSIONS = {
 }
 # hub.cache entries (versioned fragments); off only in tests that are not marked `cached`.
 NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
+# Share of requests sampled into the last hour's per-route figures (/metrics/, hub/metrics.py).
+NEXUS_METRICS_SAMPLE = env.float("NEXUS_METRICS_SAMPLE", default=0.05)
+# X-Nexus-Queries and X-Nexus-Cache on every response (make bench turns it on).
+NEXUS_METRICS_HEADERS = env.bool("NEXUS_METRICS_HEADERS", default=False)
 # After a cache error, each process leaves the cache alone this long (pages render uncached).
 NEXUS_CACHE_RETRY_SECONDS = env.float("NEXUS_CACHE_RETRY_SECONDS", default=5.0)
 

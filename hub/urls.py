@@ -18,6 +18,7 @@ urlpatterns = [
     path("readyz/worker", ops_views.worker_readyz_view, name="readyz_worker"),
     path("ops/", include("ops.urls")),
     path("live/catch-up", views.live_catch_up_view, name="live_catch_up"),
+    path("metrics/", views.metrics_view, name="metrics"),
     path("graphql/", graphql_view, name="graphql"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

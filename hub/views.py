@@ -105,3 +105,17 @@ def live_catch_up_view(request: HttpRequest) -> HttpResponse:
         '<template id="live-at" data-at="{}" hx-swap-oob="true"></template>', live.now_iso()
     )
     return HttpResponse(html + clock)
+
+
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Admins only: the last hour's per-route p50/p95 and queries, per-cache hit rates
+    (hub.metrics). The section is the partial "hub/metrics.html#metrics" for the ops page."""
+    from django.core.exceptions import PermissionDenied
+
+    from hub import metrics
+
+    user = request.user
+    if not (user.is_authenticated and (user.is_staff or getattr(user, "is_admin", False))):
+        raise PermissionDenied("Only admins can see the site's figures.")
+    return render(request, "hub/metrics.html", {"metrics": metrics.summary(minutes=60)})

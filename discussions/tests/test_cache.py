@@ -5,7 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from discussions import services
+from discussions import services, views
+from discussions.tests import factories as make
+from moderation import services as moderation
 
 pytestmark = [pytest.mark.django_db, pytest.mark.cached]
 
@@ -30,3 +32,82 @@ def test_topics_sidebar_is_cached_and_a_rename_shows_at_once(
         services.category_ensure(slug="redis", name="Redis caching")
     response, _ = queries(client, "/questions/?category=redis")
     assert "Redis caching" in response.text
+
+
+# --- The thread page: answers and comments rendered once per thread version -----------------
+
+
+@pytest.fixture
+def thread(learner, other_learner):
+    q = make.question(learner, title="Why is my Redis cache stale?")
+    a = make.answer(other_learner, q, body="Bump a version number on every write.")
+    make.comment(learner, answer=a, body="Which version key?")
+    return q, a
+
+
+def test_the_thread_is_cached_and_each_write_shows_on_the_next_read(
+    client, thread, learner, other_learner, mentor, django_capture_on_commit_callbacks
+):
+    q, a = thread
+    url = q.get_absolute_url()
+    _, cold = queries(client, url)
+    response, warm = queries(client, url)
+    assert warm < cold
+    assert "Bump a version number" in response.text and "Which version key?" in response.text
+
+    def after(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        return client.get(url).text
+
+    text = after(lambda: services.answer_create(author=mentor, question=q, body="Use INCR."))
+    assert "Use INCR." in text and "2 answers" in text
+    text = after(lambda: services.comment_create(author=mentor, answer=a, body="v:question:42"))
+    assert "v:question:42" in text
+    text = after(lambda: services.answer_edit(editor=other_learner, answer=a, body="Use INCR too."))
+    assert "Use INCR too." in text and "Bump a version number" not in text
+    text = after(lambda: services.vote_toggle(user=learner, post=a))
+    assert f'id="score-answer-{a.pk}" aria-label="Score">1<' in text
+    text = after(lambda: services.answer_accept(actor=learner, answer=a))
+    assert "is-accepted" in text
+    text = after(lambda: moderation.content_hide(actor=mentor, target=a, reason="Spam, sorry."))
+    assert "Use INCR too." not in text and "1 answer" in text
+
+
+def test_mentors_and_authors_see_hidden_posts_past_the_shared_copy(
+    client, thread, other_learner, mentor, django_capture_on_commit_callbacks
+):
+    q, a = thread
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.content_hide(actor=mentor, target=a, reason="Off topic here.")
+    url = q.get_absolute_url()
+    assert "Bump a version number" not in client.get(url).text  # cached for everyone
+    client.force_login(mentor)
+    text = client.get(url).text
+    assert "Bump a version number" in text and "Off topic here." in text
+    client.force_login(other_learner)
+    assert "Bump a version number" in client.get(url).text
+
+
+def test_per_viewer_parts_of_a_cached_thread(client, thread, learner, other_learner, mentor):
+    q, a = thread
+    url = q.get_absolute_url()
+    client.get(url)  # fills the cache as an anonymous visitor
+    client.force_login(other_learner)
+    services.vote_toggle(user=other_learner, post=q)
+    response = client.get(url)
+    text = response.text
+    # The viewer's own CSRF token, never the placeholder or someone else's.
+    assert views.CSRF_PLACEHOLDER not in text
+    token = response.context["csrf_token"]
+    assert f'name="csrfmiddlewaretoken" value="{token}"' in text
+    # Controls are there for the page's script to reveal by rule; the server checks anyway.
+    assert f'data-show-for="author:{other_learner.pk} mentor"' in text
+    assert 'data-show-for="asker mentor"' in text
+    assert '<template id="viewer-votes" data-answers=""></template>' in text
+
+    client.force_login(mentor)
+    services.vote_toggle(user=mentor, post=a)
+    text = client.get(url).text
+    assert f'<template id="viewer-votes" data-answers="{a.pk}">' in text
+    assert f'action="/mod/hide/answer/{a.pk}"' in text or "mod-hide" in text

@@ -279,6 +279,19 @@
   });
   applyViewer(doc);
 
+  /* A thread whose answers came from the shared cache: this viewer's up-votes on them. */
+  var myVotes = doc.getElementById("viewer-votes");
+  if (myVotes) {
+    (myVotes.getAttribute("data-answers") || "").split(" ").forEach(function (id) {
+      var form = id && doc.getElementById("vote-answer-" + id);
+      var button = form && form.querySelector("button.vote__button");
+      if (!button) return;
+      button.classList.add("is-voted");
+      button.setAttribute("aria-pressed", "true");
+      button.title = "Undo your up-vote";
+    });
+  }
+
   // The author's own tab gets its answer twice: the HTMX response and the live event.
   function dedupe(list) {
     var seen = {};
