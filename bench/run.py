@@ -194,7 +194,7 @@ def main() -> int:
     server = serve.Server("wsgi", env, 2, app="bench.wsgi:application")
     results = []
     try:
-        server.wait_ready(60)
+        server.wait_ready(180)
         for label, path, who in rows:
             cookie = cookies[who]
             status, _, _ = probe(server.port, path, cookie)  # fills the cache

@@ -13,7 +13,7 @@ sent: the very next read computes afresh.
     cache.version_bump("question", 42)
 
 A version that is missing (never set, or evicted) starts at the current time in
-milliseconds, never at 0, so it can never meet an entry cached under an older number.
+microseconds, never at 0, so it can never meet an entry cached under an older number.
 
 Stampede protection: on a miss one request takes a short lock (`add`) and recomputes; the
 others wait briefly for it (polling the entry), or, for entries declared `stale_ok`, serve
@@ -141,7 +141,7 @@ def versions(deps: Iterable[Dep]) -> tuple[int, ...] | None:
         value = found.get(key)
         if value is None:
             # Never set, or evicted: start from now, so no older entry can match.
-            start = time.time_ns() // 1_000_000
+            start = time.time_ns() // 1_000
             if not _call("add", key, start, timeout=None, default=False):
                 value = _call("get", key, default=None)
             value = start if value is None else value
@@ -160,7 +160,7 @@ def version_bump(kind: str, key: int | str = "") -> None:
     try:
         _backend().incr(vkey)
     except ValueError:  # missing: any fresh value is newer than what entries were keyed by
-        _call("set", vkey, time.time_ns() // 1_000_000, timeout=None)
+        _call("set", vkey, time.time_ns() // 1_000, timeout=None)
     except Exception as error:  # noqa: BLE001
         _failed(error)
 
