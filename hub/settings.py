@@ -460,6 +460,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "hub.api.errors.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_THROTTLE_CLASSES": ["hub.api.throttling.RequestRateThrottle"],
+    # Proxies in front of the app whose X-Forwarded-For is trusted for the client address
+    # (Caddy in docker-compose: 1). 0 trusts none and counts REMOTE_ADDR.
+    "NUM_PROXIES": env.int("NEXUS_API_PROXY_COUNT", default=0),
+}
+# Requests per account (session or token) and per anonymous address, DRF's rate syntax.
+NEXUS_API_RATES = {
+    "user": env.str("NEXUS_API_RATE_USER", default="600/min"),
+    "anon": env.str("NEXUS_API_RATE_ANON", default="120/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Nexus API",

@@ -73,6 +73,14 @@ class ApiView(APIView):
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
         patch_vary_headers(response, ("Authorization", "Cookie"))
+        rate_limit = getattr(request, "rate_limit", None) or getattr(
+            getattr(request, "_request", None), "rate_limit", None
+        )
+        if rate_limit is not None:
+            limit, remaining, reset = rate_limit
+            response["RateLimit-Limit"] = str(limit)
+            response["RateLimit-Remaining"] = str(remaining)
+            response["RateLimit-Reset"] = str(reset)
         if self.deprecation is not None:
             for header, value in self.deprecation.headers(request).items():
                 if header == "Link" and response.get("Link"):
@@ -92,7 +100,8 @@ def _matches(header: str, etag: str) -> bool:
 
 def _not_modified(response: HttpResponse) -> HttpResponse:
     not_modified = HttpResponseNotModified()
-    for header in ("ETag", "Vary", "Cache-Control", "Link"):
+    for header in ("ETag", "Vary", "Cache-Control", "Link", "RateLimit-Limit",
+                   "RateLimit-Remaining", "RateLimit-Reset"):  # fmt: skip
         if header in response:
             not_modified[header] = response[header]
     return not_modified
