@@ -1,0 +1,89 @@
+"""No main page scrolls sideways on a phone (320 to 390 px wide), with the demo data's real
+titles, code blocks and tables, signed out and signed in as a mentor."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Browser
+
+from accounts.models import User
+from discussions.models import Question
+from projects.models import Project
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+MENTOR_PASSWORD = "mentor-django-2026"  # the demo mentor's (README)
+
+# What sticks out past the viewport, for the failure message.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1 && getComputedStyle(el).position !== "fixed") {
+      let inside = el.parentElement, clipped = false;
+      while (inside && inside !== document.body) {
+        const overflow = getComputedStyle(inside).overflowX;
+        if (["auto", "scroll", "hidden"].includes(overflow)) { clipped = true; break; }
+        inside = inside.parentElement;
+      }
+      const name = `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+      if (!clipped) wide.push(`${name} ${Math.round(box.right)}px`);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+}"""
+
+
+def pages(question: Question, project: Project, mentor: User) -> dict[str, str]:
+    return {
+        "home": "/",
+        "question list": "/questions/",
+        "a question": question.get_absolute_url(),
+        "ask": "/ask/",
+        "projects": "/projects/",
+        "a project": project.get_absolute_url(),
+        "notifications": "/notifications/",
+        "profile": mentor.get_absolute_url(),
+        "settings": "/settings/",
+        "queue": "/mod/",
+        "log": "/mod/log/",
+        "saved replies": "/mod/replies/",
+        "search": "/search/?q=celery",
+    }
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    mentor = User.objects.get(email="mentor@nexus.example")
+    question = Question.objects.filter(body__contains="```").order_by("-answer_count").first()
+    project = Project.objects.filter(state="published").order_by("-feedback_count").first()
+    context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True)
+    page = context.new_page()
+
+    failures = []
+
+    def check(name: str, path: str) -> None:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        found = page.evaluate(OVERFLOW)
+        if found["scroll"] > found["width"]:
+            failures.append(f"{name} ({path}): {found['scroll']} px wide; {found['wide']}")
+
+    check("login", "/accounts/login/")
+    check("signup", "/accounts/signup/")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(mentor.email)
+    page.get_by_label("Password").fill(MENTOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    for name, path in pages(question, project, mentor).items():
+        check(name, path)
+    # On a phone the home page leads with questions, not with the topic links.
+    page.goto(f"{live_server.url}/")
+    first = page.locator(".question-row").first.bounding_box()
+    topics = page.locator(".forum__side").bounding_box()
+    if first["y"] > topics["y"]:
+        failures.append(f"home: first question at {first['y']:.0f} px, below the topics")
+
+    assert not failures, f"at {width} px:\n" + "\n".join(failures)
