@@ -644,11 +644,11 @@ def setup_django(ctx: Context) -> None:
 
     original = live.publish
 
-    def timed_publish(topic_key: str, html: str) -> bool:
+    def timed_publish(topic_key: str, html: str, event: dict | None = None) -> bool:
         if ANSWER_SIGN in html and ctx.current >= 0:
             ctx.answer_publish_at[ctx.current] = time.time()
         started = time.perf_counter()
-        ok = original(topic_key, html)
+        ok = original(topic_key, html, event)
         ctx.publish_log.append((time.perf_counter() - started, len(html.encode()), ok))
         return ok
 
