@@ -13,12 +13,13 @@ FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy
-RUN pip install --no-cache-dir uv==0.13.9 \
+# Every file is pinned with its hashes (make lock): one that does not match is refused.
+COPY requirements/bootstrap.txt requirements/base.txt /tmp/requirements/
+RUN pip install --no-cache-dir --require-hashes -r /tmp/requirements/bootstrap.txt \
     && uv venv --python /usr/local/bin/python3 /opt/venv
-COPY requirements/base.txt /tmp/requirements/base.txt
 # Every pinned package ships a wheel for CPython 3.13 on Linux: no compiler needed.
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv pip sync --python /opt/venv/bin/python /tmp/requirements/base.txt
+    uv pip sync --require-hashes --python /opt/venv/bin/python /tmp/requirements/base.txt
 
 # --- source: the project tree without what must never reach the image ----------------------
 # A .dockerignore keeps the build context small; this stage keeps the image clean even

@@ -9,19 +9,20 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format test-unit test-e2e test-outage lock bench-serve bench-pages bench-live check-deploy clean
+.PHONY: install run test lint format test-unit test-e2e test-outage lock audit bench-serve bench-pages bench-live check-deploy clean
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+$(VENV)/.installed: requirements/bootstrap.txt requirements/base.txt requirements/dev.txt
 	@if [ ! -x $(PY) ]; then \
 		python=$$(scripts/find-python) || exit 1; \
 		echo "Creating $(VENV) with $$python"; \
 		$$python -m venv $(VENV) || exit 1; \
 	fi
-	@$(PY) -m pip install --quiet --disable-pip-version-check uv \
-		&& $(VENV)/bin/uv pip sync --quiet --python $(PY) requirements/base.txt requirements/dev.txt \
-		|| $(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt -r requirements/dev.txt
+	@# Every file is pinned with hashes: a package whose hash differs is refused, not installed.
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/bootstrap.txt \
+		&& $(VENV)/bin/uv pip sync --quiet --require-hashes --python $(PY) requirements/base.txt requirements/dev.txt \
+		|| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	@touch $@
 
 .env:
@@ -59,10 +60,19 @@ test: lint test-unit test-e2e
 check-deploy: install
 	@scripts/check_deploy.sh
 
+# Recompile the pinned requirements, every package with its sha256 hashes (install refuses
+# any file that does not match). Then `make audit`.
+UV_COMPILE := ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal --generate-hashes
 lock:
-	$(PY) -m pip install --quiet uv
-	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal base.in -o base.txt
-	cd requirements && ../$(VENV)/bin/uv pip compile --quiet --python-version 3.12 --universal dev.in -o dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/bootstrap.txt
+	cd requirements && $(UV_COMPILE) bootstrap.in -o bootstrap.txt
+	cd requirements && $(UV_COMPILE) base.in -o base.txt
+	cd requirements && $(UV_COMPILE) dev.in -o dev.txt
+
+# Known vulnerabilities in the pinned requirements (pip-audit, exceptions with reasons in
+# requirements/audit-exceptions.toml).
+audit: install
+	@$(PY) scripts/audit_deps.py
 
 # Every main page against the floor (hello world) in one table: gunicorn, PostgreSQL with
 # 50,000 questions / 200,000 answers (seeded once), Redis, wrk; then the live fan-out.
