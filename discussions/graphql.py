@@ -27,9 +27,11 @@ from discussions.models import Question as QuestionModel
 from discussions.models import Revision as RevisionModel
 from hub.graphql_base import (
     INPUT,
+    Connection,
+    Page,
+    Paginated,
     Payload,
     batch,
-    connection,
     decode_id,
     live_events,
     nodes_by_ids,
@@ -418,7 +420,7 @@ class QuestionFilter:
     )
 
 
-QuestionConnection = relay.Connection[QuestionType]
+QuestionConnection = Connection[QuestionType]
 
 
 @strawberry.type
@@ -444,21 +446,13 @@ class Query:
     @strawberry.field(
         description="Questions, as the list page shows them: pass `first` (with `after`) or "
         "`last` (with `before`), at most 100. With `search`, the best matches (one page, "
-        "ranked; `sort` and cursors are ignored)."
+        "ranked; `sort` and cursors are ignored).",
+        extensions=[Paginated()],
     )
     def questions(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Rows from the start.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="A cursor to start after.")
-        ] = None,
-        last: Annotated[int | None, strawberry.argument(description="Rows before the end.")] = None,
-        before: Annotated[
-            str | None, strawberry.argument(description="A cursor to end before.")
-        ] = None,
+        page: Page,
         filter: Annotated[
             QuestionFilter | None, strawberry.argument(description="Which questions.")
         ] = None,
@@ -469,53 +463,41 @@ class Query:
             str | None, strawberry.argument(description="Words to search for (full text).")
         ] = None,
     ) -> QuestionConnection:
-        limit, backward = page_request(first, last)
         user = viewer(info)
+
+        def cursor_of(question: QuestionModel) -> str:
+            return selectors.question_cursor(question, sort.value)
+
         if search is not None and search.strip():
-            rows = [
-                hit.question
-                for hit in selectors.question_search(viewer=user, query=search, limit=limit)
-            ]
-            return connection(
-                QuestionConnection,
-                batch(info).siblings(rows),
-                cursor_of=lambda q: selectors.question_cursor(q, sort.value),
-                backward=False,
-                more=False,
-                has_cursor=False,
-            )
+            hits = selectors.question_search(viewer=user, query=search, limit=page.limit)
+            rows = batch(info).siblings([hit.question for hit in hits])
+            return page.single(QuestionConnection, rows, cursor_of=cursor_of)
         filter = filter or QuestionFilter()
         category = None
         if filter.category:
             category = selectors.category_get(slug=filter.category)
             if category is None:
-                return connection(
-                    QuestionConnection,
-                    [],
-                    cursor_of=str,
-                    backward=False,
-                    more=False,
-                    has_cursor=False,
-                )
-        cursor = before if backward else after
-        page = selectors.question_list(
-            viewer=user,
-            category=category,
-            tag=filter.tag,
-            show=filter.show.value if filter.show else None,
+                return page.single(QuestionConnection, [], cursor_of=cursor_of)
+        filters = {
+            "viewer": user,
+            "category": category,
+            "tag": filter.tag,
+            "show": filter.show.value if filter.show else None,
+        }
+        found = selectors.question_list(
+            **filters,
             sort=sort.value,
-            cursor=cursor,
-            limit=limit,
-            backward=backward,
+            cursor=page.cursor,
+            limit=page.limit,
+            backward=page.backward,
             pinned_first=False,
         )
-        return connection(
+        return page.connection(
             QuestionConnection,
-            batch(info).siblings(page.questions),
-            cursor_of=lambda q: selectors.question_cursor(q, sort.value),
-            backward=backward,
-            more=page.next_cursor is not None,
-            has_cursor=bool(cursor),
+            batch(info).siblings(found.questions),
+            cursor_of=cursor_of,
+            more=found.next_cursor is not None,
+            count=lambda: selectors.question_count(**filters),
         )
 
     @strawberry.field(

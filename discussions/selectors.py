@@ -130,6 +130,43 @@ def question_cursor(question: Question, sort: str) -> str:
     return _cursor_encode(getattr(question, column), question.pk)
 
 
+def _questions_filtered(
+    *, viewer: Any, category: Category | None, tag: str | None, show: str | None
+) -> QuerySet[Question]:
+    """The list's rows for these filters, unordered (question_list and question_count)."""
+    questions = questions_visible_to(viewer)
+    if category is not None:
+        questions = questions.filter(category=category)
+    if tag:
+        questions = questions.filter(tags__name=tag.lower())
+    signed_in = bool(viewer and viewer.is_authenticated)
+    if show == "unanswered":
+        questions = questions.filter(answer_count=0)
+    elif show == "needs_mentor":
+        questions = questions.filter(has_mentor_answer=False)
+    elif show == "mine":
+        questions = questions.filter(author=viewer) if signed_in else questions.none()
+    elif show == "followed":
+        questions = (
+            questions.filter(Exists(Follow.objects.filter(user=viewer, question=OuterRef("pk"))))
+            if signed_in
+            else questions.none()
+        )
+    return questions
+
+
+def question_count(
+    *,
+    viewer: Any,
+    category: Category | None = None,
+    tag: str | None = None,
+    show: str | None = None,
+) -> int:
+    """How many questions question_list would list in all (one COUNT query)."""
+    show = show if show in SHOWS else None
+    return _questions_filtered(viewer=viewer, category=category, tag=tag, show=show).count()
+
+
 def question_list(
     *,
     viewer: Any,
@@ -150,24 +187,7 @@ def question_list(
     sort = sort if sort in SORTS else "active"
     show = show if show in SHOWS else None
     column = SORTS[sort][0]
-    questions = questions_visible_to(viewer)
-    if category is not None:
-        questions = questions.filter(category=category)
-    if tag:
-        questions = questions.filter(tags__name=tag.lower())
-    signed_in = bool(viewer and viewer.is_authenticated)
-    if show == "unanswered":
-        questions = questions.filter(answer_count=0)
-    elif show == "needs_mentor":
-        questions = questions.filter(has_mentor_answer=False)
-    elif show == "mine":
-        questions = questions.filter(author=viewer) if signed_in else questions.none()
-    elif show == "followed":
-        questions = (
-            questions.filter(Exists(Follow.objects.filter(user=viewer, question=OuterRef("pk"))))
-            if signed_in
-            else questions.none()
-        )
+    questions = _questions_filtered(viewer=viewer, category=category, tag=tag, show=show)
     pinned: list[Question] = []
     if pinned_first and category is not None and show is None and not tag:
         if not cursor:

@@ -18,8 +18,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.annotation import StrawberryAnnotation
 from strawberry.django.context import StrawberryDjangoContext
+from strawberry.extensions import FieldExtension
 from strawberry.types import Info
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
 from hub.errors import RateLimited
 
@@ -155,26 +159,103 @@ def page_request(first: int | None, last: int | None) -> tuple[int, bool]:
     return size, last is not None
 
 
-def connection(
-    cls: type,
-    rows: Sequence[Any],
-    *,
-    cursor_of: Callable[[Any], str],
-    backward: bool,
-    more: bool,
-    has_cursor: bool,
-) -> Any:
-    """A relay connection over one keyset page. `more` says whether rows remain in the
-    direction asked; `has_cursor` whether the page started from a cursor (then rows exist
-    on the other side, as far as a keyset can tell without another query)."""
-    edges = [relay.Edge(cursor=cursor_of(row), node=row) for row in rows]
-    page_info = relay.PageInfo(
-        has_next_page=has_cursor if backward else more,
-        has_previous_page=more if backward else has_cursor,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+@strawberry.type(name="Connection", description="A page of a list, with its place in the whole.")
+class Connection(relay.Connection[relay.NodeType]):
+    """relay's connection plus `totalCount`, counted only when a query asks for it."""
+
+    count_of: strawberry.Private[Callable[[], int] | None] = None
+
+    @strawberry.field(
+        description="How many items the whole list holds, as the viewer may see them (one "
+        "COUNT query, run only when this field is asked for)."
     )
-    return cls(edges=edges, page_info=page_info)
+    def total_count(self) -> int:
+        if self.count_of is None:
+            return len(self.edges)
+        return self.count_of()
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a connection's `first`/`after`/`last`/`before` ask for: `limit` rows, read
+    backward for `last`, from `cursor` (`before` for `last`, `after` for `first`)."""
+
+    limit: int
+    backward: bool
+    cursor: str | None
+
+    def connection(
+        self,
+        cls: type,
+        rows: Sequence[Any],
+        *,
+        cursor_of: Callable[[Any], str],
+        more: bool,
+        count: Callable[[], int] | None = None,
+        has_cursor: bool | None = None,
+    ) -> Any:
+        """A relay connection over one keyset page. `more` says whether rows remain in
+        the direction asked; `has_cursor` (default: a cursor was given) whether rows exist
+        on the other side, as far as a keyset can tell without another query; `count`
+        counts the whole list for `totalCount` (only called when asked)."""
+        started = bool(self.cursor) if has_cursor is None else has_cursor
+        edges = [relay.Edge(cursor=cursor_of(row), node=row) for row in rows]
+        page_info = relay.PageInfo(
+            has_next_page=started if self.backward else more,
+            has_previous_page=more if self.backward else started,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        )
+        return cls(edges=edges, page_info=page_info, count_of=count)
+
+    def single(self, cls: type, rows: Sequence[Any], *, cursor_of: Callable[[Any], str]) -> Any:
+        """A connection holding one complete, unpaged answer (search hits, an empty list)."""
+        return Page(self.limit, False, None).connection(
+            cls, rows, cursor_of=cursor_of, more=False, count=lambda: len(rows)
+        )
+
+
+def _argument(name: str, annotation: Any, description: str) -> StrawberryArgument:
+    return StrawberryArgument(
+        python_name=name,
+        graphql_name=None,
+        type_annotation=StrawberryAnnotation(annotation),
+        description=description,
+        default=None,
+    )
+
+
+class Paginated(FieldExtension):
+    """The connection arguments, once for the whole schema: a field with
+    `extensions=[Paginated()]` gets `first`/`after`/`last`/`before`, checked here (exactly
+    one of `first` or `last`, 1 to MAX_PAGE), and its resolver receives them as one
+    `page: Page` argument (which is not part of the schema)."""
+
+    def apply(self, field: StrawberryField) -> None:  # type: ignore[override]
+        kept = [argument for argument in field.arguments if argument.python_name != "page"]
+        field.arguments = [
+            _argument("first", int | None, "Rows from the start (1-100)."),
+            _argument("after", str | None, "A cursor to start after."),
+            _argument("last", int | None, "Rows before the end (1-100)."),
+            _argument("before", str | None, "A cursor to end before."),
+            *kept,
+        ]
+
+    def resolve(  # type: ignore[override]
+        self,
+        next_: Callable[..., Any],
+        source: Any,
+        info: Info,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        limit, backward = page_request(first, last)
+        page = Page(limit=limit, backward=backward, cursor=before if backward else after)
+        return next_(source, info, page=page, **kwargs)
 
 
 # --- Refusals -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ The cost model (docs/graphql.md explains it to clients):
 - a field that returns an object costs 1; scalars and `__typename` cost nothing;
 - a connection multiplies what is inside it by its `first`/`last` (100 when unknown);
 - a plain list (a question's answers, an answer's comments) multiplies by LIST_ESTIMATE;
+- a connection's `totalCount` costs 1 (it is one COUNT query);
 - each mutation field costs MUTATION_COST more (a write does more than a read).
 """
 
@@ -102,6 +103,8 @@ class _Counter:
         if definition is None:
             return 0
         named, is_list = _unwrap(definition.type)
+        if node.name.value == "totalCount" and parent.name.endswith("Connection"):
+            return 1
         if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType) and not hasattr(
             named, "types"
         ):

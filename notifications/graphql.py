@@ -18,14 +18,15 @@ from strawberry.types import Info
 from accounts.graphql import UserType
 from hub.graphql_base import (
     INPUT,
+    Connection,
+    Page,
+    Paginated,
     Payload,
     UserError,
-    connection,
     decode_id,
     live_events,
     nodes_by_ids,
     not_found,
-    page_request,
     run_service,
     viewer,
 )
@@ -87,48 +88,43 @@ def _cursor_decode(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-NotificationConnection = relay.Connection[NotificationType]
+NotificationConnection = Connection[NotificationType]
 
 
 @strawberry.type
 class Query:
     @strawberry.field(
         description="The viewer's notifications, latest first (empty for anonymous "
-        "visitors): pass `first` (with `after`) or `last` (with `before`), at most 100."
+        "visitors): pass `first` (with `after`) or `last` (with `before`), at most 100.",
+        extensions=[Paginated()],
     )
     def notifications(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Rows from the start.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="A cursor to start after.")
-        ] = None,
-        last: Annotated[int | None, strawberry.argument(description="Rows before the end.")] = None,
-        before: Annotated[
-            str | None, strawberry.argument(description="A cursor to end before.")
-        ] = None,
+        page: Page,
         unread_only: Annotated[
             bool, strawberry.argument(description="Only the unread ones.")
         ] = False,
     ) -> NotificationConnection:
-        limit, backward = page_request(first, last)
         user = viewer(info)
-        cursor = _cursor_decode(before if backward else after)
+        cursor = _cursor_decode(page.cursor)
         if not user.is_authenticated:
             rows, more = [], False
         else:
             rows, more = selectors.notification_list(
-                user=user, unread_only=unread_only, cursor=cursor, limit=limit, backward=backward
+                user=user,
+                unread_only=unread_only,
+                cursor=cursor,
+                limit=page.limit,
+                backward=page.backward,
             )
-        return connection(
+        return page.connection(
             NotificationConnection,
             rows,
             cursor_of=_cursor,
-            backward=backward,
             more=more,
             has_cursor=cursor is not None,
+            count=lambda: selectors.notification_count(user=user, unread_only=unread_only),
         )
 
     @strawberry.field(description="How many of the viewer's notifications are unread.")

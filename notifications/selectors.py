@@ -54,6 +54,14 @@ def is_muted(*, user: User, target_key: str) -> bool:
 EMAIL_MODES = EmailMode.choices
 
 
+def notification_count(*, user: User, unread_only: bool = False) -> int:
+    """How many notifications notification_list would list in all (one COUNT query)."""
+    if not user.is_authenticated:
+        return 0
+    notifications = _for(user)
+    return (notifications.filter(is_read=False) if unread_only else notifications).count()
+
+
 def notification_list(
     *,
     user: User,

@@ -17,12 +17,13 @@ from strawberry.types import Info
 from accounts.graphql import UserType
 from hub.graphql_base import (
     INPUT,
+    Connection,
+    Page,
+    Paginated,
     Payload,
     batch,
-    connection,
     nodes_by_ids,
     not_found,
-    page_request,
     pks,
     run_service,
     target,
@@ -218,28 +219,20 @@ class ProjectFilter:
     )
 
 
-ProjectConnection = relay.Connection[ProjectType]
+ProjectConnection = Connection[ProjectType]
 
 
 @strawberry.type
 class Query:
     @strawberry.field(
         description="The project gallery (published projects; `mine` for the viewer's own): "
-        "pass `first` (with `after`) or `last` (with `before`), at most 100."
+        "pass `first` (with `after`) or `last` (with `before`), at most 100.",
+        extensions=[Paginated()],
     )
     def projects(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Rows from the start.")
-        ] = None,
-        after: Annotated[
-            str | None, strawberry.argument(description="A cursor to start after.")
-        ] = None,
-        last: Annotated[int | None, strawberry.argument(description="Rows before the end.")] = None,
-        before: Annotated[
-            str | None, strawberry.argument(description="A cursor to end before.")
-        ] = None,
+        page: Page,
         filter: Annotated[
             ProjectFilter | None, strawberry.argument(description="Which projects.")
         ] = None,
@@ -247,28 +240,25 @@ class Query:
             ProjectSort, strawberry.argument(description="The order (newest first).")
         ] = ProjectSort.NEWEST,
     ) -> ProjectConnection:
-        limit, backward = page_request(first, last)
         filter = filter or ProjectFilter()
-        cursor = before if backward else after
-        page = selectors.project_gallery(
-            viewer=viewer(info),
-            tag=filter.tag,
-            cohort=filter.cohort,
-            feedback_wanted=filter.feedback_wanted,
-            reviewed=filter.reviewed,
-            mine=filter.mine,
-            sort=sort.value,
-            cursor=cursor,
-            limit=limit,
-            backward=backward,
+        filters = {
+            "viewer": viewer(info),
+            "tag": filter.tag,
+            "cohort": filter.cohort,
+            "feedback_wanted": filter.feedback_wanted,
+            "reviewed": filter.reviewed,
+            "mine": filter.mine,
+            "sort": sort.value,
+        }
+        found = selectors.project_gallery(
+            **filters, cursor=page.cursor, limit=page.limit, backward=page.backward
         )
-        return connection(
+        return page.connection(
             ProjectConnection,
-            batch(info).siblings(page.projects),
-            cursor_of=lambda p: selectors.project_cursor(p, page.sort),
-            backward=backward,
-            more=page.next_cursor is not None,
-            has_cursor=bool(cursor),
+            batch(info).siblings(found.projects),
+            cursor_of=lambda p: selectors.project_cursor(p, found.sort),
+            more=found.next_cursor is not None,
+            count=lambda: selectors.project_count(**filters),
         )
 
 

@@ -95,6 +95,54 @@ def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
         return None
 
 
+def _gallery_filtered(
+    *,
+    viewer: Any,
+    tag: str | None,
+    cohort: str | None,
+    feedback_wanted: bool,
+    reviewed: bool,
+    mine: bool,
+) -> QuerySet[Project]:
+    """The gallery's rows for these filters, unordered (project_gallery and project_count)."""
+    if mine:
+        if not _signed_in(viewer):
+            return Project.objects.none()
+        projects = Project.objects.filter(author=viewer)
+    else:
+        projects = Project.objects.filter(state=State.PUBLISHED)
+    if tag:
+        projects = projects.filter(tags__name=tag.lower())
+    if cohort:
+        projects = projects.filter(cohort=cohort)
+    if feedback_wanted:
+        projects = projects.filter(feedback_wanted=True)
+    if reviewed:
+        projects = projects.filter(last_reviewed_at__isnull=False)
+    return projects
+
+
+def project_count(
+    *,
+    viewer: Any,
+    tag: str | None = None,
+    cohort: str | None = None,
+    feedback_wanted: bool = False,
+    reviewed: bool = False,
+    mine: bool = False,
+    sort: str = "newest",
+) -> int:
+    """How many projects project_gallery would list in all (one COUNT query)."""
+    return _gallery_filtered(
+        viewer=viewer,
+        tag=tag,
+        cohort=cohort,
+        feedback_wanted=feedback_wanted,
+        reviewed=reviewed or sort == "reviewed",
+        mine=mine,
+    ).count()
+
+
 def project_gallery(
     *,
     viewer: Any,
@@ -113,20 +161,16 @@ def project_gallery(
     `backward=True` is the page before `cursor` (the GraphQL `last`), in gallery order."""
     sort = sort if sort in SORTS else "newest"
     column = SORTS[sort][0]
-    if mine:
-        if not _signed_in(viewer):
-            return GalleryPage(projects=[], next_cursor=None, sort=sort)
-        projects = Project.objects.filter(author=viewer)
-    else:
-        projects = Project.objects.filter(state=State.PUBLISHED)
-    if tag:
-        projects = projects.filter(tags__name=tag.lower())
-    if cohort:
-        projects = projects.filter(cohort=cohort)
-    if feedback_wanted:
-        projects = projects.filter(feedback_wanted=True)
-    if reviewed or sort == "reviewed":
-        projects = projects.filter(last_reviewed_at__isnull=False)
+    if mine and not _signed_in(viewer):
+        return GalleryPage(projects=[], next_cursor=None, sort=sort)
+    projects = _gallery_filtered(
+        viewer=viewer,
+        tag=tag,
+        cohort=cohort,
+        feedback_wanted=feedback_wanted,
+        reviewed=reviewed or sort == "reviewed",
+        mine=mine,
+    )
     after = _cursor_decode(cursor, sort) if cursor else None
     if after is not None:
         value, pk = after
