@@ -84,11 +84,26 @@ def server_error_view(request: HttpRequest) -> HttpResponse:
     Retry-After, so proxies, crawlers and API clients come back instead of giving up."""
     from django.template import loader
 
+    if request.path.startswith("/api/"):
+        return _api_server_error(request)
     if isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
         response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
         return response
     return HttpResponse(loader.get_template("500.html").render({}), status=500)
+
+
+def _api_server_error(request: HttpRequest) -> HttpResponse:
+    """Under /api/ a bug is a problem document too (RFC 9457), never the HTML page."""
+    from hub.api.errors import PROBLEM_CONTENT_TYPE, server_error_body
+
+    down = isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS)
+    body = server_error_body(request, "unavailable" if down else "server-error")
+    response = JsonResponse(body, status=body["status"], content_type=PROBLEM_CONTENT_TYPE)
+    if down:
+        response["Retry-After"] = str(DATABASE_DOWN_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @never_cache

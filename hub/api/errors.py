@@ -98,6 +98,19 @@ PROBLEMS: dict[str, ProblemType] = {
             "Slow down: `Retry-After` says how many seconds to wait. Posting limits are "
             "shared with the pages: an account cannot post more by switching door.",
         ),
+        ProblemType(
+            "server-error",
+            500,
+            "Server error",
+            "Something broke on our side. It is logged with the time; try again later and "
+            "report it if it stays.",
+        ),
+        ProblemType(
+            "unavailable",
+            503,
+            "Service unavailable",
+            "The database cannot be reached just now: `Retry-After` says when to try again.",
+        ),
     ]
 }
 
@@ -227,6 +240,17 @@ def problem_response(request: Any, problem: Problem, headers: dict[str, str] | N
         content_type=PROBLEM_CONTENT_TYPE,
     )
     return response
+
+
+def server_error_body(request: Any, slug: str) -> dict[str, Any]:
+    """The problem document of a 500 (or 503) under /api/, built without DRF or the
+    database (the error may be in either); the host may be the very thing that failed."""
+    kind = PROBLEMS[slug]
+    try:
+        type_uri = problem_type_uri(request, slug)
+    except Exception:  # noqa: BLE001 - a disallowed host must not turn a 500 into a loop
+        type_uri = f"/api/v1/problems/{slug}"
+    return Problem(kind, kind.description).body(type_uri)
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

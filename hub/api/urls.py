@@ -5,7 +5,9 @@ from django.urls import path, re_path
 from accounts import api as accounts_api
 from discussions import api as discussions_api
 from discussions.models import PostKind
+from guides import api as guides_api
 from hub.api import schema, views  # noqa: F401 - schema registers the auth extension
+from moderation import api as moderation_api
 from notifications import api as notifications_api
 from projects import api as projects_api
 
@@ -18,6 +20,10 @@ RESOURCES = (
     ("questions", "api:questions"),
     ("projects", "api:projects"),
     ("notifications", "api:notifications"),
+    ("guides", "api:guides"),
+    ("flags", "api:flags"),
+    ("moderation_queue", "api:moderation_queue"),
+    ("moderation_log", "api:moderation_log"),
     ("schema", "api:schema"),
     ("docs", "api:docs"),
 )
@@ -71,6 +77,40 @@ urlpatterns = [
     path("notifications/read", notifications_api.NotificationReadAllApi.as_view()),
     path("notifications/preferences", notifications_api.PreferencesApi.as_view()),
     path("notifications/<int:pk>/read", notifications_api.NotificationReadApi.as_view()),
+    # Flags and the mentors' tools (moderation/api.py).
+    path("flags", moderation_api.FlagCreateApi.as_view(), name="flags"),
+    path("mod/queue", moderation_api.QueueApi.as_view(), name="moderation_queue"),
+    path("mod/log", moderation_api.LogApi.as_view(), name="moderation_log"),
+    path("mod/cases/<int:pk>/claim", moderation_api.case_action_view("claim")),
+    path("mod/cases/<int:pk>/release", moderation_api.case_action_view("release")),
+    path("mod/cases/<int:pk>/resolve", moderation_api.case_action_view("resolve")),
+    path("mod/hidden/<str:kind>/<int:pk>", moderation_api.HideApi.as_view()),
+    path("mod/saved-replies", moderation_api.SavedReplyListApi.as_view()),
+    path("mod/saved-replies/<int:pk>", moderation_api.SavedReplyApi.as_view()),
+    path("questions/<int:pk>/claim", moderation_api.WaitingClaimApi.as_view()),
+    path("questions/<int:pk>/pin", moderation_api.PinApi.as_view()),
+    path("questions/<int:pk>/lock", moderation_api.LockApi.as_view()),
+    path("questions/<int:pk>/move", moderation_api.MoveApi.as_view()),
+    path("questions/<int:pk>/duplicate", moderation_api.DuplicateApi.as_view()),
+    path("questions/<int:pk>/mentor-notes", moderation_api.MentorNoteApi.as_view()),
+    path("questions/<int:pk>/ask-mentor", moderation_api.AskMentorApi.as_view()),
+    path("users/<str:handle>/suspension", moderation_api.SuspensionApi.as_view()),
+    # The guide (guides/api.py).
+    path("guides", guides_api.GuideListApi.as_view(), name="guides"),
+    path("guides/<slug:slug>", guides_api.GuideDetailApi.as_view()),
+    path("guides/<slug:slug>/sections", guides_api.SectionCreateApi.as_view()),
+    path("guide-sections/<int:pk>", guides_api.SectionApi.as_view()),
+    path("guide-sections/<int:pk>/revisions", guides_api.SectionRevisionsApi.as_view()),
+    path("guide-sections/<int:pk>/revert", guides_api.SectionRevertApi.as_view()),
+    path("guide-sections/<int:pk>/review", guides_api.SectionReviewApi.as_view()),
+    path("guide-sections/<int:pk>/helpful", guides_api.HelpfulApi.as_view()),
+    path("guide-sections/<int:pk>/proposals", guides_api.ProposalCreateApi.as_view()),
+    path("guide-proposals/<int:pk>", guides_api.ProposalApi.as_view()),
+    path("guide-proposals/<int:pk>/accept", guides_api.ProposalAcceptApi.as_view()),
+    path("guide-proposals/<int:pk>/decline", guides_api.ProposalDeclineApi.as_view()),
+    path("guide-feedback/<int:pk>/handled", guides_api.FeedbackHandleApi.as_view()),
+    path("answers/<int:pk>/promote", guides_api.PromoteApi.as_view()),
+    path("questions/<int:pk>/answered-in-guide", guides_api.AnsweredInGuideApi.as_view()),
     path("schema/", views.schema_view, name="schema"),
     path("docs/", views.swagger_view, name="docs"),
     path("redoc/", views.redoc_view, name="redoc"),

@@ -1,4 +1,5 @@
-"""The site's URLs plus one route marked deprecated, for the Deprecation/Sunset test."""
+"""The site's URLs plus test-only API routes: one marked deprecated (the Deprecation/Sunset
+test) and one with a bug in it (the problem+json 500)."""
 
 from datetime import UTC, datetime
 
@@ -19,4 +20,17 @@ class OldThingApi(ApiView):
         return Response({"old": True})
 
 
-urlpatterns = [path("api/v1/_test/old-thing", OldThingApi.as_view()), *site_urlpatterns]
+class BrokenApi(ApiView):
+    permission_classes: list = []
+
+    def get(self, request):
+        raise KeyError("a bug")
+
+
+urlpatterns = [
+    path("api/v1/_test/old-thing", OldThingApi.as_view()),
+    path("api/v1/_test/broken", BrokenApi.as_view()),
+    *site_urlpatterns,
+]
+handler404 = "hub.views.page_not_found_view"
+handler500 = "hub.views.server_error_view"

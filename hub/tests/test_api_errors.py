@@ -121,3 +121,21 @@ class TestRoutes:
 
     def test_footer_links_to_the_api_docs(self, client):
         assert 'href="/api/v1/docs/"' in client.get("/").text
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("hub.tests.deprecated_urls")
+def test_an_unhandled_error_under_the_api_is_a_problem_document():
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/_test/broken")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "http://testserver/api/v1/problems/server-error"
+    assert body["status"] == 500 and body["title"] == "Server error"
+    assert "a bug" not in response.content.decode()  # nothing of the error leaks
+    assert client.get("/api/v1/problems/server-error").json()["status"] == 500
+    # A page's bug is still the friendly HTML page.
+    assert "application/problem+json" not in client.get("/").get("Content-Type", "")
