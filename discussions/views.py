@@ -184,7 +184,8 @@ def _answers_cached(
 def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     question = _question_or_404(request, pk)
     if slug != question.slug:
-        return redirect(question, permanent=True)
+        # Temporary: a cached 301 would loop once the title goes back (see the canonical link).
+        return redirect(question)
     target_key = events.question_topic(question.pk)
     extra = {
         "answer_form": AnswerForm(),

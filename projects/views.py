@@ -87,7 +87,8 @@ def awaiting_review_view(request: HttpRequest) -> HttpResponse:
 def project_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
     project = _project_or_404(request, pk)
     if slug != project.slug:
-        return redirect(project, permanent=True)
+        # Temporary: a cached 301 would loop once the title goes back (see the canonical link).
+        return redirect(project)
     return render(request, DETAIL, detail_context(request, project))
 
 
