@@ -8,6 +8,7 @@ static files (static/vendor/graphiql/, no CDN).
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 import strawberry
@@ -41,6 +42,7 @@ from accounts.permissions import token_allows
 from accounts.selectors import token_authenticate
 from accounts.services import token_touch
 from discussions import graphql as discussions_graphql
+from hub.consumers import CLOSE_ACCESS_GONE, FollowsAccess
 from hub.graphql_base import Context, SocketContext
 from hub.graphql_limits import CostLimit
 from moderation import graphql as moderation_graphql
@@ -225,13 +227,58 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
     return _view(request)
 
 
-class GraphQLSocket(GraphQLWSConsumer):
+class GraphQLSocket(FollowsAccess, GraphQLWSConsumer):
     """/ws/graphql/: subscriptions over graphql-transport-ws, on the same Channels stack
     as /ws/live/ (origin checked, session authenticated by AuthMiddlewareStack, the Redis
-    channel layer). Queries and mutations go over HTTP."""
+    channel layer). Queries and mutations go over HTTP.
+
+    It follows access exactly as the live socket does (hub.consumers.FollowsAccess,
+    decision 0012): a suspended or deactivated account is refused at the handshake;
+    suspension, deactivation, a role change that loses a topic, signing out (here or
+    everywhere) and the session's expiry close it with 4403 (graphql-transport-ws's
+    "Forbidden"), which ends every subscription on it. A topic whose object the viewer
+    may no longer see (a question hidden or deleted) ends the subscriptions on that topic
+    alone (hub.graphql_base.live_events)."""
+
+    async def connect(self) -> None:
+        # topic -> how many of this socket's subscriptions follow it (live_events).
+        self.subscribed: Counter[str] = Counter()
+        if self._access_refused(self.scope.get("user")):
+            self.closing = True
+            await self.close(code=CLOSE_ACCESS_GONE)
+            return
+        expires_at = await self._access_join()
+        await super().connect()
+        self._access_watch(expires_at)
+
+    async def disconnect(self, code: int) -> None:
+        await self._access_leave()
+        if self.run_task is not None:
+            await super().disconnect(code)
+
+    async def dispatch(self, message: dict) -> None:
+        kind = message.get("type")
+        if kind == "access.changed":
+            await self.access_changed(message)
+        elif kind == "access.ended":
+            await self.access_ended(message)
+        elif kind == "live.recheck":
+            # Handed to the subscriptions as an event of their topic, in order: each
+            # re-checks its topic before anything queued behind it.
+            await super().dispatch({**message, "type": "live.event", "recheck": True})
+        else:
+            await super().dispatch(message)
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:  # type: ignore[override]
+        """Nothing goes out once access ended (the subscriptions' own `complete` either)."""
+        if not self.closing:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    def _followed_topics(self) -> list[str]:
+        return [topic for topic, count in self.subscribed.items() if count > 0]
 
     async def get_context(self, request: Any, response: Any) -> SocketContext:
-        return SocketContext(request=request, ws=request, user=self.scope.get("user"))
+        return SocketContext(request=request, ws=request)
 
 
 graphql_socket = GraphQLSocket.as_asgi(

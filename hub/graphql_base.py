@@ -353,31 +353,56 @@ def target(raw: relay.GlobalID | str, type_name: str, get: Callable[[int], Any])
 @dataclass
 class SocketContext:
     """The context of an operation over the GraphQL socket (/ws/graphql/): the consumer,
-    the session's user (AuthMiddlewareStack), and a batch renewed for each pushed event."""
+    the session's user (AuthMiddlewareStack; refreshed by the consumer when the account
+    changes, so a new role applies to the next push), and a batch renewed for each
+    pushed event."""
 
     request: Any
     ws: Any
-    user: Any
     allows: Callable[[str], bool] = lambda scope: True
     batch: Batch = field(default_factory=Batch)
+
+    @property
+    def user(self) -> Any:
+        return self.ws.scope.get("user")
 
 
 async def live_events(info: Info, topic: str, names: set[str]) -> Any:
     """Yield the ids of the live events named `names` on a live topic (`question:42`,
     `user:me`), after authorising it with the topic's own check (hub.live, the same the
-    page's socket uses). A refused topic raises a GraphQLError the client sees."""
+    page's socket uses). A refused topic raises a GraphQLError the client sees.
+
+    The subscription ends (the client gets `complete`) when the topic's object changes
+    who may see it and this viewer no longer may (a `live.recheck` on the topic, sent
+    before the change's own event), and nothing more is pushed once the socket is
+    closing (access ended: hub.consumers.FollowsAccess)."""
     from channels.db import database_sync_to_async
 
     from hub import live
 
-    user = viewer(info)
-    allowed = await database_sync_to_async(live.topics_authorize)(user, [topic])
+    allowed = await database_sync_to_async(live.topics_authorize)(viewer(info), [topic])
     if not allowed:
         raise GraphQLError("You cannot follow that: it does not exist or is not yours to see.")
+    [(topic_key, group)] = allowed.items()
     ws = info.context.ws
-    async with ws.listen_to_channel("live.event", groups=list(allowed.values())) as messages:
-        async for message in messages:
-            event = message.get("event") or {}
-            if event.get("name") in names and isinstance(event.get("id"), int):
-                info.context.batch = Batch()  # each push reads the database afresh
-                yield event["id"]
+    ws.subscribed[topic_key] += 1
+    try:
+        async with ws.listen_to_channel("live.event", groups=[group]) as messages:
+            async for message in messages:
+                if ws.closing:
+                    return
+                if message.get("topic") != topic_key:
+                    continue  # another subscription's topic on the same socket
+                if message.get("recheck"):
+                    still = await database_sync_to_async(live.topics_authorize)(
+                        viewer(info), [topic_key]
+                    )
+                    if topic_key not in still:
+                        return
+                    continue
+                event = message.get("event") or {}
+                if event.get("name") in names and isinstance(event.get("id"), int):
+                    info.context.batch = Batch()  # each push reads the database afresh
+                    yield event["id"]
+    finally:
+        ws.subscribed[topic_key] -= 1
