@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Absolute links in emails follow the address served (0.0.0.0 is reached as 127.0.0.1).
+NEXUS_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+DEV_ENV := DJANGO_DEBUG=true NEXUS_BASE_URL=$(NEXUS_BASE_URL)
 
 .PHONY: install run test lint format test-unit test-e2e test-outage lock audit bench-serve bench-pages bench-live check-deploy clean
 
@@ -29,10 +32,10 @@ $(VENV)/.installed: requirements/bootstrap.txt requirements/base.txt requirement
 	@$(PY) scripts/make_env.py
 
 run: install .env
-	@DJANGO_DEBUG=true $(PY) manage.py migrate --no-input --verbosity 0
-	@DJANGO_DEBUG=true $(PY) manage.py seed_demo
+	@$(DEV_ENV) $(PY) manage.py migrate --no-input --verbosity 0
+	@$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo "Nexus is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

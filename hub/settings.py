@@ -267,7 +267,8 @@ elif NEXUS_MAIL_DIR := env.str("NEXUS_MAIL_DIR", default=""):
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Django's console backend, with each link printed first and whole (hub/mail.py).
+    MAILERS = {"default": {"BACKEND": "hub.mail.ConsoleEmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nexus <nexus@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -233,3 +233,23 @@ def test_allauth_account_pages_use_our_layout(client, learner, name):
     response = client.get(reverse(name))
     assert response.status_code == 200
     assert 'id="main"' in response.text
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")
+def test_the_console_prints_the_confirmation_link_whole_and_first(client):
+    """In development emails print to the terminal; the link a person copies from there
+    works (Django's own console backend wraps it across two quoted-printable lines)."""
+    import io
+
+    from hub.mail import ConsoleEmailBackend
+
+    signup(client, email="someone-with-a-long-address@example.com")
+    terminal = io.StringIO()
+    ConsoleEmailBackend(stream=terminal).send_messages(mail.outbox[-1:])
+    lines = terminal.getvalue().splitlines()
+    assert "someone-with-a-long-address@example.com" in lines[0]
+    link = lines[1]
+    assert re.fullmatch(r"http://testserver/accounts/confirm-email/\S+/", link), lines[:3]
+    page = client.get(link.removeprefix("http://testserver"))
+    assert page.status_code == 200 and b"Confirm" in page.content

@@ -58,7 +58,7 @@ def test_embedded_default():
     assert s["layer"] == "channels.layers.InMemoryChannelLayer"
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["broker"] == "memory://" and s["eager"] is True
-    assert s["email"] == "django.core.mail.backends.console.EmailBackend"
+    assert s["email"] == "hub.mail.ConsoleEmailBackend"
     assert s["verification"] == "optional"
     assert s["debug"] is True
 
