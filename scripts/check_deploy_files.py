@@ -267,7 +267,9 @@ def entrypoint_roles(path: Path = ENTRYPOINT) -> set[str]:
     return set(re.findall(r"^\s+(\w+)\)", body, re.M))
 
 
-def check_fly(path: Path = FLY, *, start_settings: bool = True) -> list[str]:
+def check_fly(path: Path = FLY, *, start_settings: bool = True, tags: tuple = ()) -> list[str]:
+    """TAGS narrows `check --deploy` to those check tags (the tests use "security": a
+    few seconds instead of every app's checks)."""
     text = path.read_text()
     try:
         fly = tomllib.loads(text)
@@ -329,7 +331,8 @@ def check_fly(path: Path = FLY, *, start_settings: bool = True) -> list[str]:
         return problems
     given = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
     given |= {n: PLACEHOLDERS.get(n, "placeholder") for n in secret_names - {"DJANGO_SECRET_KEY"}}
-    deploy = settings_start(env | given, "--deploy", "--fail-level", "WARNING")
+    tag_args = [arg for tag in tags for arg in ("--tag", tag)]
+    deploy = settings_start(env | given, "--deploy", "--fail-level", "WARNING", *tag_args)
     return [f"fly environment: {p}" for p in deploy]
 
 
