@@ -2,6 +2,9 @@
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
 from accounts.models import ApiToken, Role, TokenScope, User
 
 
@@ -37,6 +40,43 @@ def write_refusal(user: Any) -> str:
         reason = f": {user.suspension_reason}" if user.suspension_reason else ""
         return f"Your account is suspended until {until}{reason}. You can still read."
     return "Your account cannot post."
+
+
+def require_writer(user: Any) -> None:
+    """Refuse (PermissionDenied, in words for the person) anyone `can_write` refuses."""
+    if not can_write(user):
+        raise PermissionDenied(write_refusal(user))
+
+
+def is_mentor(user: Any) -> bool:
+    """A signed-in mentor or admin (a suspended one still reads what mentors read)."""
+    return bool(user and user.is_authenticated and user.is_mentor)
+
+
+def can_moderate(user: Any) -> bool:
+    """Pin, lock, hide, move, mark duplicates, edit any post, resolve flags: a mentor who
+    may write."""
+    return can_write(user) and user.is_mentor
+
+
+def may_see_hidden(user: Any, post: Any) -> bool:
+    """Hidden content (a mentor's or flags' doing) stays visible, marked, to mentors and
+    to its author; everyone else sees it gone. `hidden_shown_to` is the same rule as a
+    query: every selector and queryset uses one or the other."""
+    if not (user and user.is_authenticated):
+        return False
+    return user.is_mentor or post.author_id == user.pk
+
+
+def hidden_shown_to(viewer: Any, prefix: str = "") -> Q:
+    """`may_see_hidden` as a filter over rows with `hidden_at` and `author` (`prefix`
+    reaches them through a relation: `"answer__"`)."""
+    if is_mentor(viewer):
+        return Q()
+    not_hidden = Q(**{f"{prefix}hidden_at__isnull": True})
+    if viewer and viewer.is_authenticated:
+        return not_hidden | Q(**{f"{prefix}author": viewer})
+    return not_hidden
 
 
 def can_revoke_token(actor: Any, token: ApiToken) -> bool:

@@ -95,6 +95,17 @@ def user_role_set(*, actor: User | None, user: User, role: str) -> User:
     return user
 
 
+@transaction.atomic
+def user_suspension_set(*, user: User, until: datetime | None, reason: str = "") -> User:
+    """Write an account's suspension (None lifts it). The row only: moderation's
+    user_suspend and suspension_lift decide who may, log it and tell the person. Their
+    open sockets re-check at once (a suspended account's sockets close)."""
+    user.suspended_until, user.suspension_reason = until, reason if until else ""
+    user.save(update_fields=["suspended_until", "suspension_reason"])
+    live.access_changed_on_commit(user.pk)
+    return user
+
+
 # --- Personal access tokens (the REST and GraphQL APIs) --------------------------------
 
 TOKEN_PREFIX = "nxs_"  # noqa: S105 - recognisable in a leaked file or a secret scanner's rules

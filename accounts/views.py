@@ -3,7 +3,6 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import ProfileForm, TokenForm
+from hub import doors
 
 
 def profile_view(request: HttpRequest, handle: str) -> HttpResponse:
@@ -56,19 +56,14 @@ def tokens_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in"]
         expires_at = timezone.now() + timedelta(days=int(days)) if days else None
-        try:
+        with doors.refusals(form, denied=True) as outcome:
             _token, raw = services.token_create(
                 user=user,
                 name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
                 expires_at=expires_at,
             )
-        except ValidationError as error:
-            for field, field_errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, field_errors)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             status = 201
             form = TokenForm(user=user)
     if form.errors:

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 
+from accounts.permissions import hidden_shown_to
+
 TITLE_MIN, TITLE_MAX = 15, 150
 BODY_MAX = 20_000
 COMMENT_MAX = 600
@@ -72,6 +74,20 @@ class Tag(models.Model):
         return self.name
 
 
+class PostQuerySet(models.QuerySet):
+    """Who sees what, as queries (the rule is accounts.permissions.may_see_hidden): usable
+    from any relation (`project.questions.visible_to(viewer)`) without importing selectors."""
+
+    def shown_to(self, viewer: object) -> "PostQuerySet":
+        """Hidden rows only for mentors and their authors."""
+        return self.filter(hidden_shown_to(viewer))
+
+    def visible_to(self, viewer: object) -> "PostQuerySet":
+        """Rows the viewer may open: not deleted, and not hidden unless theirs or a
+        mentor's to see."""
+        return self.filter(hidden_shown_to(viewer), is_deleted=False)
+
+
 class Post(models.Model):
     """What questions, answers and comments share: an author, Markdown stored as written
     and rendered once on save, and soft deletion."""
@@ -87,6 +103,8 @@ class Post(models.Model):
     # gone for learners, shown marked to mentors and the author.
     hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     hidden_reason = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
+from accounts.permissions import hidden_shown_to, may_see_hidden
 from discussions.models import (
     Answer,
     Category,
@@ -33,7 +34,6 @@ from discussions.models import (
     Watch,
 )
 from hub import cache
-from moderation.permissions import may_see_hidden
 
 PAGE_SIZE = 20
 PINNED_MAX = 5
@@ -64,19 +64,14 @@ def category_get(*, slug: str) -> Category | None:
 
 def shown_to(viewer: Any, prefix: str = "") -> Q:
     """Hidden posts are gone for learners and visitors and stay, marked, for mentors and
-    their authors (moderation.permissions.may_see_hidden, as a query)."""
-    if viewer and viewer.is_authenticated and viewer.is_mentor:
-        return Q()
-    not_hidden = Q(**{f"{prefix}hidden_at__isnull": True})
-    if viewer and viewer.is_authenticated:
-        return not_hidden | Q(**{f"{prefix}author": viewer})
-    return not_hidden
+    their authors (accounts.permissions.hidden_shown_to: the one rule, as a query)."""
+    return hidden_shown_to(viewer, prefix)
 
 
 def questions_visible_to(viewer: Any) -> QuerySet[Question]:
     """Questions a viewer may open: not deleted, and not hidden unless theirs or a
     mentor's to see."""
-    return Question.objects.filter(shown_to(viewer), is_deleted=False)
+    return Question.objects.visible_to(viewer)
 
 
 # --- The question list --------------------------------------------------------------------

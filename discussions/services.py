@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import require_writer
 from discussions import events, permissions
 from discussions.models import (
     COMMENT_MAX,
@@ -39,10 +40,9 @@ from discussions.models import (
     Vote,
     Watch,
 )
-from hub import cache, errors
+from hub import cache, errors, hooks
 from hub.markdown import Rendered, render_markdown
-from moderation import events as moderation_events
-from moderation.log import record_edit
+from hub.services import after_commit, clean, require
 from notifications.models import Kind
 from notifications.services import notify
 
@@ -54,10 +54,16 @@ EXCERPT_LENGTH = 200
 RateLimited = errors.RateLimited  # too many posts in the last hour
 
 
-def _after_commit(event, *args) -> None:
-    """Publish a live event once the transaction commits. `robust`: an event that fails
-    is logged; the write it reports has already committed."""
-    transaction.on_commit(lambda: event(*args), robust=True)
+# Domain hooks (hub.hooks) discussions emits; apps above it subscribe in their ready():
+#   discussions.queue_changed   the questions waiting for a mentor changed (on commit)
+#   discussions.post_edited     someone edited another person's post, in the transaction:
+#                               editor, kind, post, label (the thread's title), url, before
+QUEUE_CHANGED = "discussions.queue_changed"
+POST_EDITED = "discussions.post_edited"
+
+
+def _queue_changed() -> None:
+    after_commit(hooks.emit, QUEUE_CHANGED)
 
 
 # --- Categories and tags -----------------------------------------------------------------
@@ -104,20 +110,11 @@ def _tags_get_or_create(names: list[str]) -> list[Tag]:
 # --- Shared steps of every write ----------------------------------------------------------
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
 def _refuse_by_state(refusal: str) -> None:
     """The thread's state refuses (locked, duplicate, hidden, deleted): a Conflict, which
     the pages show like any refusal and the API answers with 409."""
     if refusal:
         raise errors.Conflict(refusal)
-
-
-def _require_writer(user: User) -> None:
-    _require(permissions.can_write(user), permissions.write_refusal(user))
 
 
 def _check_posting_rate(user: User, kind: str) -> None:
@@ -241,7 +238,8 @@ def _edit_logged(editor: User, kind: str, post: Any, thread: Question, before: d
     """A mentor's edit of someone else's post is a moderation action: logged, and the
     author told (the revision keeps the words)."""
     if editor.pk != post.author_id:
-        record_edit(
+        hooks.emit(
+            POST_EDITED,
             editor=editor,
             kind=kind,
             post=post,
@@ -251,10 +249,6 @@ def _edit_logged(editor: User, kind: str, post: Any, thread: Question, before: d
             else f"{thread.get_absolute_url()}#comment-{post.pk}",
             before=before,
         )
-
-
-def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
-    obj.full_clean(exclude=list(exclude), validate_unique=False)
 
 
 # --- Questions ---------------------------------------------------------------------------
@@ -270,7 +264,7 @@ def question_create(
     tags: str | Iterable[str] = (),
     project: Any = None,
 ) -> Question:
-    _require_writer(author)
+    require_writer(author)
     _check_posting_rate(author, "question")
     tag_names = tags_normalize(tags)
     rendered, mentioned = _render(body)
@@ -286,7 +280,7 @@ def question_create(
         created_at=now,
         last_activity_at=now,
     )
-    _clean(question, exclude=["accepted_answer"])
+    clean(question, exclude=["accepted_answer"])
     question.save()
     question.tags.set(_tags_get_or_create(tag_names))
     _follow(author, question.pk)
@@ -314,8 +308,8 @@ def question_create(
         target_title=question.title,
         url=question.get_absolute_url(),
     )
-    _after_commit(events.question_created, question.pk)
-    _after_commit(moderation_events.queue_changed)  # the mentors' needs-a-mentor tab
+    after_commit(events.question_created, question.pk)
+    _queue_changed()  # the mentors' needs-a-mentor tab
     return question
 
 
@@ -326,7 +320,7 @@ def watch_set(
     """Watch (or stop watching) a category or a tag: its new questions notify you."""
     if (category is None) == (tag is None):
         raise ValueError("Watch exactly one of a category or a tag.")
-    _require(bool(user and user.is_authenticated), "Log in to watch topics.")
+    require(bool(user and user.is_authenticated), "Log in to watch topics.")
     target = {"category": category} if category else {"tag": tag}
     if watching:
         Watch.objects.get_or_create(user=user, **target)
@@ -345,7 +339,7 @@ def question_edit(
     category: Category,
     tags: str | Iterable[str] = (),
 ) -> Question:
-    _require(permissions.can_edit(editor, question), "You can only edit your own questions.")
+    require(permissions.can_edit(editor, question), "You can only edit your own questions.")
     tag_names = tags_normalize(tags)
     title = " ".join(title.split())
     old_tags = sorted(question.tags.values_list("name", flat=True))
@@ -361,7 +355,7 @@ def question_edit(
     question.title, question.body, question.category = title, body, category
     question.body_html, question.excerpt = rendered.html, _excerpt(rendered.text)
     question.edited_at = timezone.now()
-    _clean(question, exclude=["accepted_answer"])
+    clean(question, exclude=["accepted_answer"])
     question.save(update_fields=["title", "body", "category", "body_html", "excerpt", "edited_at"])
     question.tags.set(_tags_get_or_create(tag_names))
     _revision_add(
@@ -376,7 +370,7 @@ def question_edit(
     )
     _search_index(question)
     _edit_logged(editor, PostKind.QUESTION, question, question, before)
-    _after_commit(events.question_changed, question.pk)
+    after_commit(events.question_changed, question.pk)
     return question
 
 
@@ -389,7 +383,7 @@ def question_delete(*, actor: User, question: Question) -> None:
     question.is_deleted, question.deleted_at = True, timezone.now()
     question.save(update_fields=["is_deleted", "deleted_at"])
     _search_index(question)
-    _after_commit(events.question_changed, question.pk)
+    after_commit(events.question_changed, question.pk)
 
 
 # --- Answers -----------------------------------------------------------------------------
@@ -397,7 +391,7 @@ def question_delete(*, actor: User, question: Question) -> None:
 
 @transaction.atomic
 def answer_create(*, author: User, question: Question, body: str) -> Answer:
-    _require_writer(author)
+    require_writer(author)
     current = _moderation_state(question.pk)  # locked against a lock landing mid-post
     _refuse_by_state(permissions.answer_refusal(current))
     _check_posting_rate(author, "reply")
@@ -409,15 +403,15 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
         body_html=rendered.html,
         by_mentor=author.is_mentor,
     )
-    _clean(answer)
+    clean(answer)
     answer.save()
     # The thread's open tabs first: on-commit callbacks run in the order registered, and
     # notifications (registered below) publish to each recipient.
-    _after_commit(events.answer_created, answer.pk)
+    after_commit(events.answer_created, answer.pk)
     changes = {"answer_count": F("answer_count") + 1, "last_activity_at": answer.created_at}
     if answer.by_mentor:
         changes["has_mentor_answer"] = True
-        _after_commit(moderation_events.queue_changed)  # it leaves the needs-a-mentor tab
+        _queue_changed()  # it leaves the needs-a-mentor tab
     Question.objects.filter(pk=question.pk).update(**changes)
     _first_mentor_response(question.pk, author, answer.created_at)
     question.refresh_from_db(fields=["answer_count", "last_activity_at", "has_mentor_answer"])
@@ -454,13 +448,13 @@ def _notify_answer(answer: Answer, question: Question) -> None:
 
 @transaction.atomic
 def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
-    _require(permissions.can_edit(editor, answer), "You can only edit your own answers.")
+    require(permissions.can_edit(editor, answer), "You can only edit your own answers.")
     if body == answer.body:
         return answer
     rendered, mentioned = _render(body)
     before = {"body": answer.body}
     answer.body, answer.body_html, answer.edited_at = body, rendered.html, timezone.now()
-    _clean(answer)
+    clean(answer)
     answer.save(update_fields=["body", "body_html", "edited_at"])
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=editor, body=body)
     _mentions_record(
@@ -472,20 +466,20 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
         url=answer.get_absolute_url(),
     )
     _edit_logged(editor, PostKind.ANSWER, answer, answer.question, before)
-    _after_commit(events.answer_changed, answer.pk)
+    after_commit(events.answer_changed, answer.pk)
     return answer
 
 
 @transaction.atomic
 def answer_delete(*, actor: User, answer: Answer) -> None:
-    _require(permissions.can_delete(actor, answer), "You can only delete your own answers.")
+    require(permissions.can_delete(actor, answer), "You can only delete your own answers.")
     answer.is_deleted, answer.deleted_at = True, timezone.now()
     answer.save(update_fields=["is_deleted", "deleted_at"])
     question_answers_recount(answer.question_id)
     Question.objects.filter(pk=answer.question_id, accepted_answer=answer).update(
         accepted_answer=None
     )
-    _after_commit(events.answer_changed, answer.pk)
+    after_commit(events.answer_changed, answer.pk)
 
 
 def question_answers_recount(question_id: int) -> None:
@@ -506,11 +500,11 @@ def question_answers_recount(question_id: int) -> None:
 def answer_accept(*, actor: User, answer: Answer) -> Question:
     """Mark `answer` as the accepted one (replacing any other)."""
     question = answer.question
-    _require(
+    require(
         permissions.can_accept(actor, question),
         "Only the asker or a mentor can accept an answer.",
     )
-    _require(not answer.is_deleted, "That answer was deleted.")
+    require(not answer.is_deleted, "That answer was deleted.")
     Question.objects.filter(pk=question.pk).update(accepted_answer=answer)
     question.accepted_answer = answer
     notify(
@@ -521,19 +515,19 @@ def answer_accept(*, actor: User, answer: Answer) -> Question:
         target_title=question.title,
         url=answer.get_absolute_url(),
     )
-    _after_commit(events.thread_stale, question.pk)
+    after_commit(events.thread_stale, question.pk)
     return question
 
 
 @transaction.atomic
 def answer_unaccept(*, actor: User, question: Question) -> Question:
-    _require(
+    require(
         permissions.can_accept(actor, question),
         "Only the asker or a mentor can change the accepted answer.",
     )
     Question.objects.filter(pk=question.pk).update(accepted_answer=None)
     question.accepted_answer = None
-    _after_commit(events.thread_stale, question.pk)
+    after_commit(events.thread_stale, question.pk)
     return question
 
 
@@ -547,10 +541,10 @@ def comment_create(
     if (question is None) == (answer is None):
         raise ValueError("A comment goes on exactly one of a question or an answer.")
     thread = question or answer.question
-    _require_writer(author)
+    require_writer(author)
     current = _moderation_state(thread.pk)
     _refuse_by_state(permissions.comment_refusal(current))
-    _require(answer is None or not answer.is_deleted, "That answer was deleted.")
+    require(answer is None or not answer.is_deleted, "That answer was deleted.")
     if len(body) > COMMENT_MAX:
         raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})
     _check_posting_rate(author, "reply")
@@ -558,9 +552,9 @@ def comment_create(
     comment = Comment(
         author=author, question=question, answer=answer, body=body, body_html=rendered.html
     )
-    _clean(comment)
+    clean(comment)
     comment.save()
-    _after_commit(events.comment_created, comment.pk)  # before any notification's publish
+    after_commit(events.comment_created, comment.pk)  # before any notification's publish
     target = (
         Question.objects.filter(pk=question.pk) if question else Answer.objects.filter(pk=answer.pk)
     )
@@ -589,7 +583,7 @@ def comment_create(
 
 @transaction.atomic
 def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
-    _require(permissions.can_edit(editor, comment), "You can only edit your own comments.")
+    require(permissions.can_edit(editor, comment), "You can only edit your own comments.")
     if len(body) > COMMENT_MAX:
         raise ValidationError({"body": f"Comments are short: at most {COMMENT_MAX} characters."})
     if body == comment.body:
@@ -597,7 +591,7 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
     rendered, mentioned = _render(body)
     before = {"body": comment.body}
     comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
-    _clean(comment)
+    clean(comment)
     comment.save(update_fields=["body", "body_html", "edited_at"])
     _revision_add(kind=PostKind.COMMENT, post_id=comment.pk, editor=editor, body=body)
     thread = comment.question or comment.answer.question
@@ -610,13 +604,13 @@ def comment_edit(*, editor: User, comment: Comment, body: str) -> Comment:
         url=f"{thread.get_absolute_url()}#comment-{comment.pk}",
     )
     _edit_logged(editor, PostKind.COMMENT, comment, thread, before)
-    _after_commit(events.comment_changed, comment.pk)
+    after_commit(events.comment_changed, comment.pk)
     return comment
 
 
 @transaction.atomic
 def comment_delete(*, actor: User, comment: Comment) -> None:
-    _require(permissions.can_delete(actor, comment), "You can only delete your own comments.")
+    require(permissions.can_delete(actor, comment), "You can only delete your own comments.")
     comment.is_deleted, comment.deleted_at = True, timezone.now()
     comment.save(update_fields=["is_deleted", "deleted_at"])
     target = (
@@ -625,7 +619,7 @@ def comment_delete(*, actor: User, comment: Comment) -> None:
         else Answer.objects.filter(pk=comment.answer_id)
     )
     target.update(comment_count=F("comment_count") - 1)
-    _after_commit(events.comment_changed, comment.pk)
+    after_commit(events.comment_changed, comment.pk)
 
 
 # --- Votes and follows ---------------------------------------------------------------------
@@ -635,8 +629,8 @@ def comment_delete(*, actor: User, comment: Comment) -> None:
 def vote_toggle(*, user: User, post: Question | Answer) -> bool:
     """Up-vote `post`, or take the vote back if there is one. Returns whether it is voted
     now; `post.score` is refreshed."""
-    _require_writer(user)
-    _require(permissions.can_vote(user, post), "You cannot vote on your own post.")
+    require_writer(user)
+    require(permissions.can_vote(user, post), "You cannot vote on your own post.")
     field = "question" if isinstance(post, Question) else "answer"
     removed, _ = Vote.objects.filter(user=user, **{field: post}).delete()
     voted = not removed
@@ -661,15 +655,111 @@ def vote_toggle(*, user: User, post: Question | Answer) -> bool:
             url=post.get_absolute_url(),
             count=post.score,
         )
-    _after_commit(events.score_changed, field, post.pk, question_id, post.score)
+    after_commit(events.score_changed, field, post.pk, question_id, post.score)
     return voted
 
 
 @transaction.atomic
 def question_follow_set(*, user: User, question: Question, follow: bool) -> bool:
-    _require(permissions.can_follow(user, question), "Log in to follow questions.")
+    require(permissions.can_follow(user, question), "Log in to follow questions.")
     if follow:
         _follow(user, question.pk)
     else:
         Follow.objects.filter(user=user, question=question).delete()
     return follow
+
+
+# --- Moderation's writes --------------------------------------------------------------------
+# The state changes mentors (and flags) make to forum rows. moderation.services decides who
+# may, writes the log entry and tells the author; these own the row, its counters and the
+# open tabs, so nothing outside discussions writes a question, answer or comment.
+
+ForumPost = Question | Answer | Comment
+
+
+def _thread_id(post: ForumPost) -> int:
+    if isinstance(post, Question):
+        return post.pk
+    if isinstance(post, Answer):
+        return post.question_id
+    return post.question_id or post.answer.question_id
+
+
+@transaction.atomic
+def post_hidden_set(*, post: ForumPost, hidden: bool, reason: str = "") -> ForumPost:
+    """Hide a post (gone for learners and visitors, marked for mentors and its author) or
+    show it again. A hidden answer does not count for its question (answers, "needs a
+    mentor"); the thread's open tabs fetch their own view again."""
+    hidden_at = timezone.now() if hidden else None
+    reason = reason if hidden else ""
+    type(post).objects.filter(pk=post.pk).update(hidden_at=hidden_at, hidden_reason=reason)
+    post.hidden_at, post.hidden_reason = hidden_at, reason
+    if isinstance(post, Answer):
+        question_answers_recount(post.question_id)
+        _queue_changed()
+    after_commit(events.thread_stale, _thread_id(post))
+    return post
+
+
+@transaction.atomic
+def post_hidden_reason_set(*, post: ForumPost, reason: str) -> ForumPost:
+    """A hidden post's reason, restated (a mentor agreeing with the flags that hid it):
+    the post stays as it is for everyone, so the open tabs are not told."""
+    type(post).objects.filter(pk=post.pk).update(hidden_reason=reason)
+    post.hidden_reason = reason
+    return post
+
+
+def _question_state_set(question: Question, **changes: Any) -> Question:
+    Question.objects.filter(pk=question.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(question, name, value)
+    # Each tab fetches its own view (who sees which controls is per viewer); lists too.
+    after_commit(events.thread_stale, question.pk)
+    after_commit(events.question_changed, question.pk)
+    return question
+
+
+@transaction.atomic
+def question_pin_set(*, question: Question, pinned: bool) -> Question:
+    """Pinned questions lead their category's list."""
+    return _question_state_set(question, pinned_at=timezone.now() if pinned else None)
+
+
+@transaction.atomic
+def question_lock_set(*, question: Question, locked: bool, reason: str = "") -> Question:
+    """A locked question takes no new answers or comments and shows the reason."""
+    return _question_state_set(
+        question,
+        locked_at=timezone.now() if locked else None,
+        lock_reason=reason if locked else "",
+    )
+
+
+@transaction.atomic
+def question_category_set(*, question: Question, category: Category) -> Question:
+    return _question_state_set(question, category=category)
+
+
+@transaction.atomic
+def question_duplicate_set(*, question: Question, original: Question | None) -> Question:
+    """A duplicate links to its original and takes no more answers (None: not one)."""
+    return _question_state_set(question, duplicate_of=original)
+
+
+@transaction.atomic
+def question_mentor_request(*, user: User, question: Question) -> Question:
+    """ "Ask a mentor": the asker's question leads the mentors' needs-a-mentor tab."""
+    require_writer(user)
+    require(question.author_id == user.pk, "Only the asker can call for a mentor.")
+    require(not question.has_mentor_answer, "A mentor has already answered.")
+    require(question.mentor_requested_at is None, "You have already asked for a mentor.")
+    require(
+        permissions.can_ask_mentor(user, question),
+        "You can ask for a mentor once the question has waited an hour.",
+    )
+    now = timezone.now()
+    Question.objects.filter(pk=question.pk).update(mentor_requested_at=now)
+    question.mentor_requested_at = now
+    _queue_changed()
+    return question

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -25,11 +25,9 @@ from django_htmx.http import (
 from discussions import events, extensions, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
-from hub import cache
-from hub.errors import refusals_shown
-from hub.forms import form_add_service_error
+from hub import cache, doors
+from hub.doors import refusals_shown
 from hub.markdown import render_markdown
-from moderation.selectors import mentor_notes
 from notifications.selectors import is_muted
 
 DETAIL = "discussions/question_detail.html"
@@ -120,6 +118,12 @@ def question_list_context(request: HttpRequest) -> dict[str, Any]:
         "shows": selectors.SHOWS,
         "params": params,
     }
+
+
+def home_view(request: HttpRequest) -> HttpResponse:
+    """The home page: a welcome, and the question list as its main column (hub/urls.py
+    mounts it at /)."""
+    return render(request, "hub/home.html", question_list_context(request))
 
 
 @require_GET
@@ -215,8 +219,8 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         context = {"thread": thread, "question": question, "answers_html": answers_html, **extra}
     context["extras"] = extras
     if request.user.is_authenticated and request.user.is_mentor:
-        # Mentors' tools: their notes on the thread, and the topics to move it to.
-        context["mentor_notes"] = mentor_notes(viewer=request.user, question_id=question.pk)
+        # Mentors' tools (moderation's templates; their notes come by its template tag):
+        # the topics to move the question to.
         context["categories"] = selectors.category_list()
     return render(request, DETAIL, context)
 
@@ -233,7 +237,7 @@ def question_ask_view(request: HttpRequest) -> HttpResponse:
     project = _asked_about(request, form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with doors.refusals(form, denied=services.RateLimited) as outcome:
             question = services.question_create(
                 author=request.user,
                 title=data["title"],
@@ -242,11 +246,7 @@ def question_ask_view(request: HttpRequest) -> HttpResponse:
                 tags=data["tags"],
                 project=project,
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        except services.RateLimited as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             messages.success(request, "Your question is posted. You will be told of answers.")
             return redirect(question)
     return render(
@@ -282,11 +282,9 @@ def question_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = QuestionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.question_edit(editor=request.user, question=question, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Your edit is saved.")
             if request.htmx:
                 return HttpResponseClientRefresh()
@@ -356,13 +354,11 @@ def answer_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     question = _question_or_404(request, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             answer = services.answer_create(
                 author=request.user, question=question, body=form.cleaned_data["body"]
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if not request.htmx:
                 return redirect(answer)
             question.refresh_from_db()
@@ -390,11 +386,9 @@ def answer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You can only edit your own answers.")
     form = AnswerForm(request.POST or None, initial={"body": answer.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.answer_edit(editor=request.user, answer=answer, body=form.cleaned_data["body"])
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if request.htmx:
                 return _answer_fragment(request, answer)
             messages.success(request, "Your edit is saved.")
@@ -472,8 +466,9 @@ def comment_create_view(request: HttpRequest, kind: str, pk: int) -> HttpRespons
         answer = _answer_or_404(request, pk)
         question, target = answer.question, {"answer": answer}
     if request.method != "POST":
-        if not permissions.can_comment(request.user, question):
-            raise PermissionDenied(permissions.write_refusal(request.user))
+        refusal = permissions.refusal_for(request.user, question, answering=False)
+        if refusal:  # the account's reason, or the thread's (locked, hidden, deleted)
+            raise PermissionDenied(refusal)
         context = {
             "post": target.get("answer") or question,
             "kind": kind,
@@ -486,18 +481,16 @@ def comment_create_view(request: HttpRequest, kind: str, pk: int) -> HttpRespons
         return render(request, "discussions/comment_form.html", context)
     form = CommentForm(request.POST)
     if form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             comment = services.comment_create(
                 author=request.user, body=form.cleaned_data["body"], **target
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if not request.htmx:
                 return redirect(f"{question.get_absolute_url()}#comment-{comment.pk}")
             form = CommentForm()
     if not request.htmx:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        messages.error(request, doors.form_message(form))
         return redirect(question)
     thread = selectors.question_thread(viewer=request.user, question=question)
     if kind == PostKind.QUESTION:
@@ -524,13 +517,11 @@ def comment_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You can only edit your own comments.")
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.comment_edit(
                 editor=request.user, comment=comment, body=form.cleaned_data["body"]
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if request.htmx:
                 return render(request, f"{DETAIL}#comment", {"comment": comment})
             return redirect(_comment_question(comment))

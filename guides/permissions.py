@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.permissions import can_write, write_refusal
+from accounts.permissions import can_moderate, can_write, write_refusal
 
 __all__ = [
     "can_close_in_guide",
@@ -22,7 +22,7 @@ __all__ = [
 
 
 def _mentor(user: Any) -> bool:
-    return can_write(user) and bool(getattr(user, "is_mentor", False))
+    return can_moderate(user)
 
 
 def can_edit(user: Any) -> bool:

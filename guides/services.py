@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.postgres.search import SearchVector
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
 from django.utils import timezone
@@ -37,17 +37,9 @@ from guides.models import (
 from guides.rules import versions_parse
 from hub import hooks
 from hub.markdown import render_markdown
+from hub.services import after_commit, clean, require
 from notifications.models import Kind
 from notifications.services import notify
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _after_commit(func, *args: Any, **kwargs: Any) -> None:
-    transaction.on_commit(lambda: func(*args, **kwargs), robust=True)
 
 
 def _note(raw: str, *, field: str = "note", required: bool = False, what: str = "a note") -> str:
@@ -57,10 +49,6 @@ def _note(raw: str, *, field: str = "note", required: bool = False, what: str = 
     if len(text) > NOTE_MAX:
         raise ValidationError({field: f"At most {NOTE_MAX} characters, please."})
     return text
-
-
-def _clean(obj: Any, exclude: Iterable[str] = ()) -> None:
-    obj.full_clean(exclude=list(exclude), validate_unique=False)
 
 
 def _render_into(section: Section) -> None:
@@ -165,7 +153,7 @@ def section_create(
     credited: User | None = None,
     kind: str = RevisionKind.CREATED,
 ) -> Section:
-    _require(permissions.can_edit(editor), "Only mentors write guide sections.")
+    require(permissions.can_edit(editor), "Only mentors write guide sections.")
     now = timezone.now()
     if position is None:
         last = guide.sections.aggregate(n=Max("position"))["n"]
@@ -182,12 +170,12 @@ def section_create(
         updated_by=editor,
     )
     _render_into(section)
-    _clean(section, exclude=["guide", "updated_by"])
+    clean(section, exclude=["guide", "updated_by"])
     section.save()
     _revision_add(section, editor=editor, kind=kind, note=_note(note), credited=credited)
     _search_index(section)
     _touch_guide(guide.pk)
-    _after_commit(events.section_published, section.pk, created=True)
+    after_commit(events.section_published, section.pk, created=True)
     return section
 
 
@@ -210,12 +198,12 @@ def _apply(
     section.updated_at = timezone.now()
     section.updated_by = editor
     _render_into(section)
-    _clean(section, exclude=["guide", "updated_by"])
+    clean(section, exclude=["guide", "updated_by"])
     section.save()
     revision = _revision_add(section, editor=editor, kind=kind, note=note, credited=credited)
     _search_index(section)
     _touch_guide(section.guide_id)
-    _after_commit(events.section_published, section.pk)
+    after_commit(events.section_published, section.pk)
     return revision
 
 
@@ -230,7 +218,7 @@ def section_edit(
     note: str = "",
 ) -> Section:
     """A mentor's direct edit: published at once, as a new revision."""
-    _require(permissions.can_edit(editor), "Only mentors edit the guide directly; propose an edit.")
+    require(permissions.can_edit(editor), "Only mentors edit the guide directly; propose an edit.")
     section = Section.objects.select_for_update().get(pk=section.pk)
     _apply(
         section,
@@ -249,7 +237,7 @@ def section_revert(
     *, editor: User, section: Section, revision: SectionRevision, note: str = ""
 ) -> Section:
     """Bring back an earlier revision's words, as a new revision (history only grows)."""
-    _require(permissions.can_revert(editor), "Only mentors revert guide sections.")
+    require(permissions.can_revert(editor), "Only mentors revert guide sections.")
     if revision.section_id != section.pk:
         raise ValidationError({"revision": "That revision belongs to another section."})
     section = Section.objects.select_for_update().get(pk=section.pk)
@@ -269,7 +257,7 @@ def section_revert(
 @transaction.atomic
 def section_review(*, reviewer: User, section: Section, note: str = "") -> SectionReview:
     """A mentor vouches for the section as it stands: "last reviewed by … on …"."""
-    _require(permissions.can_review(reviewer), "Only mentors review guide sections.")
+    require(permissions.can_review(reviewer), "Only mentors review guide sections.")
     now = timezone.now()
     review = SectionReview.objects.create(
         section=section,
@@ -280,8 +268,8 @@ def section_review(*, reviewer: User, section: Section, note: str = "") -> Secti
     )
     Section.objects.filter(pk=section.pk).update(last_reviewed_at=now, last_reviewed_by=reviewer)
     section.last_reviewed_at, section.last_reviewed_by = now, reviewer
-    _after_commit(events.section_reviewed, section.pk)
-    _after_commit(hooks.emit, "guide.queue_changed")
+    after_commit(events.section_reviewed, section.pk)
+    after_commit(hooks.emit, "guide.queue_changed")
     return review
 
 
@@ -292,7 +280,7 @@ def section_review(*, reviewer: User, section: Section, note: str = "") -> Secti
 def proposal_create(
     *, proposer: User, section: Section, title: str, body: str, note: str
 ) -> EditProposal:
-    _require(permissions.can_propose(proposer), permissions.write_refusal(proposer))
+    require(permissions.can_propose(proposer), permissions.write_refusal(proposer))
     title = " ".join(title.split())
     if title == section.title and body == section.body:
         raise ValidationError({"body": "Change something before proposing the edit."})
@@ -304,9 +292,9 @@ def proposal_create(
         note=_note(note, required=True, what="a note saying what you changed and why"),
         base_revision=section.revision_count,
     )
-    _clean(proposal, exclude=["section", "proposer", "decided_by"])
+    clean(proposal, exclude=["section", "proposer", "decided_by"])
     proposal.save()
-    _after_commit(hooks.emit, "guide.queue_changed")
+    after_commit(hooks.emit, "guide.queue_changed")
     return proposal
 
 
@@ -314,7 +302,7 @@ def _open_proposal(proposal: EditProposal) -> EditProposal:
     proposal = (
         EditProposal.objects.select_for_update().select_related("section").get(pk=proposal.pk)
     )
-    _require(proposal.state == ProposalState.OPEN, "That proposal was already decided.")
+    require(proposal.state == ProposalState.OPEN, "That proposal was already decided.")
     return proposal
 
 
@@ -332,7 +320,7 @@ def _tell(user: User, *, actor: User, key: str, title: str, url: str) -> None:
 @transaction.atomic
 def proposal_accept(*, mentor: User, proposal: EditProposal, note: str = "") -> EditProposal:
     """Publish the proposed text as a new revision credited to its proposer, and tell them."""
-    _require(
+    require(
         permissions.can_decide_proposal(mentor, proposal), "Only mentors accept proposed edits."
     )
     proposal = _open_proposal(proposal)
@@ -359,13 +347,13 @@ def proposal_accept(*, mentor: User, proposal: EditProposal, note: str = "") -> 
         title=f"Your edit to “{section.title}” was accepted and published",
         url=section.get_absolute_url(),
     )
-    _after_commit(hooks.emit, "guide.queue_changed")
+    after_commit(hooks.emit, "guide.queue_changed")
     return proposal
 
 
 @transaction.atomic
 def proposal_decline(*, mentor: User, proposal: EditProposal, reason: str) -> EditProposal:
-    _require(
+    require(
         permissions.can_decide_proposal(mentor, proposal), "Only mentors decline proposed edits."
     )
     reason = _note(reason, field="reason", required=True, what="a reason")
@@ -381,7 +369,7 @@ def proposal_decline(*, mentor: User, proposal: EditProposal, reason: str) -> Ed
         title=f"Your edit to “{proposal.section.title}” was declined: {reason}",
         url=proposal.get_absolute_url(),
     )
-    _after_commit(hooks.emit, "guide.queue_changed")
+    after_commit(hooks.emit, "guide.queue_changed")
     return proposal
 
 
@@ -392,7 +380,7 @@ def proposal_decline(*, mentor: User, proposal: EditProposal, reason: str) -> Ed
 def helpful_vote(*, user: User, section: Section, helpful: bool, note: str = "") -> HelpfulVote:
     """One answer per person per section (a second one replaces the first); a "no" with a
     note waits in the mentors' queue."""
-    _require(permissions.can_vote_helpful(user), permissions.write_refusal(user))
+    require(permissions.can_vote_helpful(user), permissions.write_refusal(user))
     note = _note(note) if not helpful else ""
     previous = HelpfulVote.objects.select_for_update().filter(section=section, user=user).first()
     if previous is not None:
@@ -405,17 +393,17 @@ def helpful_vote(*, user: User, section: Section, helpful: bool, note: str = "")
     column = "helpful_yes" if helpful else "helpful_no"
     Section.objects.filter(pk=section.pk).update(**{column: F(column) + 1})
     if not helpful and note:
-        _after_commit(hooks.emit, "guide.queue_changed")
+        after_commit(hooks.emit, "guide.queue_changed")
     return vote
 
 
 @transaction.atomic
 def helpful_feedback_handle(*, mentor: User, vote: HelpfulVote) -> HelpfulVote:
-    _require(permissions.can_resolve_feedback(mentor), "Only mentors handle guide feedback.")
-    _require(vote.handled_at is None, "Already handled.")
+    require(permissions.can_resolve_feedback(mentor), "Only mentors handle guide feedback.")
+    require(vote.handled_at is None, "Already handled.")
     vote.handled_by, vote.handled_at = mentor, timezone.now()
     vote.save(update_fields=["handled_by", "handled_at"])
-    _after_commit(hooks.emit, "guide.queue_changed")
+    after_commit(hooks.emit, "guide.queue_changed")
     return vote
 
 
@@ -437,7 +425,7 @@ def answer_promote(
     is appended to `section`, or starts a new section titled `title` in `guide`. The
     section keeps the thread and credits the answer's author; the thread says so."""
     answer = Answer.objects.select_related("question", "author").get(pk=answer.pk)
-    _require(
+    require(
         permissions.can_promote_answer(mentor, answer),
         "Only mentors add answers to the guide, and only an accepted answer.",
     )
@@ -492,7 +480,7 @@ def answer_promote(
         title=f"Your answer is now part of the guide: {section.title}",
         url=section.get_absolute_url(),
     )
-    _after_commit(forum_events.thread_stale, question.pk)
+    after_commit(forum_events.thread_stale, question.pk)
     return section
 
 
@@ -502,14 +490,14 @@ def question_close_in_guide(
 ) -> SectionQuestion:
     """Like a duplicate: the thread points at the guide section that answers it, the
     asker is told, and the moderation log records it (through the hook it subscribes)."""
-    _require(
+    require(
         permissions.can_close_in_guide(mentor, question),
         "Only mentors close questions as answered in the guide.",
     )
     reason = _note(reason, field="reason")
     existing = SectionQuestion.objects.filter(question=question, kind=LinkKind.ANSWERED).first()
     if existing is not None:
-        _require(existing.section_id != section.pk, "It is already closed as answered there.")
+        require(existing.section_id != section.pk, "It is already closed as answered there.")
         existing.delete()
     link = SectionQuestion.objects.create(
         section=section, question=question, kind=LinkKind.ANSWERED, added_by=mentor
@@ -521,22 +509,22 @@ def question_close_in_guide(
         section=section,
         reason=reason,
     )
-    _after_commit(forum_events.thread_stale, question.pk)
+    after_commit(forum_events.thread_stale, question.pk)
     return link
 
 
 @transaction.atomic
 def question_reopen_from_guide(*, mentor: User, question: Question) -> None:
-    _require(
+    require(
         permissions.can_close_in_guide(mentor, question),
         "Only mentors reopen questions closed as answered in the guide.",
     )
     link = SectionQuestion.objects.filter(question=question, kind=LinkKind.ANSWERED).first()
-    _require(link is not None, "It is not closed as answered in the guide.")
+    require(link is not None, "It is not closed as answered in the guide.")
     section = link.section
     link.delete()
     hooks.emit("guide.question_reopened", actor=mentor, question=question, section=section)
-    _after_commit(forum_events.thread_stale, question.pk)
+    after_commit(forum_events.thread_stale, question.pk)
 
 
 # --- Loading the written guide (an operator's command and the demo) ----------------------
@@ -554,7 +542,7 @@ def guides_load(
     changed it since (a mentor's edit always wins). Idempotent; returns counts."""
     from guides.content import GUIDES
 
-    _require(permissions.can_edit(editor), "Load the guide as a mentor or an admin.")
+    require(permissions.can_edit(editor), "Load the guide as a mentor or an admin.")
     counts = {"guides": 0, "created": 0, "updated": 0, "unchanged": 0}
     for text in GUIDES if guides is None else guides:
         category = Category.objects.filter(slug=text.category).first() if text.category else None

@@ -24,8 +24,8 @@ from guides.forms import (
     SectionForm,
 )
 from guides.models import Guide, HelpfulVote, Section
-from hub.errors import refusals_shown
-from hub.forms import form_add_service_error
+from hub import doors
+from hub.doors import refusals_shown
 
 ARTICLE = "guides/guide_detail.html"
 
@@ -79,11 +79,9 @@ def section_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         raise PermissionDenied("Only mentors write guide sections.")
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             section = services.section_create(editor=request.user, guide=guide, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "The section is published.")
             return redirect(section.get_absolute_url())
     return _form_page(
@@ -108,14 +106,12 @@ def section_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with doors.refusals(form) as outcome:
             if direct:
                 services.section_edit(editor=request.user, section=section, **data)
             else:
                 proposal = services.proposal_create(proposer=request.user, section=section, **data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if direct:
                 messages.success(request, "Your edit is published.")
                 return redirect(section.get_absolute_url())
@@ -152,10 +148,9 @@ def section_revert_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
         raise Http404("No such revision.")
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+    with doors.refusals(request) as outcome:
         services.section_revert(editor=request.user, section=section, revision=revision, note=note)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not outcome.ok:
         return redirect("guides:section_history", pk=section.pk)
     messages.success(request, f"Reverted to revision {number}.")
     return redirect(section.get_absolute_url())
@@ -185,15 +180,14 @@ def helpful_view(request: HttpRequest, pk: int) -> HttpResponse:
     vote: HelpfulVote | None = None
     error = ""
     if form.is_valid():
-        try:
+        with doors.refusals() as outcome:  # shown below: in the fragment, or a message
             vote = services.helpful_vote(
                 user=request.user,
                 section=section,
                 helpful=form.cleaned_data["helpful"] == "yes",
                 note=form.cleaned_data["note"],
             )
-        except ValidationError as refusal:
-            error = " ".join(refusal.messages)
+        error = outcome.message
     else:
         error = "Choose yes or no (a note is at most 300 characters)."
     if request.htmx:
@@ -242,10 +236,9 @@ def proposal_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(pk=pk)
     if proposal is None:
         raise Http404("No such proposal.")
-    try:
+    with doors.refusals(request) as outcome:
         services.proposal_accept(mentor=request.user, proposal=proposal)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not outcome.ok:
         return redirect(proposal.get_absolute_url())
     messages.success(request, "Published, and the proposer is credited and told.")
     return redirect(proposal.section.get_absolute_url())
@@ -260,13 +253,11 @@ def proposal_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such proposal.")
     form = DeclineForm(request.POST)
     if form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.proposal_decline(
                 mentor=request.user, proposal=proposal, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Declined; the proposer is told why.")
             return redirect(proposal.get_absolute_url())
     if not permissions.can_decide_proposal(request.user, proposal):
@@ -337,7 +328,7 @@ def answer_promote_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with doors.refusals(form) as outcome:
             section = services.answer_promote(
                 mentor=request.user,
                 answer=answer,
@@ -346,9 +337,7 @@ def answer_promote_view(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
                 **_target(data["target"]),
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, f"The answer is part of the guide: {section.title}.")
             return redirect(section.get_absolute_url())
     return _form_page(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from discussions import views as discussions_views
 from hub import views
 from hub.graphql import graphql_view
 from ops import views as ops_views
@@ -12,7 +13,8 @@ admin.site.site_header = "Nexus administration"
 admin.site.site_title = "Nexus admin"
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
+    # The home page is the forum's list with a welcome (discussions' view, composed here).
+    path("", discussions_views.home_view, name="home"),
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", views.readyz_view, name="readyz"),
     path("readyz/worker", ops_views.worker_readyz_view, name="readyz_worker"),

@@ -15,15 +15,6 @@ from hub.middleware import too_large_response
 DATABASE_DOWN_ERRORS = (OperationalError, InterfaceError)
 
 
-def home_view(request: HttpRequest) -> HttpResponse:
-    """The home page: a welcome, and the question list as its main column."""
-    # Imported here: hub is plumbing and imports no app at module level; the home page
-    # composes them (like hub/urls.py).
-    from discussions.views import question_list_context
-
-    return render(request, "hub/home.html", question_list_context(request))
-
-
 @never_cache
 def healthz_view(request: HttpRequest) -> HttpResponse:
     """The process is alive (no dependency is checked)."""

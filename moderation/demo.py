@@ -64,10 +64,12 @@ from moderation.models import (
     SavedReply,
     TargetKind,
 )
+from moderation.services.log import record
+from moderation.targets import target_of
 from notifications.models import Notification
 from notifications.services import emails_paused
 from projects import services as project_services
-from projects.models import Feedback, FeedbackRevision, Project
+from projects.models import Feedback, FeedbackRevision, Project, State
 
 #: Nothing is placed closer to "now" than this (as in the other demo seeders).
 MIN_AGE = timedelta(minutes=75)
@@ -372,6 +374,7 @@ class _Seeder:
         self.mentor_requests()
         self.saved_replies()
         self.first_mentor_responses()
+        self.hidden_projects()
         return self.created
 
     def dismissed_flag(self) -> None:
@@ -622,6 +625,36 @@ class _Seeder:
                 with self.at(written_at):
                     services.saved_reply_create(owner=owner, title=title, body=body)
                 self.created["saved replies"] += 1
+
+    def hidden_projects(self) -> None:
+        """The showcase's demo hides a project through its own service (projects never
+        imports moderation): its log entry and the author's notice, dated when it was
+        hidden. Once: a project that has its entry is left alone."""
+        logged = LogEntry.objects.filter(target_kind=TargetKind.PROJECT, action=Action.HIDE).values(
+            "target_id"
+        )
+        hidden = (
+            Project.objects.filter(state=State.HIDDEN, author__email__endswith="@nexus.example")
+            .exclude(pk__in=logged)
+            .select_related("author", "hidden_by")
+        )
+        for project in hidden:
+            target = target_of(project)
+            with self.at(project.hidden_at):
+                record(
+                    actor=project.hidden_by,
+                    action=Action.HIDE,
+                    target_kind=target.kind,
+                    target_id=target.pk,
+                    target_label=target.label,
+                    target_url=target.url,
+                    target_user=target.author,
+                    reason=project.hidden_reason,
+                    before={"hidden": False},
+                    after={"hidden": True},
+                    tell=f"A mentor hid your {target.noun} “{target.label}”: "
+                    f"{project.hidden_reason}",
+                )
 
     def first_mentor_responses(self) -> None:
         """The services record a thread's first mentor answer or comment as it is posted,

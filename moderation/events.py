@@ -40,9 +40,10 @@ def _authorize_notes(user: Any, key: str) -> bool:
 
 
 def _catch_up_queue(request: HttpRequest, key: str, since: Any) -> str:
-    from moderation.queue_views import queue_context
+    from moderation.selectors import queue_page, queue_tab
 
-    context = queue_context(request, oob=True)
+    tab = queue_tab(None, request.headers.get("HX-Current-URL", ""))
+    context = queue_page(viewer=request.user, tab=tab, oob=True)
     return render_to_string("moderation/queue.html#live-sections", context, request=request)
 
 

@@ -24,13 +24,23 @@ class ReasonForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), label="Move to")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(),
+        label="Move to",
+        error_messages={
+            "required": "Choose the topic to move it to.",
+            "invalid_choice": "Choose the topic to move it to.",
+        },
+    )
     reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason")
 
 
 class DuplicateForm(forms.Form):
     original = forms.CharField(
-        max_length=300, label="Original question", help_text="Its link or its number."
+        max_length=300,
+        label="Original question",
+        help_text="Its link or its number.",
+        error_messages={"required": "Give the link or number of the original question."},
     )
     reason = forms.CharField(required=False, max_length=REASON_MAX, label="Reason")
 

@@ -151,6 +151,7 @@ class Action(models.TextChoices):
     DUPLICATE = "duplicate", "Marked duplicate"
     UNDUPLICATE = "unduplicate", "Duplicate mark removed"
     EDIT = "edit", "Edited"
+    DELETE = "delete", "Deleted"
     SUSPEND = "suspend", "Suspended"
     UNSUSPEND = "unsuspend", "Suspension lifted"
     GUIDE_CLOSE = "guide_close", "Closed as answered in the guide"

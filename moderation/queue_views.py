@@ -16,12 +16,12 @@ a toast (`hub.errors.refusals_shown`).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,20 +30,14 @@ from django_htmx.http import trigger_client_event
 
 from discussions.models import Question
 from discussions.selectors import questions_visible_to
-from guides.selectors import guide_queue, guide_queue_count
-from hub.errors import refusals_shown
+from hub import doors
+from hub.doors import refusals_shown
 from moderation import permissions, selectors, services
 from moderation.models import REASON_MAX, Action, Case, TargetKind
-from projects.selectors import projects_awaiting_review
 
 QUEUE = "moderation/queue.html"
 LOG = "moderation/log.html"
-TABS = {
-    "flags": "Flags",
-    "waiting": "Needs a mentor",
-    "projects": "Projects awaiting review",
-    "guide": "Guide",
-}
+TABS = selectors.QUEUE_TABS
 FIGURE_DAYS = 30
 
 
@@ -77,13 +71,7 @@ def _require_queue_viewer(request: HttpRequest) -> None:
 
 
 def _tab_of(request: HttpRequest) -> str:
-    """The tab asked for; for the live catch-up (a request of its own), the tab in the
-    address of the page that asks (htmx sends it as HX-Current-URL)."""
-    tab = request.GET.get("tab")
-    if tab is None:
-        current = request.headers.get("HX-Current-URL", "")
-        tab = parse_qs(urlsplit(current).query).get("tab", [""])[0]
-    return tab if tab in TABS else "flags"
+    return selectors.queue_tab(request.GET.get("tab"), request.headers.get("HX-Current-URL", ""))
 
 
 def _tab_url(tab: str) -> str:
@@ -91,63 +79,12 @@ def _tab_url(tab: str) -> str:
 
 
 def _row_context(request: HttpRequest) -> dict[str, Any]:
-    """What every row's controls need: whether the viewer may act (a suspended mentor
-    reads only) and the queue's address, so rows build their action links without a
-    `reverse()` each."""
-    return {
-        "can_act": permissions.can_moderate(request.user),
-        "queue_url": reverse("moderation:queue"),
-    }
-
-
-def _tabs(counts: dict[str, int], projects_capped: bool) -> list[dict[str, Any]]:
-    capped = {
-        "projects": projects_capped,
-        "waiting": counts["waiting"] >= selectors.WAITING_COUNT_CAP,
-    }
-    return [
-        {
-            "key": key,
-            "label": label,
-            "count": counts[key],
-            "more": capped.get(key, False),
-        }
-        for key, label in TABS.items()
-    ]
+    return selectors.queue_rows_context(viewer=request.user)
 
 
 def queue_context(request: HttpRequest, oob: bool = False) -> dict[str, Any]:
-    """The tab counts and the current tab's rows, for the page and for its live catch-up
-    (`oob=True`: the fragments carry hx-swap-oob)."""
-    viewer = request.user
-    tab = _tab_of(request)
-    projects = projects_awaiting_review(viewer=viewer, limit=selectors.QUEUE_LIMIT)
-    flags = selectors.open_cases(viewer=viewer) if tab == "flags" else None
-    waiting = selectors.waiting_questions(viewer=viewer) if tab == "waiting" else None
-    guide = guide_queue() if tab == "guide" and permissions.can_view_queue(viewer) else None
-    counts = {
-        "flags": flags.total if flags is not None else _count(viewer, selectors.open_case_count),
-        "waiting": waiting.total
-        if waiting is not None
-        else _count(viewer, selectors.waiting_count),
-        "projects": len(projects),
-        "guide": guide.count if guide is not None else _count(viewer, guide_queue_count),
-    }
-    return {
-        "tab": tab,
-        "tabs": _tabs(counts, len(projects) >= selectors.QUEUE_LIMIT),
-        "flags": flags,
-        "waiting": waiting,
-        "waiting_cap": selectors.WAITING_COUNT_CAP,
-        "projects": projects,
-        "guide": guide,
-        "oob": oob,
-        **_row_context(request),
-    }
-
-
-def _count(viewer: Any, counter: Any) -> int:
-    return counter() if permissions.can_view_queue(viewer) else 0
+    """The queue page for this request's tab (moderation.selectors.queue_page)."""
+    return selectors.queue_page(viewer=request.user, tab=_tab_of(request), oob=oob)
 
 
 @login_required
@@ -217,15 +154,14 @@ def case_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(pk)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        message = " ".join(m for errors in form.errors.values() for m in errors)
-        return _bad_input(request, message, _tab_url("flags"))
+        return _bad_input(request, doors.form_message(form), _tab_url("flags"))
     agree = form.cleaned_data["decision"] == "agree"
-    try:
+    with doors.refusals() as outcome:  # shown here: a toast over HTMX, else a message
         case = services.case_resolve(
             mentor=request.user, case=case, agree=agree, note=form.cleaned_data["note"]
         )
-    except ValidationError as error:
-        return _bad_input(request, " ".join(error.messages), _tab_url("flags"))
+    if not outcome.ok:
+        return _bad_input(request, outcome.message, _tab_url("flags"))
     if agree:
         done = "Flags agreed: the post stays hidden."
     elif case.hidden_by_flags:
@@ -241,18 +177,7 @@ def case_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _counts_context(request: HttpRequest) -> dict[str, Any]:
     """The tab counts alone, sent out of band beside a row that left the queue."""
-    viewer = request.user
-    projects = projects_awaiting_review(viewer=viewer, limit=selectors.QUEUE_LIMIT)
-    counts = {
-        "flags": _count(viewer, selectors.open_case_count),
-        "waiting": _count(viewer, selectors.waiting_count),
-        "projects": len(projects),
-        "guide": _count(viewer, guide_queue_count),
-    }
-    return {
-        "tabs": _tabs(counts, len(projects) >= selectors.QUEUE_LIMIT),
-        "tab": _tab_of(request),
-    }
+    return selectors.queue_counts(viewer=request.user, tab=_tab_of(request))
 
 
 def _waiting_question_or_404(request: HttpRequest, pk: int) -> Question:

@@ -10,12 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from discussions.models import Question
+from guides.selectors import guide_queue, guide_queue_count
 from moderation.models import (
     Case,
     Flag,
@@ -25,8 +28,9 @@ from moderation.models import (
     QuestionClaim,
     SavedReply,
 )
-from moderation.permissions import can_view_queue
+from moderation.permissions import can_moderate, can_view_queue
 from moderation.targets import Target, targets_get_many
+from projects.selectors import projects_awaiting_review
 
 
 def mentor_notes(*, viewer: Any, question_id: int) -> list[MentorNote]:
@@ -275,6 +279,81 @@ class ResponseTimes:
     overall: ResponseFigure
     by_mentor: list[ResponseFigure]
     by_category: list[ResponseFigure]
+
+
+# --- The queue page, assembled once for the page, its rows and its live catch-up -----------
+
+QUEUE_TABS = {
+    "flags": "Flags",
+    "waiting": "Needs a mentor",
+    "projects": "Projects awaiting review",
+    "guide": "Guide",
+}
+
+
+def queue_tab(asked: str | None, current_url: str = "") -> str:
+    """The tab asked for; without one (the live catch-up, a request of its own), the tab
+    in the address of the page that asks (htmx sends it as HX-Current-URL)."""
+    if asked is None:
+        asked = parse_qs(urlsplit(current_url).query).get("tab", [""])[0]
+    return asked if asked in QUEUE_TABS else "flags"
+
+
+def _count(viewer: Any, counter: Any) -> int:
+    return counter() if can_view_queue(viewer) else 0
+
+
+def _queue_tabs(counts: dict[str, int], projects_capped: bool) -> list[dict[str, Any]]:
+    capped = {"projects": projects_capped, "waiting": counts["waiting"] >= WAITING_COUNT_CAP}
+    return [
+        {"key": key, "label": label, "count": counts[key], "more": capped.get(key, False)}
+        for key, label in QUEUE_TABS.items()
+    ]
+
+
+def queue_rows_context(*, viewer: Any) -> dict[str, Any]:
+    """What every row's controls need: whether the viewer may act (a suspended mentor
+    reads only) and the queue's address, so rows build their action links without a
+    `reverse()` each."""
+    return {"can_act": can_moderate(viewer), "queue_url": reverse("moderation:queue")}
+
+
+def queue_counts(*, viewer: Any, tab: str) -> dict[str, Any]:
+    """The tab counts alone (sent out of band beside a row that left the queue)."""
+    projects = projects_awaiting_review(viewer=viewer, limit=QUEUE_LIMIT)
+    counts = {
+        "flags": _count(viewer, open_case_count),
+        "waiting": _count(viewer, waiting_count),
+        "projects": len(projects),
+        "guide": _count(viewer, guide_queue_count),
+    }
+    return {"tabs": _queue_tabs(counts, len(projects) >= QUEUE_LIMIT), "tab": tab}
+
+
+def queue_page(*, viewer: Any, tab: str, oob: bool = False) -> dict[str, Any]:
+    """The tab counts and the current tab's rows, for the page and for its live catch-up
+    (`oob=True`: the fragments carry hx-swap-oob)."""
+    projects = projects_awaiting_review(viewer=viewer, limit=QUEUE_LIMIT)
+    flags = open_cases(viewer=viewer) if tab == "flags" else None
+    waiting = waiting_questions(viewer=viewer) if tab == "waiting" else None
+    guide = guide_queue() if tab == "guide" and can_view_queue(viewer) else None
+    counts = {
+        "flags": flags.total if flags is not None else _count(viewer, open_case_count),
+        "waiting": waiting.total if waiting is not None else _count(viewer, waiting_count),
+        "projects": len(projects),
+        "guide": guide.count if guide is not None else _count(viewer, guide_queue_count),
+    }
+    return {
+        "tab": tab,
+        "tabs": _queue_tabs(counts, len(projects) >= QUEUE_LIMIT),
+        "flags": flags,
+        "waiting": waiting,
+        "waiting_cap": WAITING_COUNT_CAP,
+        "projects": projects,
+        "guide": guide,
+        "oob": oob,
+        **queue_rows_context(viewer=viewer),
+    }
 
 
 def response_times(*, days: int = 30, now: datetime | None = None) -> ResponseTimes:

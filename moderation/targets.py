@@ -2,8 +2,8 @@
 
 A flag, a case or a log entry names its target as a (kind, id) pair; `target_get` turns
 the pair back into a `Target` that knows the object, its author, a label and a link for
-people, the thread or project page whose open tabs must hear of a change, and how to
-hide and unhide it. Everything kind-specific in moderation lives here.
+people, and which service of its own app hides and unhides it (moderation never writes
+a content app's rows). Everything kind-specific in moderation lives here.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import TextField
-from django.utils import timezone
 
+from accounts.permissions import may_see_hidden
+from discussions import services as forum_services
 from discussions.models import Answer, Comment, Question
 from moderation.models import TargetKind
-from moderation.permissions import may_see_hidden
+from projects import services as project_services
 from projects.models import Feedback, Project, State
+from projects.permissions import can_view as can_view_project
 
 LABEL_MAX = 200
 
@@ -95,15 +97,25 @@ class Target:
             return self.obj.state == State.DRAFT
         return self.obj.is_deleted
 
-    def set_hidden(self, reason: str) -> None:
-        """Hide a forum post or feedback (projects hide through their own service)."""
-        now = timezone.now()
-        type(self.obj).objects.filter(pk=self.obj.pk).update(hidden_at=now, hidden_reason=reason)
-        self.obj.hidden_at, self.obj.hidden_reason = now, reason
+    def hidden_set(self, *, hidden: bool, actor: Any, reason: str = "") -> None:
+        """Hide or show it again through its own app's service (which owns the row, its
+        counters and its page's open tabs)."""
+        if self.kind == TargetKind.PROJECT:
+            project_services.project_hidden_set(
+                project=self.obj, hidden=hidden, by=actor, reason=reason
+            )
+        elif self.kind == TargetKind.FEEDBACK:
+            project_services.feedback_hidden_set(feedback=self.obj, hidden=hidden, reason=reason)
+        else:
+            forum_services.post_hidden_set(post=self.obj, hidden=hidden, reason=reason)
 
-    def clear_hidden(self) -> None:
-        type(self.obj).objects.filter(pk=self.obj.pk).update(hidden_at=None, hidden_reason="")
-        self.obj.hidden_at, self.obj.hidden_reason = None, ""
+    def hidden_reason_set(self, reason: str) -> None:
+        if self.kind == TargetKind.PROJECT:
+            project_services.project_hidden_reason_set(project=self.obj, reason=reason)
+        elif self.kind == TargetKind.FEEDBACK:
+            project_services.feedback_hidden_reason_set(feedback=self.obj, reason=reason)
+        else:
+            forum_services.post_hidden_reason_set(post=self.obj, reason=reason)
 
 
 _LOADERS = {
@@ -159,8 +171,6 @@ def visible_to(user: Any, target: Target) -> bool:
     flags or acts on what they cannot open."""
     if target.is_gone:
         return False
-    from projects.permissions import can_view as can_view_project
-
     question, project = target.question, target.project
     if question is not None:
         if question.is_deleted:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import user_get_by_handle
 from discussions.models import Question
 from discussions.selectors import question_get
-from hub.errors import refusals_shown
-from hub.forms import form_add_service_error
+from hub import doors
+from hub.doors import refusals_shown
 from moderation import permissions, selectors, services
 from moderation.forms import (
     DuplicateForm,
@@ -54,10 +54,6 @@ def _question_or_404(request: HttpRequest, pk: int) -> Question:
     return question
 
 
-def _first_error(error: ValidationError) -> str:
-    return " ".join(error.messages) or "That did not work."
-
-
 # --- Flags ---------------------------------------------------------------------------------
 
 
@@ -69,11 +65,9 @@ def flag_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     already = bool(selectors.flagged_by(viewer=request.user, kind=kind, object_ids=[pk]))
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.flag_create(reporter=request.user, target=target, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if request.htmx:
                 return render(request, f"{FLAG}#flagged", {"target": target})
             messages.success(request, "Thanks: mentors will look at it.")
@@ -91,15 +85,10 @@ def flag_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @refusals_shown
 def hide_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = _target_or_404(request, kind, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.content_hide(
-            actor=request.user, target=target, reason=form.cleaned_data.get("reason", "")
-        )
-    except ValidationError as error:
-        messages.error(request, _first_error(error))
-    else:
+    with doors.refusals(request) as outcome:
+        reason = doors.form_data(ReasonForm(request.POST))["reason"]
+        services.content_hide(actor=request.user, target=target, reason=reason)
+    if outcome.ok:
         messages.success(request, f"The {target.noun} is hidden; its author is told why.")
     return redirect(target.url)
 
@@ -109,15 +98,10 @@ def hide_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @refusals_shown
 def unhide_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     target = _target_or_404(request, kind, pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    try:
-        services.content_unhide(
-            actor=request.user, target=target, reason=form.cleaned_data.get("reason", "")
-        )
-    except ValidationError as error:
-        messages.error(request, _first_error(error))
-    else:
+    with doors.refusals(request) as outcome:
+        reason = doors.form_data(ReasonForm(request.POST))["reason"]
+        services.content_unhide(actor=request.user, target=target, reason=reason)
+    if outcome.ok:
         messages.success(request, f"The {target.noun} is visible again.")
     return redirect(target.url)
 
@@ -131,11 +115,8 @@ def _pin(request: HttpRequest, question: Question, pinned: bool) -> str:
 
 
 def _lock(request: HttpRequest, question: Question) -> str:
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    services.question_lock(
-        actor=request.user, question=question, reason=form.cleaned_data.get("reason", "")
-    )
+    reason = doors.form_data(ReasonForm(request.POST))["reason"]
+    services.question_lock(actor=request.user, question=question, reason=reason)
     return "Locked: no new answers or comments."
 
 
@@ -145,18 +126,14 @@ def _unlock(request: HttpRequest, question: Question) -> str:
 
 
 def _move(request: HttpRequest, question: Question) -> str:
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError({"category": "Choose the topic to move it to."})
-    services.question_move(actor=request.user, question=question, **form.cleaned_data)
-    return f"Moved to {form.cleaned_data['category'].name}."
+    data = doors.form_data(MoveForm(request.POST))
+    services.question_move(actor=request.user, question=question, **data)
+    return f"Moved to {data['category'].name}."
 
 
 def _duplicate(request: HttpRequest, question: Question) -> str:
-    form = DuplicateForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError({"original": "Give the link or number of the original question."})
-    services.question_mark_duplicate(actor=request.user, question=question, **form.cleaned_data)
+    data = doors.form_data(DuplicateForm(request.POST))
+    services.question_mark_duplicate(actor=request.user, question=question, **data)
     return "Marked as a duplicate: it takes no more answers."
 
 
@@ -185,10 +162,10 @@ def question_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
     if perform is None:
         raise Http404("Unknown action.")
     question = _question_or_404(request, pk)
-    try:
-        messages.success(request, perform(request, question))
-    except ValidationError as error:
-        messages.error(request, _first_error(error))
+    with doors.refusals(request) as outcome:
+        done = perform(request, question)
+    if outcome.ok:
+        messages.success(request, done)
     return redirect(question)
 
 
@@ -213,13 +190,11 @@ def mentor_note_view(request: HttpRequest, pk: int) -> HttpResponse:
     # The service decides who may write a note and what a note must be; the form only
     # carries the text back with the service's message.
     form = MentorNoteForm(request.POST)
-    try:
+    form.is_valid()  # shape only (no rules): it carries the text back
+    with doors.refusals(form):
         services.mentor_note_add(
             author=request.user, question=question, body=request.POST.get("body", "")
         )
-    except ValidationError as error:
-        form.is_valid()
-        form_add_service_error(form, error)
     if request.htmx:
         context = {
             "question": question,
@@ -228,7 +203,7 @@ def mentor_note_view(request: HttpRequest, pk: int) -> HttpResponse:
         }
         return render(request, f"{NOTES}#mentor-notes", context, status=400 if form.errors else 200)
     if form.errors:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, doors.form_message(form))
     return redirect(f"{question.get_absolute_url()}#mentor-notes")
 
 
@@ -246,13 +221,9 @@ def saved_replies_view(request: HttpRequest) -> HttpResponse:
     _require_mentor_page(request)
     form = SavedReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form, denied=True) as outcome:
             services.saved_reply_create(owner=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             messages.success(request, "Saved. It is offered under every answer and comment box.")
             return redirect("moderation:saved_replies")
     context = {"replies": selectors.saved_replies(owner=request.user), "form": form}
@@ -272,13 +243,9 @@ def saved_reply_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     reply = _reply_or_404(request, pk)
     form = SavedReplyForm(request.POST or None, initial={"title": reply.title, "body": reply.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form, denied=True) as outcome:
             services.saved_reply_update(owner=request.user, reply=reply, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error))
-        else:
+        if outcome.ok:
             messages.success(request, "Saved.")
             return redirect("moderation:saved_replies")
     context = {"reply": reply, "form": form, "editing": True}
@@ -309,11 +276,9 @@ def suspend_view(request: HttpRequest, handle: str) -> HttpResponse:
         problems = [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
         messages.error(request, " ".join(problems))
         return redirect(person)
-    try:
+    with doors.refusals(request) as outcome:
         services.user_suspend(actor=request.user, user=person, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, _first_error(error))
-    else:
+    if outcome.ok:
         messages.success(request, f"@{person.handle} is suspended; they are told why.")
     return redirect(person)
 
@@ -323,10 +288,9 @@ def suspend_view(request: HttpRequest, handle: str) -> HttpResponse:
 @refusals_shown
 def suspension_lift_view(request: HttpRequest, handle: str) -> HttpResponse:
     person = user_get_by_handle(handle=handle)  # 404 for an unknown handle
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    services.suspension_lift(
-        actor=request.user, user=person, reason=form.cleaned_data.get("reason", "")
-    )
-    messages.success(request, f"@{person.handle} can post again.")
+    with doors.refusals(request) as outcome:
+        reason = doors.form_data(ReasonForm(request.POST))["reason"]
+        services.suspension_lift(actor=request.user, user=person, reason=reason)
+    if outcome.ok:
+        messages.success(request, f"@{person.handle} can post again.")
     return redirect(reverse("accounts:profile", kwargs={"handle": person.handle}))

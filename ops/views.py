@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from hub.errors import refusals_shown
+from hub.doors import refusals_shown
 from ops import permissions, selectors, services
 
 

@@ -374,3 +374,18 @@ class FeedbackCreateApi(ApiView):
                                             body=data["body"], parent=parent)  # fmt: skip
         feedback.reply_list = []
         return Response(FeedbackSerializer(feedback).data, status=201)
+
+
+class FeedbackApi(ApiView):
+    """One piece of feedback: DELETE removes yours; a mentor's removal of anyone's is a
+    moderation action (logged, the author told)."""
+
+    @extend_schema(operation_id="feedback_delete",
+                   summary="Delete your feedback (mentors: anyone's, logged and the author told)",
+                   responses={204: None}, tags=["projects"])  # fmt: skip
+    def delete(self, request: Request, pk: int) -> Response:
+        feedback = selectors.feedback_get_for_viewer(viewer=request.user, pk=pk)
+        if feedback is None:
+            raise Http404
+        services.feedback_delete(actor=request.user, feedback=feedback)
+        return Response(status=204)

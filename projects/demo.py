@@ -13,8 +13,6 @@ from django.utils import timezone
 
 from accounts.demo import seed_people
 from accounts.models import User
-from moderation import services as moderation_services
-from moderation.models import LogEntry
 from notifications.models import Notification
 from projects import demo_content, events, services
 from projects.models import Feedback, FeedbackRevision, Project, ProjectRevision, Review, Star
@@ -170,16 +168,15 @@ class _Seeder:
         if item.hidden_by:
             latest = max([times["updated_at"], self.latest_star, *self.notes.values()])
             hidden_at = self.later(latest, 2, 30)
-            target = moderation_services.content_hide(
-                actor=self.person(item.hidden_by), target=project, reason=item.hidden_reason
+            # Hidden through our own service; moderation's demo (seed_moderation) writes
+            # the log entry and the author's notice, dated then (projects never imports it).
+            services.project_hidden_set(
+                project=project,
+                hidden=True,
+                by=self.person(item.hidden_by),
+                reason=item.hidden_reason,
             )
             times.update(hidden_at=hidden_at, updated_at=hidden_at)
-            # The log entry and the author's notice happened then, not "just now".
-            entry = LogEntry.objects.filter(target_kind=target.kind, target_id=project.pk).latest(
-                "id"
-            )
-            LogEntry.objects.filter(pk=entry.pk).update(created_at=hidden_at)
-            self.note(f"moderation:{entry.pk}", hidden_at)
             self.created["hidden"] += 1
 
         Project.objects.filter(pk=project.pk).update(**times)

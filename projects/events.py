@@ -34,13 +34,12 @@ def _authorize(user: Any, key: str) -> bool:
 
 
 def _catch_up(request: HttpRequest, key: str, since: Any) -> str:
-    from projects.selectors import project_get_for_viewer
-    from projects.views import detail_context
+    from projects.selectors import project_get_for_viewer, project_page
 
     project = project_get_for_viewer(viewer=request.user, pk=int(key))
     if project is None:
         return ""
-    context = detail_context(request, project, oob=True)
+    context = project_page(viewer=request.user, project=project, oob=True)
     return render_to_string("projects/project_detail.html#live-sections", context, request=request)
 
 

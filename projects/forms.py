@@ -79,7 +79,3 @@ class ReviewForm(forms.Form):
     notes_deployment = forms.CharField(
         required=False, label="Deployment", widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class HideForm(forms.Form):
-    reason = forms.CharField(max_length=300, label="Why hide it")

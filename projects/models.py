@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Track
+from accounts.permissions import hidden_shown_to, is_mentor
 from hub.links import LinkField, url_domain
 
 TITLE_MIN, TITLE_MAX = 3, 120
@@ -94,6 +95,18 @@ class ProjectTag(models.Model):
         return self.name
 
 
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, viewer: object) -> "ProjectQuerySet":
+        """Projects the viewer may open: published ones, their own in any state, hidden
+        ones for mentors (accounts.permissions.may_see_hidden; a draft is the author's)."""
+        visible = PUBLISHED
+        if viewer is not None and viewer.is_authenticated:
+            visible |= Q(author=viewer)
+            if is_mentor(viewer):
+                visible |= Q(state=State.HIDDEN)
+        return self.filter(visible)
+
+
 class Project(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="projects"
@@ -151,6 +164,8 @@ class Project(models.Model):
     # null, so keyset pages over it need no NULL handling.
     listed_at = models.DateTimeField(default=timezone.now, editable=False)
     last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -237,6 +252,13 @@ class Star(models.Model):
         return f"{self.user_id} starred {self.project_id}"
 
 
+class FeedbackQuerySet(models.QuerySet):
+    def shown_to(self, viewer: object) -> "FeedbackQuerySet":
+        """Hidden feedback only for mentors and its author (accounts.permissions'
+        may_see_hidden, as a query). Deleted feedback stays: a placeholder for replies."""
+        return self.filter(hidden_shown_to(viewer))
+
+
 class Feedback(models.Model):
     """Feedback on a project, or a reply to feedback (one level deep: the service refuses
     replies to replies)."""
@@ -256,6 +278,8 @@ class Feedback(models.Model):
     # Hidden by a mentor or by flags (moderation/services.py), like forum posts.
     hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
     hidden_reason = models.CharField(max_length=500, blank=True, editable=False)
+
+    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "feedback"

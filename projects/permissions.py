@@ -7,12 +7,13 @@ in and not suspended) is the account's, in accounts.permissions.
 
 from typing import Any
 
-from accounts.permissions import can_write, write_refusal  # noqa: F401 - used here and by doors
+from accounts.permissions import (  # noqa: F401 - used here and by doors
+    can_moderate,
+    can_write,
+    is_mentor,
+    write_refusal,
+)
 from projects.models import Feedback, Project, ReviewState, State
-
-
-def is_mentor(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_mentor)
 
 
 def is_author(user: Any, project: Project) -> bool:
@@ -47,11 +48,13 @@ def can_unpublish(user: Any, project: Project) -> bool:
 
 
 def can_hide(user: Any, project: Project) -> bool:
-    return can_write(user) and is_mentor(user) and project.state == State.PUBLISHED
+    """Who may hide a project: one rule, used by its page's controls and by moderation's
+    content_hide (which logs it and tells the author)."""
+    return can_moderate(user) and project.state == State.PUBLISHED
 
 
 def can_unhide(user: Any, project: Project) -> bool:
-    return can_write(user) and is_mentor(user) and project.state == State.HIDDEN
+    return can_moderate(user) and project.state == State.HIDDEN
 
 
 def can_star(user: Any, project: Project) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import User
-from moderation.permissions import may_see_hidden
+from projects.forms import FeedbackForm, ReviewForm
 from projects.models import (
     STACK_TAGS,
     Feedback,
@@ -44,12 +44,7 @@ def _signed_in(viewer: Any) -> bool:
 def projects_visible_to(viewer: Any) -> QuerySet[Project]:
     """Every project `viewer` may open: published ones, their own in any state, and hidden
     ones for mentors."""
-    visible = Q(state=State.PUBLISHED)
-    if _signed_in(viewer):
-        visible |= Q(author=viewer)
-        if viewer.is_mentor:
-            visible |= Q(state=State.HIDDEN)
-    return Project.objects.filter(visible)
+    return Project.objects.visible_to(viewer)
 
 
 def _with_starred(projects: QuerySet[Project], viewer: Any) -> QuerySet[Project]:
@@ -258,13 +253,13 @@ def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
     """Everything the project page shows, in a fixed number of queries (four, after the
     project itself from `project_get_for_viewer`)."""
     tags = list(project.tags.all())
+    # Hidden feedback (a mentor's or flags' doing) stays, marked, for mentors and its author.
     rows = list(
         Feedback.objects.filter(project=project)
+        .shown_to(viewer)
         .select_related("author")
         .order_by("created_at", "pk")
     )
-    # Hidden feedback (a mentor's or flags' doing) stays, marked, for mentors and its author.
-    rows = [row for row in rows if row.hidden_at is None or may_see_hidden(viewer, row)]
     by_parent: dict[int, list[Feedback]] = {}
     for row in rows:
         if row.parent_id is not None and not row.is_deleted:
@@ -300,6 +295,18 @@ def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
     )
 
 
+def project_page(*, viewer: Any, project: Project, **extra: Any) -> dict[str, Any]:
+    """The project page's context (its detail and empty forms), for the page, its HTMX
+    fragments and its live catch-up (projects.events) alike."""
+    return {
+        "detail": project_detail(viewer=viewer, project=project),
+        "project": project,
+        "feedback_form": FeedbackForm(),
+        "review_form": ReviewForm(),
+        **extra,
+    }
+
+
 def project_revisions(*, viewer: Any, project: Project) -> list[ProjectRevision]:
     """The edit history (visible to whoever may see the project)."""
     if not projects_visible_to(viewer).filter(pk=project.pk).exists():
@@ -308,14 +315,12 @@ def project_revisions(*, viewer: Any, project: Project) -> list[ProjectRevision]
 
 
 def feedback_get_for_viewer(*, viewer: Any, pk: int) -> Feedback | None:
-    feedback = (
+    return (
         Feedback.objects.filter(project__in=projects_visible_to(viewer), pk=pk)
+        .shown_to(viewer)
         .select_related("author", "project")
         .first()
     )
-    if feedback is not None and feedback.hidden_at is not None:
-        return feedback if may_see_hidden(viewer, feedback) else None
-    return feedback
 
 
 # --- Mentors and profiles --------------------------------------------------------------
@@ -365,10 +370,10 @@ def feedback_for_projects(*, viewer: Any, project_ids: list[int]) -> dict[int, l
     as a placeholder while it has live replies)."""
     rows = list(
         Feedback.objects.filter(project_id__in=project_ids)
+        .shown_to(viewer)
         .select_related("author")
         .order_by("created_at", "pk")
     )
-    rows = [row for row in rows if row.hidden_at is None or may_see_hidden(viewer, row)]
     replies: dict[int, list[Feedback]] = {}
     for row in rows:
         if row.parent_id is not None and not row.is_deleted:

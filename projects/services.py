@@ -9,7 +9,6 @@ events and notification side effects run on commit.
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,10 +16,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import Track, User
+from accounts.permissions import require_writer
+from hub import hooks
 from hub.errors import Conflict
 from hub.links import link_validate
 from hub.markdown import render_markdown
-from moderation import events as moderation_events
+from hub.services import after_commit, clean, require
 from notifications.models import Kind
 from notifications.services import notify
 from projects import events, permissions
@@ -44,23 +45,17 @@ TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
 URL_FIELDS = ("repository_url", "demo_url", "docs_url")
 
 
-def _after_commit(event, *args) -> None:
-    """Publish a live event once the transaction commits. `robust`: an event that fails
-    is logged; the write it reports has already committed."""
-    transaction.on_commit(lambda: event(*args), robust=True)
+# Domain hooks (hub.hooks) projects emits; apps above it subscribe in their ready():
+#   projects.queue_changed     the projects awaiting a mentor's review changed (on commit)
+#   projects.feedback_removed  a mentor deleted someone else's feedback, in the
+#                              transaction: actor, feedback (moderation logs it and tells
+#                              the author, as it does for every action on others' posts)
+QUEUE_CHANGED = "projects.queue_changed"
+FEEDBACK_REMOVED = "projects.feedback_removed"
 
 
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def _require_writer(user: Any) -> None:
-    _require(permissions.can_write(user), permissions.write_refusal(user))
-
-
-def _clean(obj, *, exclude: Iterable[str] = ()) -> None:
-    obj.full_clean(exclude=list(exclude), validate_unique=False)
+def _queue_changed() -> None:
+    after_commit(hooks.emit, QUEUE_CHANGED)
 
 
 def _html(source: str) -> str:
@@ -184,8 +179,8 @@ def project_create(
     publish: bool = False,
 ) -> Project:
     """A new project, as a draft (only the author sees it) or published straight away."""
-    _require_writer(author)
-    _require(permissions.can_create(author), "You cannot post projects.")
+    require_writer(author)
+    require(permissions.can_create(author), "You cannot post projects.")
     tag_names = tags_normalize(tags)
     links = _links_clean(repository_url=repository_url, demo_url=demo_url, docs_url=docs_url)
     text = _text_fields(
@@ -205,11 +200,11 @@ def project_create(
         **links,
         **text,
     )
-    _clean(project, exclude=["author", "hidden_by", "reviewer"])
+    clean(project, exclude=["author", "hidden_by", "reviewer"])
     project.save()
     project.tags.set(_tags_get_or_create(tag_names))
     _revision_add(project, author)
-    _after_commit(events.project_changed, project.pk)
+    after_commit(events.project_changed, project.pk)
     return project
 
 
@@ -231,8 +226,8 @@ def project_edit(
     feedback_note: str = "",
 ) -> Project:
     """The author changes the project; text and link changes add a revision."""
-    _require_writer(editor)
-    _require(permissions.can_edit(editor, project), "Only the author can edit this project.")
+    require_writer(editor)
+    require(permissions.can_edit(editor, project), "Only the author can edit this project.")
     tag_names = tags_normalize(tags)
     links = _links_clean(repository_url=repository_url, demo_url=demo_url, docs_url=docs_url)
     text = _text_fields(
@@ -246,19 +241,19 @@ def project_edit(
     if description != before["description"]:
         project.description_html = _html(description)
     project.updated_at = timezone.now()
-    _clean(project, exclude=["author", "hidden_by", "reviewer"])
+    clean(project, exclude=["author", "hidden_by", "reviewer"])
     project.save()
     project.tags.set(_tags_get_or_create(tag_names))
     if any(getattr(project, name) != value for name, value in before.items()):
         _revision_add(project, editor)
-    _after_commit(events.project_changed, project.pk)
+    after_commit(events.project_changed, project.pk)
     return project
 
 
 @transaction.atomic
 def project_publish(*, actor: User, project: Project) -> Project:
-    _require_writer(actor)
-    _require(
+    require_writer(actor)
+    require(
         permissions.can_publish(actor, project),
         "Only the author can publish a draft."
         if project.state == State.DRAFT
@@ -271,7 +266,7 @@ def project_publish(*, actor: User, project: Project) -> Project:
         project.published_at = project.listed_at = now
         fields += ["published_at", "listed_at"]
     project.save(update_fields=fields)
-    _after_commit(events.project_changed, project.pk)
+    after_commit(events.project_changed, project.pk)
     return project
 
 
@@ -279,8 +274,8 @@ def project_publish(*, actor: User, project: Project) -> Project:
 def project_unpublish(*, actor: User, project: Project) -> Project:
     """Back to a draft: only the author sees it again. A pending review request is
     withdrawn (a mentor could no longer open the project)."""
-    _require_writer(actor)
-    _require(
+    require_writer(actor)
+    require(
         permissions.can_unpublish(actor, project),
         "Only the author can unpublish a published project.",
     )
@@ -290,7 +285,7 @@ def project_unpublish(*, actor: User, project: Project) -> Project:
         _review_withdraw(project)
         fields += ["review_state", "review_requested_at", "reviewer", "claimed_at"]
     project.save(update_fields=fields)
-    _after_commit(events.project_changed, project.pk)
+    after_commit(events.project_changed, project.pk)
     return project
 
 
@@ -317,7 +312,33 @@ def project_hidden_set(
         project.hidden_by, project.hidden_at = None, None
     project.updated_at = now
     project.save(update_fields=fields)
-    _after_commit(events.project_changed, project.pk)
+    after_commit(events.project_changed, project.pk)
+    return project
+
+
+@transaction.atomic
+def feedback_hidden_set(*, feedback: Feedback, hidden: bool, reason: str = "") -> Feedback:
+    """Hide feedback (gone for all but mentors and its author) or show it again. The state
+    change only, like project_hidden_set: moderation.services checks, logs and tells."""
+    hidden_at = timezone.now() if hidden else None
+    reason = reason if hidden else ""
+    Feedback.objects.filter(pk=feedback.pk).update(hidden_at=hidden_at, hidden_reason=reason)
+    feedback.hidden_at, feedback.hidden_reason = hidden_at, reason
+    after_commit(events.project_changed, feedback.project_id)
+    return feedback
+
+
+@transaction.atomic
+def feedback_hidden_reason_set(*, feedback: Feedback, reason: str) -> Feedback:
+    Feedback.objects.filter(pk=feedback.pk).update(hidden_reason=reason)
+    feedback.hidden_reason = reason
+    return feedback
+
+
+@transaction.atomic
+def project_hidden_reason_set(*, project: Project, reason: str) -> Project:
+    Project.objects.filter(pk=project.pk).update(hidden_reason=reason)
+    project.hidden_reason = reason
     return project
 
 
@@ -328,8 +349,8 @@ def project_hidden_set(
 def star_toggle(*, user: User, project: Project) -> bool:
     """Star `project`, or take the star back. Returns whether it is starred now;
     `project.star_count` is refreshed. Authors cannot star their own project."""
-    _require_writer(user)
-    _require(
+    require_writer(user)
+    require(
         permissions.can_star(user, project),
         "You cannot star your own project."
         if permissions.is_author(user, project)
@@ -348,7 +369,7 @@ def star_toggle(*, user: User, project: Project) -> bool:
         star_count=F("star_count") + (1 if starred else -1)
     )
     project.refresh_from_db(fields=["star_count"])
-    _after_commit(events.star_changed, project.pk, project.star_count)
+    after_commit(events.star_changed, project.pk, project.star_count)
     return starred
 
 
@@ -361,8 +382,8 @@ def feedback_create(
 ) -> Feedback:
     """Feedback on a published project, or a reply to top-level feedback (one level
     deep). The project's author hears of it, and a reply's parent author too."""
-    _require_writer(author)
-    _require(
+    require_writer(author)
+    require(
         permissions.can_give_feedback(author, project),
         "Feedback is open on published projects only.",
     )
@@ -383,9 +404,9 @@ def feedback_create(
         body_html=_html(body),
         by_mentor=author.is_mentor,
     )
-    _clean(feedback, exclude=["author", "project", "parent"])
+    clean(feedback, exclude=["author", "project", "parent"])
     feedback.save()
-    _after_commit(events.feedback_created, feedback.pk)
+    after_commit(events.feedback_created, feedback.pk)
     Project.objects.filter(pk=project.pk).update(feedback_count=F("feedback_count") + 1)
     project.refresh_from_db(fields=["feedback_count"])
     FeedbackRevision.objects.create(feedback=feedback, number=1, editor=author, body=body)
@@ -404,32 +425,34 @@ def feedback_create(
 
 @transaction.atomic
 def feedback_edit(*, editor: User, feedback: Feedback, body: str) -> Feedback:
-    _require_writer(editor)
-    _require(
-        permissions.can_edit_feedback(editor, feedback), "You can only edit your own feedback."
-    )
+    require_writer(editor)
+    require(permissions.can_edit_feedback(editor, feedback), "You can only edit your own feedback.")
     if body == feedback.body:
         return feedback
     feedback.body, feedback.body_html, feedback.edited_at = body, _html(body), timezone.now()
-    _clean(feedback, exclude=["author", "project", "parent"])
+    clean(feedback, exclude=["author", "project", "parent"])
     feedback.save(update_fields=["body", "body_html", "edited_at"])
     last = feedback.revisions.aggregate(n=Max("number"))["n"] or 0
     FeedbackRevision.objects.create(feedback=feedback, number=last + 1, editor=editor, body=body)
-    _after_commit(events.feedback_changed, feedback.pk)
+    after_commit(events.feedback_changed, feedback.pk)
     return feedback
 
 
 @transaction.atomic
 def feedback_delete(*, actor: User, feedback: Feedback) -> None:
-    """Soft delete: the row stays (its replies keep their place), its text is not shown."""
-    _require_writer(actor)
-    _require(
+    """Soft delete: the row stays (its replies keep their place), its text is not shown.
+    A mentor removing someone else's feedback is a moderation action (logged, the author
+    told): announced as the `projects.feedback_removed` hook."""
+    require_writer(actor)
+    require(
         permissions.can_delete_feedback(actor, feedback), "You can only delete your own feedback."
     )
     feedback.is_deleted, feedback.deleted_at = True, timezone.now()
     feedback.save(update_fields=["is_deleted", "deleted_at"])
     Project.objects.filter(pk=feedback.project_id).update(feedback_count=F("feedback_count") - 1)
-    _after_commit(events.feedback_changed, feedback.pk)
+    after_commit(events.feedback_changed, feedback.pk)
+    if actor.pk != feedback.author_id:
+        hooks.emit(FEEDBACK_REMOVED, actor=actor, feedback=feedback)
 
 
 # --- Reviews ---------------------------------------------------------------------------
@@ -438,7 +461,7 @@ def feedback_delete(*, actor: User, feedback: Feedback) -> None:
 @transaction.atomic
 def review_request(*, actor: User, project: Project) -> Project:
     """The author asks for a mentor review (again, after a completed one)."""
-    _require_writer(actor)
+    require_writer(actor)
     if not permissions.can_request_review(actor, project):
         if not permissions.is_author(actor, project):
             raise PermissionDenied("Only the author can ask for a review.")
@@ -459,8 +482,8 @@ def review_request(*, actor: User, project: Project) -> Project:
             "updated_at",
         ]
     )
-    _after_commit(events.project_changed, project.pk)
-    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
+    after_commit(events.project_changed, project.pk)
+    _queue_changed()  # the mentors' projects tab
     return project
 
 
@@ -468,14 +491,14 @@ def review_request(*, actor: User, project: Project) -> Project:
 def review_claim(*, mentor: User, project: Project) -> Review:
     """A mentor takes a requested review ("reviewing"). Claims race safely: the update
     only succeeds while the project is still requested and unclaimed."""
-    _require_writer(mentor)
+    require_writer(mentor)
     if not permissions.is_mentor(mentor):
         raise PermissionDenied("Only mentors review projects.")
     if permissions.is_author(mentor, project):
         raise PermissionDenied("You cannot review your own project.")
     if project.review_state == ReviewState.IN_REVIEW:
         raise Conflict("Another mentor already claimed this review.")
-    _require(
+    require(
         permissions.can_claim_review(mentor, project),
         "This project is not waiting for a reviewer.",
     )
@@ -486,24 +509,24 @@ def review_claim(*, mentor: User, project: Project) -> Review:
         review_state=ReviewState.REQUESTED,
         reviewer__isnull=True,
     ).update(review_state=ReviewState.IN_REVIEW, reviewer=mentor, claimed_at=now)
-    _require(bool(claimed), "Another mentor claimed this project first.")
+    require(bool(claimed), "Another mentor claimed this project first.")
     project.review_state, project.reviewer, project.claimed_at = (
         ReviewState.IN_REVIEW,
         mentor,
         now,
     )
     review = Review.objects.create(project=project, reviewer=mentor, created_at=now)
-    _after_commit(events.review_changed, review.pk)
-    _after_commit(events.project_changed, project.pk)
-    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
+    after_commit(events.review_changed, review.pk)
+    after_commit(events.project_changed, project.pk)
+    _queue_changed()  # the mentors' projects tab
     return review
 
 
 @transaction.atomic
 def review_release(*, mentor: User, project: Project) -> Project:
     """The claiming mentor hands the review back to the queue."""
-    _require_writer(mentor)
-    _require(
+    require_writer(mentor)
+    require(
         permissions.can_release_review(mentor, project),
         "Only the mentor who claimed this review can release it.",
     )
@@ -514,8 +537,8 @@ def review_release(*, mentor: User, project: Project) -> Project:
         None,
     )
     project.save(update_fields=["review_state", "reviewer", "claimed_at"])
-    _after_commit(events.project_changed, project.pk)
-    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
+    after_commit(events.project_changed, project.pk)
+    _queue_changed()  # the mentors' projects tab
     return project
 
 
@@ -534,10 +557,10 @@ def review_submit(
 ) -> Review:
     """The claiming mentor completes the review: the project is reviewed and its author
     is notified."""
-    _require_writer(mentor)
+    require_writer(mentor)
     if permissions.is_author(mentor, project):
         raise PermissionDenied("You cannot review your own project.")
-    _require(
+    require(
         permissions.can_submit_review(mentor, project),
         "Only the mentor who claimed this review can submit it."
         if permissions.is_mentor(mentor)
@@ -561,7 +584,7 @@ def review_submit(
         setattr(review, name, text)
     review.verdict, review.completed_at = verdict, now
     review.html = {name: _html(text) for name, text in texts.items() if text.strip()}
-    _clean(review, exclude=["project", "reviewer"])
+    clean(review, exclude=["project", "reviewer"])
     review.save()
     project.review_state, project.last_reviewed_at, project.updated_at = (
         ReviewState.REVIEWED,
@@ -578,7 +601,7 @@ def review_submit(
         actor=mentor,
         **{**_target(project), "url": f"{project.get_absolute_url()}#review-{review.pk}"},
     )
-    _after_commit(events.review_changed, review.pk)
-    _after_commit(events.project_changed, project.pk)
-    _after_commit(moderation_events.queue_changed)  # the mentors' projects tab
+    after_commit(events.review_changed, review.pk)
+    after_commit(events.project_changed, project.pk)
+    _queue_changed()  # the mentors' projects tab
     return review

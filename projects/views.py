@@ -5,17 +5,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_get_by_handle
-from hub.errors import refusals_shown
-from hub.forms import form_add_service_error
-from moderation import services as moderation_services
+from hub import doors
+from hub.doors import refusals_shown
 from projects import permissions, selectors, services
-from projects.forms import FeedbackForm, HideForm, ProjectForm, ReviewForm
+from projects.forms import FeedbackForm, ProjectForm, ReviewForm
 from projects.models import STACK_TAGS, Project
 
 DETAIL = "projects/project_detail.html"
@@ -29,14 +28,7 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
 
 
 def detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
-    return {
-        "detail": selectors.project_detail(viewer=request.user, project=project),
-        "project": project,
-        "feedback_form": FeedbackForm(),
-        "review_form": ReviewForm(),
-        "hide_form": HideForm(),
-        **extra,
-    }
+    return selectors.project_page(viewer=request.user, project=project, **extra)
 
 
 @require_GET
@@ -110,15 +102,13 @@ def project_create_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(permissions.write_refusal(request.user))
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             project = services.project_create(
                 author=request.user,
                 publish=request.POST.get("publish") == "1",
                 **form.cleaned_data,
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(
                 request,
                 "Your project is published."
@@ -150,11 +140,9 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.project_edit(editor=request.user, project=project, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Your project is saved.")
             return redirect(project)
     return _project_form_page(request, form, project)
@@ -164,27 +152,14 @@ def project_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals_shown
 def project_state_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish, unpublish, hide (mentors, with a reason) or unhide."""
+    """Publish or unpublish (the author). Mentors hide and unhide through moderation's
+    one hide door (logged, the author told why)."""
     project = _project_or_404(request, pk)
     action = request.POST.get("action")
     if action == "publish":
         services.project_publish(actor=request.user, project=project)
     elif action == "unpublish":
         services.project_unpublish(actor=request.user, project=project)
-    elif action == "hide":
-        # Mentors' hide is moderation's: logged, and the author told why.
-        form = HideForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, "Say why the project is hidden.")
-            return redirect(project)
-        try:
-            moderation_services.content_hide(
-                actor=request.user, target=project, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    elif action == "unhide":
-        moderation_services.content_unhide(actor=request.user, target=project)
     else:
         raise Http404("Unknown action.")
     return redirect(project)
@@ -218,19 +193,16 @@ def feedback_create_view(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404("No such feedback.")
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             feedback = services.feedback_create(
                 author=request.user, project=project, body=form.cleaned_data["body"], parent=parent
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             if request.htmx:
                 project.refresh_from_db()
                 return render(request, f"{DETAIL}#feedback", detail_context(request, project))
             return redirect(f"{project.get_absolute_url()}#feedback-{feedback.pk}")
-    message = " ".join(m for errors in form.errors.values() for m in errors)
-    messages.error(request, message or "Your feedback could not be posted.")
+    messages.error(request, doors.form_message(form) or "Your feedback could not be posted.")
     return redirect(project)
 
 
@@ -255,10 +227,9 @@ def review_view(request: HttpRequest, pk: int) -> HttpResponse:
             return render(
                 request, DETAIL, detail_context(request, project, review_form=form), status=400
             )
-        try:
+        with doors.refusals(form) as outcome:
             services.review_submit(mentor=request.user, project=project, **form.cleaned_data)
-        except ValidationError as error:
-            form_add_service_error(form, error)
+        if not outcome.ok:
             return render(
                 request, DETAIL, detail_context(request, project, review_form=form), status=400
             )
@@ -284,13 +255,11 @@ def feedback_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You can only edit your own feedback.")
     form = FeedbackForm(request.POST or None, initial={"body": feedback.body})
     if request.method == "POST" and form.is_valid():
-        try:
+        with doors.refusals(form) as outcome:
             services.feedback_edit(
                 editor=request.user, feedback=feedback, body=form.cleaned_data["body"]
             )
-        except ValidationError as error:
-            form_add_service_error(form, error)
-        else:
+        if outcome.ok:
             messages.success(request, "Your feedback is saved.")
             return redirect(f"{feedback.project.get_absolute_url()}#feedback-{feedback.pk}")
     return render(

@@ -38,9 +38,7 @@ def commentable_by(question: Any, user: Any) -> bool:
 @register.filter
 def answer_refusal_for(question: Any, user: Any) -> str:
     """Why this person cannot answer here: their account first, then the question."""
-    if not permissions.can_write(user):
-        return permissions.write_refusal(user)
-    return permissions.answer_refusal(question)
+    return permissions.refusal_for(user, question, answering=True)
 
 
 @register.filter

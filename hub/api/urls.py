@@ -73,6 +73,7 @@ urlpatterns = [
     path("projects/<int:pk>/review/submit", projects_api.ReviewSubmitApi.as_view()),
     path("projects/<int:pk>/star", projects_api.StarApi.as_view()),
     path("projects/<int:pk>/feedback", projects_api.FeedbackCreateApi.as_view()),
+    path("feedback/<int:pk>", projects_api.FeedbackApi.as_view()),
     path("notifications", notifications_api.NotificationListApi.as_view(), name="notifications"),
     path("notifications/read", notifications_api.NotificationReadAllApi.as_view()),
     path("notifications/preferences", notifications_api.PreferencesApi.as_view()),

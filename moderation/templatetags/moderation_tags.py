@@ -34,3 +34,10 @@ def may_ask_mentor(question: Any, user: Any) -> bool:
 def saved_replies_of(user: Any) -> list:
     """A mentor's saved replies (one query, mentors only; nobody else pays for it)."""
     return selectors.saved_replies(owner=user)
+
+
+@register.simple_tag
+def mentor_notes_of(user: Any, question: Any) -> list:
+    """A question's mentor notes for its page (one query, mentors only): the thread page
+    is discussions', which never imports moderation."""
+    return selectors.mentor_notes(viewer=user, question_id=question.pk)

@@ -15,8 +15,8 @@ from accounts.tests.factories import UserFactory
 from discussions.models import Question
 from discussions.tests import factories as forum
 from moderation import selectors, services
-from moderation.log import record
 from moderation.models import Action, Case, LogEntry, TargetKind
+from moderation.services.log import record
 
 pytestmark = pytest.mark.django_db
 LOG = "/mod/log/"

@@ -27,6 +27,7 @@ from guides.models import EditProposal, HelpfulVote, SectionQuestion, SectionRev
 from moderation import permissions, services
 from moderation.models import Case, Flag, FlagReason, MentorNote, QuestionClaim, SavedReply
 from moderation.tests.world import ACTORS, ANYONE_SIGNED_IN, MENTORS, World, build
+from projects import services as project_services
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +219,13 @@ ROWS = [
             f"/a/{w.answer.pk}/edit", {"body": "Run `showmigrations` and read the plan."}
         ),
         lambda w: "read the plan" in w.fresh(w.answer).body,
+    ),
+    Row(
+        "delete the author's feedback",
+        frozenset({"author", *MENTORS}),
+        lambda w, a: project_services.feedback_delete(actor=a, feedback=w.feedback),
+        lambda w, c: c.post(f"/projects/feedback/{w.feedback.pk}/delete"),
+        lambda w: w.fresh(w.feedback).is_deleted,
     ),
     _suspend_row("suspend a learner", "victim", MENTORS),
     _suspend_row("suspend a mentor", "mentor2", frozenset({"admin"})),
@@ -487,6 +495,7 @@ ACTION_ROWS = {
     "duplicate": "mark as duplicate",
     "unduplicate": "unmark duplicate",
     "edit": "edit the author's answer",
+    "delete": "delete the author's feedback",
     "suspend": "suspend a learner",
     "unsuspend": "lift a learner's suspension",
     "guide_close": "close as answered in the guide",

@@ -109,6 +109,7 @@ DOORS: dict[str, Door] = {
         f"/api/v1/answers/{w.answer.pk}",
         {"body": "Run `showmigrations` and read the plan."},
     ),
+    "delete the author's feedback": lambda w: ("delete", f"/api/v1/feedback/{w.feedback.pk}", None),
     "suspend a learner": _suspend("victim"),
     "suspend a mentor": _suspend("mentor2"),
     "suspend an admin": _suspend("admin2"),

@@ -95,6 +95,10 @@ DOORS: dict[str, Door] = {
         _m("editAnswer", "EditBodyInput"),
         {"id": gid("Answer", w.answer.pk), "body": "Run `showmigrations` and read the plan."},
     ),
+    "delete the author's feedback": lambda w: (
+        _m("deleteFeedback", "ProjectIdInput"),
+        {"id": gid("Feedback", w.feedback.pk)},
+    ),
     "suspend a learner": _suspend("victim"),
     "suspend a mentor": _suspend("mentor2"),
     "suspend an admin": _suspend("admin2"),

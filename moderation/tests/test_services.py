@@ -583,3 +583,22 @@ class TestQueryCounts:
         small = count()
         self._grow(w, 12)
         assert count() == small
+
+
+# --- A mentor deleting someone's project feedback ---------------------------------------------
+
+
+def test_a_mentor_deleting_someones_feedback_is_logged_and_its_author_told():
+    w = build()
+    project_services.feedback_delete(actor=w.mentor, feedback=w.feedback)
+    entry = LogEntry.objects.get(target_kind="feedback", target_id=w.feedback.pk)
+    assert entry.action == Action.DELETE and entry.actor == w.mentor
+    assert entry.target_user == w.author and entry.target_url.endswith(f"#feedback-{w.feedback.pk}")
+    assert told(w.author, "A mentor deleted your feedback")
+
+
+def test_deleting_your_own_feedback_is_not_a_moderation_action():
+    w = build()
+    project_services.feedback_delete(actor=w.author, feedback=w.feedback)
+    assert not LogEntry.objects.exists()
+    assert not Notification.objects.filter(kind=Kind.MODERATION).exists()

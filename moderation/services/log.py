@@ -1,8 +1,8 @@
 """The moderation log: one entry per action, and the word to the person it touched.
 
-Kept apart from moderation/services.py so the apps whose own services perform a
-moderation action (a mentor editing someone's answer in discussions) can record it
-without importing the services that import them.
+Every action of this package writes its entry here. Other apps never import it: what
+they do that moderation logs (a mentor's edit in discussions, a guide's close) reaches
+moderation as a domain hook (hub.hooks), subscribed in moderation/receivers.py.
 """
 
 from __future__ import annotations
