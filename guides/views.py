@@ -146,9 +146,8 @@ def section_revert_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
     revision = section.revisions.filter(number=number).first()
     if revision is None:
         raise Http404("No such revision.")
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
     with doors.refusals(request) as outcome:
+        note = doors.form_data(NoteForm(request.POST))["note"]  # too long: said, not dropped
         services.section_revert(editor=request.user, section=section, revision=revision, note=note)
     if not outcome.ok:
         return redirect("guides:section_history", pk=section.pk)
@@ -161,9 +160,11 @@ def section_revert_view(request: HttpRequest, pk: int, number: int) -> HttpRespo
 @refusals_shown
 def section_review_view(request: HttpRequest, pk: int) -> HttpResponse:
     section = _section_or_404(pk)
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    services.section_review(reviewer=request.user, section=section, note=note)
+    with doors.refusals(request) as outcome:
+        note = doors.form_data(NoteForm(request.POST))["note"]  # too long: said, not dropped
+        services.section_review(reviewer=request.user, section=section, note=note)
+    if not outcome.ok:
+        return redirect(section.get_absolute_url())
     if request.htmx:
         section = selectors.section_for_live(section.pk)
         return render(request, f"{ARTICLE}#section-trust", {"section": section})

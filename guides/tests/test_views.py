@@ -182,3 +182,37 @@ class TestPages:
             reverse("guides:section_review", args=[section.pk]), headers={"HX-Request": "true"}
         )
         assert response.status_code == 200 and "Last reviewed by" in response.text
+
+
+class TestAnOverLongNoteIsSaidNotDropped:
+    """Revert and review used to drop a note the form refused and act without it."""
+
+    def test_revert(self, client, mentor):
+        from guides.models import NOTE_MAX
+
+        section = factories.section(mentor, body="one\n")
+        services.section_edit(editor=mentor, section=section, title=section.title, body="two\n")
+        client.force_login(mentor)
+        response = client.post(
+            reverse("guides:section_revert", args=[section.pk, 1]),
+            {"note": "x" * (NOTE_MAX + 1)},
+            follow=True,
+        )
+        said = " ".join(str(m) for m in response.context["messages"])
+        assert f"at most {NOTE_MAX} characters" in said
+        section.refresh_from_db()
+        assert section.body == "two\n" and section.revision_count == 2
+
+    def test_review(self, client, mentor):
+        from guides.models import NOTE_MAX, SectionReview
+
+        section = factories.section(mentor)
+        client.force_login(mentor)
+        response = client.post(
+            reverse("guides:section_review", args=[section.pk]),
+            {"note": "x" * (NOTE_MAX + 1)},
+            follow=True,
+        )
+        said = " ".join(str(m) for m in response.context["messages"])
+        assert f"at most {NOTE_MAX} characters" in said
+        assert not SectionReview.objects.filter(section=section).exists()
