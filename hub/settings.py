@@ -197,6 +197,18 @@ CELERY_TASK_ACKS_LATE = True
 # A worker process killed mid-task: the message goes back to the queue at once (the
 # sent-marker keeps an email from going twice), not at the next sweep.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task that fails for good is rejected, not acknowledged: its queue dead-letters it
+# (hub.celery: quorum queues with a delivery limit and a dead-letter exchange).
+CELERY_TASK_ACKS_ON_FAILURE = False
+CELERY_TASK_ACKS_ON_TIMEOUT = False
+NEXUS_TASK_DELIVERY_LIMIT = env.int("NEXUS_TASK_DELIVERY_LIMIT", default=5)
+NEXUS_DEAD_LETTER_QUEUE = "nexus.dead"
+NEXUS_DEAD_LETTER = "ops.services.taskrun_dead"
+# Countdowns and retries go through RabbitMQ's native delayed delivery (on because our
+# queues are quorum queues). Its 28 waiting queues are classic: a fixed TTL per level
+# keeps them in order, and a message whose queue was removed is dropped, where a quorum
+# level's at-least-once dead-lettering keeps it and retries it for ever.
+CELERY_BROKER_NATIVE_DELAYED_DELIVERY_QUEUE_TYPE = "classic"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A request never waits long on the broker: bounded connect and publish.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -210,12 +222,19 @@ NEXUS_ON_BROKER_CONNECT = {
         "queue": NEXUS_EMAIL_QUEUE,
         "expires": 120,
     },
+    # Tasks whose enqueue failed while the broker was down (ops.ParkedTask).
+    "ops.tasks.parked_tasks_send": {"queue": NEXUS_EMAIL_QUEUE, "expires": 120},
 }
 # The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
 NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
 NEXUS_WORKER_HEARTBEAT_SECONDS = 10
 NEXUS_TASK_RUNS_KEEP = timedelta(days=env.int("NEXUS_TASK_RUNS_KEEP_DAYS", default=14))
 CELERY_BEAT_SCHEDULE = {
+    "parked-tasks-send": {
+        "task": "ops.tasks.parked_tasks_send",
+        "schedule": 60.0,
+        "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 50},
+    },
     "taskrun-prune": {
         "task": "ops.tasks.taskrun_prune",
         "schedule": crontab(minute=17),

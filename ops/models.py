@@ -54,3 +54,22 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+class ParkedTask(models.Model):
+    """A task whose enqueue failed (the broker was down): kept here and sent again as soon
+    as a worker reconnects to the broker (and every minute by beat, as the net)."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(default=dict, blank=True)  # queue, task_id
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="parkedtask_created")]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} (parked)"

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from ops.models import RunState, TaskRun, WorkerHeartbeat
+from ops.models import ParkedTask, RunState, TaskRun, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class ScheduleEntry:
 
 def ops_queue_names() -> list[str]:
     names = [getattr(settings, "NEXUS_EMAIL_QUEUE", "celery"), "celery"]
+    names.append(getattr(settings, "NEXUS_DEAD_LETTER_QUEUE", "nexus.dead"))
     names += list(getattr(settings, "NEXUS_OPS_EXTRA_QUEUES", []))
     return list(dict.fromkeys(names))
 
@@ -137,3 +138,8 @@ def beat_schedule(now: datetime | None = None) -> list[ScheduleEntry]:
                 next_at = (last_at or now) + step
         entries.append(ScheduleEntry(name, entry["task"], str(when), last_at, next_at))
     return entries
+
+
+def parked_count() -> int:
+    """Tasks whose enqueue failed while the broker was down, waiting to be sent again."""
+    return ParkedTask.objects.count()

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ops import permissions
-from ops.models import RunState, TaskRun, WorkerHeartbeat
+from ops.models import ParkedTask, RunState, TaskRun, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +114,6 @@ def taskrun_retry(*, actor: Any, run_id: int) -> TaskRun:
     once) queues one task. Returns the run, now "requeued"."""
     if not permissions.can_operate(actor):
         raise PermissionDenied("Only admins can retry background work.")
-    from hub.celery import app
-
     with transaction.atomic():
         run = TaskRun.objects.select_for_update().get(pk=run_id)
         if run.state not in RETRYABLE or run.retried_as:
@@ -124,11 +122,16 @@ def taskrun_retry(*, actor: Any, run_id: int) -> TaskRun:
         run.state = RunState.REQUEUED
         run.retried_as = new_id
         run.save(update_fields=["state", "retried_as", "updated_at"])
-        options = {"task_id": new_id}
-        if run.queue:
-            options["queue"] = run.queue
+        queue = run.queue or None
         transaction.on_commit(
-            lambda: app.send_task(run.task, args=run.args, kwargs=run.kwargs, **options)
+            lambda: task_send(
+                run.task,
+                args=run.args,
+                kwargs=run.kwargs,
+                queue=queue,
+                task_id=new_id,
+                inline_when_eager=False,  # a retry goes to the workers, on record
+            )
         )
     logger.info("ops: %s retried run %s as %s", getattr(actor, "pk", None), run.task_id, new_id)
     return run
@@ -150,3 +153,63 @@ def worker_heartbeat(*, hostname: str, queues: list[str], started_at: datetime) 
             "seen_at": timezone.now(),
         },
     )
+
+
+def task_send(
+    name: str,
+    *,
+    args: list | None = None,
+    kwargs: dict | None = None,
+    queue: str | None = None,
+    task_id: str | None = None,
+    inline_when_eager: bool = True,
+) -> bool:
+    """Queue a task by name, once and bounded (CELERY_BROKER_CONNECTION_TIMEOUT): with the
+    broker down the task is parked (one INSERT) and sent again when a worker reconnects,
+    so callers never wait on or lose work to a broker outage. True if it was queued now."""
+    from kombu.exceptions import OperationalError
+
+    from hub.celery import app
+
+    options = {"task_id": task_id or str(uuid.uuid4())}
+    if queue:
+        options["queue"] = queue
+    eager = inline_when_eager and app.conf.task_always_eager
+    if eager and name in app.tasks:  # the embedded default (and tests): inline
+        app.tasks[name].apply_async(args=args or [], kwargs=kwargs or {}, **options)
+        return True
+    try:
+        app.send_task(name, args=args or [], kwargs=kwargs or {}, retry=False, **options)
+    except (OperationalError, OSError) as error:
+        logger.warning("Broker unavailable (%s): %s parked", error, name)
+        ParkedTask.objects.create(
+            task=name,
+            args=list(args or []),
+            kwargs=dict(kwargs or {}),
+            options=options,
+            error=str(error)[:500],
+        )
+        return False
+    return True
+
+
+def parked_tasks_send(*, limit: int = 500) -> int:
+    """Send parked tasks again, oldest first; each row is deleted once its task is queued
+    (rows locked and skipped by a concurrent run, so each goes once). Stops at the first
+    broker failure: the rest wait for the next reconnect."""
+    from hub.celery import app
+
+    sent = 0
+    with transaction.atomic():
+        rows = list(
+            ParkedTask.objects.select_for_update(skip_locked=True).order_by("created_at")[:limit]
+        )
+        for row in rows:
+            try:
+                app.send_task(row.task, args=row.args, kwargs=row.kwargs, **row.options)
+            except Exception as error:  # noqa: BLE001 - the broker went again: keep the rest
+                logger.warning("parked tasks: broker unavailable again (%s)", error)
+                break
+            row.delete()
+            sent += 1
+    return sent

@@ -22,6 +22,7 @@ def ops_view(request: HttpRequest) -> HttpResponse:
         "by_state": selectors.runs_by_state(),
         "problems": selectors.problem_runs(),
         "schedule": selectors.beat_schedule(),
+        "parked": selectors.parked_count(),
     }
     return render(request, "ops/ops.html", context)
 

@@ -172,6 +172,7 @@ def worker_started(
             process.wait()
         with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+            conn.default_channel.exchange_delete(queue)  # each queue has its own (hub.celery)
 
 
 @pytest.fixture(scope="module")
