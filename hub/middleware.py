@@ -190,3 +190,40 @@ def on_logged_in(sender: object, request: HttpRequest | None = None, user: objec
     session = getattr(request, "session", None)
     if session is not None and user is not None:
         session[ROLE_SESSION_KEY] = str(getattr(user, "role", ""))
+
+
+class FriendlyNotFoundMiddleware:
+    """With DEBUG on (`make run`), a 404 is the styled page people see in production, plus
+    a developer hint, instead of Django's technical page listing every URL pattern; a
+    developer who wants that page sets NEXUS_TECHNICAL_404=1. Off without DEBUG, where
+    Django already renders `hub.views.page_not_found_view`.
+
+    Inside CommonMiddleware, so `/path` still redirects to `/path/` (APPEND_SLASH): that
+    decision reads the 404 this returns."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def _on(self) -> bool:
+        return settings.DEBUG and not settings.NEXUS_TECHNICAL_404
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._on():
+            from django.urls import Resolver404, resolve
+
+            try:
+                resolve(request.path_info)
+            except Resolver404:
+                return not_found_response(request, "No URL pattern matches this path.")
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.http import Http404
+
+        if self._on() and isinstance(exception, Http404):
+            return not_found_response(request, str(exception) or "The view raised Http404.")
+        return None
+
+
+def not_found_response(request: HttpRequest, hint: str) -> HttpResponse:
+    return render(request, "404.html", {"developer_hint": hint}, status=404)

@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # DEBUG only: the styled 404 with a developer hint, not Django's technical page.
+    "hub.middleware.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -548,6 +550,10 @@ NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
 NEXUS_METRICS_SAMPLE = env.float("NEXUS_METRICS_SAMPLE", default=0.05)
 # X-Nexus-Queries and X-Nexus-Cache on every response (make bench turns it on).
 NEXUS_METRICS_HEADERS = env.bool("NEXUS_METRICS_HEADERS", default=False)
+
+# With DEBUG on a 404 is the styled page with a developer hint; true shows Django's
+# technical 404 page (every URL pattern) instead.
+NEXUS_TECHNICAL_404 = env.bool("NEXUS_TECHNICAL_404", default=False)
 # After a cache error, each process leaves the cache alone this long (pages render uncached).
 NEXUS_CACHE_RETRY_SECONDS = env.float("NEXUS_CACHE_RETRY_SECONDS", default=5.0)
 

@@ -38,6 +38,29 @@ def test_404_is_styled(client):
     assert "site-header" in response.text and "Back to the home page" in response.text
 
 
+def test_404_under_make_run_is_styled_with_a_developer_hint(client, settings):
+    """`make run` turns DEBUG on: a 404 is still the styled page, with a hint, unless a
+    developer asks for Django's technical page (NEXUS_TECHNICAL_404)."""
+    settings.DEBUG = True
+    unmatched = client.get("/no/such/page/")
+    assert unmatched.status_code == 404
+    assert "Back to the home page" in unmatched.text and "Developer hint" in unmatched.text
+    assert "No URL pattern matches" in unmatched.text and "NEXUS_TECHNICAL_404" in unmatched.text
+    assert "URLconf" not in unmatched.text  # not the technical page
+    from_a_view = client.get("/q/999999/gone/")
+    assert from_a_view.status_code == 404 and "Developer hint" in from_a_view.text
+    assert client.get("/questions").status_code == 301  # APPEND_SLASH still redirects
+
+    settings.NEXUS_TECHNICAL_404 = True
+    technical = client.get("/no/such/page/")
+    assert technical.status_code == 404 and "URLconf" in technical.text
+
+
+def test_404_without_debug_has_no_developer_hint(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404 and "Developer hint" not in response.text
+
+
 def test_403_explains(client, learner, other_learner):
     from discussions.tests import factories as make
 
