@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import ApiToken, Role, User
@@ -13,19 +14,32 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["handle", "email", "display_name", "role", "cohort", "track", "date_joined"]
     list_filter = ["role", "track", "is_active"]
     search_fields = ["handle", "email", "display_name"]
-    readonly_fields = ["date_joined", "last_login", "is_staff", "is_superuser"]
+    # A suspension writes a log entry and tells the person why (the suspension service,
+    # behind the profile's "Suspend"): here it is shown, never edited.
+    readonly_fields = [
+        "date_joined",
+        "last_login",
+        "is_staff",
+        "is_superuser",
+        "suspended_until",
+        "suspension_reason",
+        "suspension_flow",
+    ]
     fieldsets = [
         (None, {"fields": ["email", "handle", "password"]}),
         ("Profile", {"fields": ["display_name", "bio", "github", "website", "cohort", "track"]}),
         ("Role", {"fields": ["role", "is_active", "is_staff", "is_superuser"]}),
-        ("Suspension", {"fields": ["suspended_until", "suspension_reason"]}),
+        (
+            "Suspension",
+            {"fields": ["suspended_until", "suspension_reason", "suspension_flow"]},
+        ),
         ("Dates", {"fields": ["date_joined", "last_login"]}),
     ]
     add_fieldsets = [(None, {"fields": ["email", "handle", "password1", "password2"]})]
     actions = ["make_mentor", "make_learner"]
 
     def save_model(self, request, obj, form, change):
-        if change and {"is_active", "suspended_until"} & set(form.changed_data):
+        if change and "is_active" in form.changed_data:
             # A deactivated (or suspended) account's open sockets re-check and close.
             live.access_changed_on_commit(obj.pk)
         role = obj.role
@@ -35,6 +49,15 @@ class UserAdmin(BaseUserAdmin):
             services.user_role_set(actor=request.user, user=obj, role=role)
         else:
             super().save_model(request, obj, form, change)
+
+    @admin.display(description="Suspend or lift")
+    def suspension_flow(self, obj: User) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}#suspension">On the profile page</a> (logged, and the person is told why)',
+            obj.get_absolute_url(),
+        )
 
     def _set_role(self, request, queryset, role: str) -> None:
         done = 0

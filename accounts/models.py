@@ -1,6 +1,7 @@
 """The Nexus user: email login, a unique public handle, a role in the program."""
 
 import hashlib
+import re
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import RegexValidator
@@ -54,9 +55,21 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        """`createsuperuser`'s door: the one handle rule holds (a ValidationError becomes
+        the command's error). Without a handle, one is made from the address's local part
+        ("john.doe" -> "john-doe")."""
+        from accounts.services import handle_validate  # services import this module
+
         fields.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
-        fields.setdefault("handle", email.split("@")[0].lower()[:HANDLE_MAX])
+        handle = fields.get("handle") or handle_from_email(email)
+        fields["handle"] = handle_validate(handle=handle)
         return self.create_user(email, password, **fields)
+
+
+def handle_from_email(email: str) -> str:
+    """The address's local part in the handle alphabet, e.g. `John.Doe+x` -> `john-doe-x`."""
+    local = re.sub(r"[^a-z0-9_-]+", "-", email.split("@")[0].lower())
+    return local.strip("-_")[:HANDLE_MAX].strip("-_")
 
 
 class User(AbstractBaseUser, PermissionsMixin):

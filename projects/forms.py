@@ -57,6 +57,13 @@ class FeedbackForm(forms.Form):
         label="Feedback",
         widget=forms.Textarea(attrs={"rows": 3, "data-markdown-editor": ""}),
     )
+    # A reply names the feedback it answers; anything but an id is "No such feedback".
+    parent = forms.IntegerField(
+        required=False,
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "No such feedback.", "min_value": "No such feedback."},
+    )
 
 
 class ReviewForm(forms.Form):

@@ -286,9 +286,10 @@ def project_detail(*, viewer: Any, project: Project) -> ProjectDetail:
         open_review=open_review,
         starred=bool(starred),
         revision_count=ProjectRevision.objects.filter(project=project).count(),
-        # Questions asked about it (the relation lives on the question; no import needed).
+        # Questions asked about it, as the viewer may see them (the relation and its
+        # visibility rule live on the question; no import of discussions needed).
         questions=list(
-            project.questions.filter(is_deleted=False)
+            project.questions.visible_to(viewer)
             .only("pk", "title", "answer_count", "accepted_answer", "created_at")
             .order_by("-created_at")[:20]
         ),

@@ -184,14 +184,14 @@ def star_view(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_shown
 def feedback_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project_or_404(request, pk)
+    form = FeedbackForm(request.POST)
     parent = None
-    if request.POST.get("parent"):
+    if form.is_valid() and form.cleaned_data["parent"]:
         parent = selectors.feedback_get_for_viewer(
-            viewer=request.user, pk=int(request.POST["parent"])
+            viewer=request.user, pk=form.cleaned_data["parent"]
         )
         if parent is None:
             raise Http404("No such feedback.")
-    form = FeedbackForm(request.POST)
     if form.is_valid():
         with doors.refusals(form) as outcome:
             feedback = services.feedback_create(

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -150,3 +152,23 @@ def test_seed_demo_is_idempotent(capsys):
     mentor = User.objects.get(email="mentor@nexus.example")
     assert mentor.check_password("mentor-django-2026")
     assert mentor.emailaddress_set.get().verified
+
+
+@pytest.mark.django_db
+def test_create_superuser_keeps_to_the_handle_rule():
+    """`createsuperuser` (and the manager under it) stores only handles that
+    handle_validate accepts: a default made from the address is fitted to the rule, a
+    given one is refused when the rule refuses it."""
+    user = User.objects.create_superuser("John.Doe@example.com", "x-long-secret-1")
+    assert user.handle == "john-doe"
+    assert services.handle_validate(handle=user.handle, exclude_user=user) == user.handle
+    for handle in ("john.doe", "admin", "john-doe"):  # malformed, reserved, taken
+        with pytest.raises(CommandError):
+            call_command(
+                "createsuperuser",
+                "--noinput",
+                email=f"{handle}@other.example.com",
+                handle=handle,
+                stdout=StringIO(),
+            )
+    assert list(User.objects.values_list("handle", flat=True)) == ["john-doe"]

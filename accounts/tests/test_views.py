@@ -103,3 +103,23 @@ def test_admin_grants_mentor_through_the_django_admin(client, admin_user, learne
 def test_learners_cannot_open_the_admin(client, learner):
     client.force_login(learner)
     assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_django_admin_cannot_suspend_without_the_suspension_flow(client, admin_user, learner):
+    """Suspending writes a log entry and tells the person: the admin shows the suspension
+    read-only and links to the profile's "Suspend", so it cannot skip either."""
+    client.force_login(admin_user)
+    url = reverse("admin:accounts_user_change", args=[learner.pk])
+    page = client.get(url)
+    assert 'name="suspended_until' not in page.text
+    assert 'name="suspension_reason"' not in page.text
+    assert f'href="{learner.get_absolute_url()}#suspension"' in page.text
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {"suspended_until_0": "2099-01-01", "suspended_until_1": "00:00:00"}
+    data |= {"suspension_reason": "no log entry", "role": learner.role, "is_active": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    learner.refresh_from_db()
+    assert learner.suspended_until is None and learner.suspension_reason == ""

@@ -247,3 +247,40 @@ def test_every_hostile_link_is_refused_on_the_form(client, learner, url):
     assert errors.get("demo_url"), errors
     assert 'id="id_demo_url_error"' in response.text
     assert not Project.objects.exists()
+
+
+def test_project_page_leaves_out_hidden_questions_about_it(client, learner, other_learner, mentor):
+    """A hidden question's title stays off the project page for those who get a 404 on
+    the question itself; its author and mentors still see it listed."""
+    from django.utils import timezone
+
+    from discussions.models import Question
+    from discussions.tests import factories as forum
+
+    project = make.project(learner)
+    shown = forum.question(other_learner, title="How do I paginate the API of this project?")
+    hidden = forum.question(other_learner, title="Spammy question about this project here")
+    Question.objects.filter(pk__in=[shown.pk, hidden.pk]).update(project=project)
+    Question.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now(), hidden_reason="spam")
+
+    page = client.get(project.get_absolute_url()).text
+    assert shown.title in page and hidden.title not in page
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    client.force_login(learner)  # the project's author is not the question's
+    assert hidden.title not in client.get(project.get_absolute_url()).text
+    for viewer in (other_learner, mentor):
+        client.force_login(viewer)
+        assert hidden.title in client.get(project.get_absolute_url()).text
+
+
+@pytest.mark.parametrize("parent", ["abc", "1.5", "-3", "99999999999999999999999", "12345"])
+def test_feedback_with_a_bad_parent_is_refused_not_a_500(client, learner, other_learner, parent):
+    project = make.project(learner)
+    client.force_login(other_learner)
+    url = reverse("projects:feedback_create", args=[project.pk])
+    response = client.post(url, {"body": "Nice models", "parent": parent})
+    assert response.status_code in (302, 404)
+    if response.status_code == 302:
+        page = client.get(response.url)
+        assert "No such feedback" in page.text
+    assert not project.feedback.exists()
