@@ -104,7 +104,7 @@ def prepare_database(env: dict[str, str]) -> None:
     # DEBUG off means the manifest static storage: templates need collectstatic's manifest.
     steps = [
         ["migrate", "--no-input", "--verbosity", "0"],
-        ["seed_demo"],
+        ["seed_demo", "--allow-without-debug"],
         ["collectstatic", "--no-input", "--verbosity", "0"],
     ]
     for step in steps:

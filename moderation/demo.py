@@ -106,6 +106,36 @@ _STAMPED: list[tuple[type[Model], str]] = [
     (Notification, "updated_at"),
 ]
 
+#: Who a row of each stamped model belongs to: only rows of the demo's people (their
+#: addresses end in DEMO_DOMAIN) move back, never a real person's written meanwhile.
+DEMO_DOMAIN = "@nexus.example"
+_OWNERS: dict[type[Model], tuple[str, ...]] = {
+    Question: ("author",),
+    Answer: ("author",),
+    Comment: ("author",),
+    Revision: ("editor",),
+    Mention: ("user",),
+    Follow: ("user",),
+    Feedback: ("author",),
+    FeedbackRevision: ("editor",),
+    Case: ("target_author",),
+    Flag: ("reporter",),
+    QuestionClaim: ("mentor",),
+    LogEntry: ("actor", "target_user"),
+    MentorNote: ("author",),
+    SavedReply: ("owner",),
+    Notification: ("recipient",),
+}
+
+
+def demo_owned(model: type[Model]) -> Q:
+    """The rows of `model` that belong to the demo's people."""
+    owned = Q()
+    for path in _OWNERS[model]:
+        owned |= Q(**{f"{path}__email__endswith": DEMO_DOMAIN})
+    return owned
+
+
 ADMIN, GRACE, MARTA, TOMAS = "admin-nexus", "grace", "marta-k", "tomas-r"
 
 #: The newcomer whose rudeness fills the queue (never a demo login).
@@ -359,7 +389,9 @@ class _Seeder:
         since = timezone.now()
         yield
         for model, field in _STAMPED:
-            model.objects.filter(**{f"{field}__gte": since}).update(**{field: moment})
+            model.objects.filter(demo_owned(model), **{f"{field}__gte": since}).update(
+                **{field: moment}
+            )
 
     # -- the stories --
 
@@ -735,7 +767,7 @@ def backdate_guide_log() -> int:
     now = timezone.now()
     moved = 0
     for entry in LogEntry.objects.filter(
-        action=Action.GUIDE_CLOSE, created_at__gt=now - timedelta(hours=1)
+        demo_owned(LogEntry), action=Action.GUIDE_CLOSE, created_at__gt=now - timedelta(hours=1)
     ):
         question = Question.objects.filter(pk=entry.target_id).first()
         if question is None:

@@ -181,7 +181,9 @@ class _Seeder:
 
         Project.objects.filter(pk=project.pk).update(**times)
         for key, moment in self.notes.items():
-            Notification.objects.filter(target_key=key).update(created_at=moment, updated_at=moment)
+            Notification.objects.filter(
+                target_key=key, recipient__email__endswith="@nexus.example"
+            ).update(created_at=moment, updated_at=moment)
 
     def note(self, key: str, moment: datetime) -> None:
         self.notes[key] = max(moment, self.notes.get(key, moment))

@@ -95,7 +95,7 @@ def test_load_refuses_unknown_and_learner_accounts(learner):
 def test_seed_demo_gives_the_guide_a_life(db):
     from guides.models import EditProposal, HelpfulVote, SectionQuestion
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", allow_without_debug=True, stdout=StringIO())
     assert Section.objects.count() == SECTIONS
     assert Section.objects.filter(last_reviewed_by__isnull=False).count() == SECTIONS
     assert SectionQuestion.objects.filter(kind="promoted").exists()
@@ -105,6 +105,6 @@ def test_seed_demo_gives_the_guide_a_life(db):
     from guides.selectors import sections_due_for_review
 
     assert [s.anchor for s in sections_due_for_review()] == ["compose-for-the-whole-stack"]
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", allow_without_debug=True, stdout=StringIO())
     assert Section.objects.count() == SECTIONS
     assert SectionQuestion.objects.count() == 2

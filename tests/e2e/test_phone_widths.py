@@ -54,7 +54,7 @@ def pages(question: Question, project: Project, mentor: User) -> dict[str, str]:
 
 @pytest.mark.parametrize("width", [320, 360, 390])
 def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("seed_demo", allow_without_debug=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     mentor = User.objects.get(email="mentor@nexus.example")
     question = Question.objects.filter(body__contains="```").order_by("-answer_count").first()
     project = Project.objects.filter(state="published").order_by("-feedback_count").first()

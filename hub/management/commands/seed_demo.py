@@ -1,9 +1,12 @@
 """Demo data that makes a first visit feel alive. Idempotent: run it as often as you like.
 
-This command composes every app's demo module (like hub/urls.py composes their URLs).
+This command composes every app's demo module (like hub/urls.py composes their URLs). It
+creates accounts whose passwords are in the README (an admin among them), so it refuses to
+run without DEBUG unless told `--allow-without-debug` (a trial database, a benchmark).
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,7 +52,21 @@ def backdate_demo_notifications() -> None:
 class Command(BaseCommand):
     help = "Create demo accounts and content (idempotent). Demo passwords are public."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Seed although DJANGO_DEBUG is off (never on a production database: the "
+            "demo logins, an admin's included, have public passwords).",
+        )
+
+    def handle(self, *args, allow_without_debug: bool = False, **options):
+        if not (settings.DEBUG or allow_without_debug):
+            raise CommandError(
+                "seed_demo creates accounts with public passwords (an admin's among them) "
+                "and runs with DJANGO_DEBUG on. On a trial database with DEBUG off, say "
+                "--allow-without-debug; never on a production one."
+            )
         # The demo forum notifies its demo people in the app; no emails for it.
         with emails_paused(), transaction.atomic():
             accounts = seed_accounts()
