@@ -5,8 +5,10 @@ notifications' digest extras and `hub.live.register` work. Each hook gets the vi
 what the page already loaded, runs a fixed number of queries whatever the page's size,
 and returns rendered, escaped HTML or plain result rows.
 
-    THREAD_EXTRAS   (viewer, question, answers) -> ThreadExtras
-                    a notice under the question, a line per answer, mentors' tools
+    THREAD_EXTRAS   (request, question, answers) -> ThreadExtras
+                    a notice under the question, a line per answer, mentors' tools;
+                    the request is the page's, so forms rendered with it carry its
+                    CSRF token (the viewer is request.user)
     SEARCH_EXTRAS   (viewer, query) -> list[ExtraResult]   shown above the questions
     SIMILAR_EXTRAS  (title) -> list[ExtraResult]           the ask page's suggestions
 """
@@ -17,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -37,7 +40,7 @@ class ExtraResult:
     meta: str = ""
 
 
-ThreadHook = Callable[[Any, Any, Sequence[Any]], ThreadExtras]
+ThreadHook = Callable[[HttpRequest, Any, Sequence[Any]], ThreadExtras]
 SearchHook = Callable[[Any, str], list[ExtraResult]]
 SimilarHook = Callable[[str], list[ExtraResult]]
 
@@ -63,12 +66,12 @@ def register_similar(hook: SimilarHook) -> None:
     _add(SIMILAR_EXTRAS, hook)
 
 
-def thread_extras(*, viewer: Any, question: Any, answers: Sequence[Any]) -> ThreadExtras:
+def thread_extras(*, request: HttpRequest, question: Any, answers: Sequence[Any]) -> ThreadExtras:
     """Every registered app's additions to a thread page, merged; each answer in `answers`
     gets `extra_html` (empty when nobody adds anything)."""
     merged = ThreadExtras()
     for hook in THREAD_EXTRAS:
-        extras = hook(viewer, question, answers)
+        extras = hook(request, question, answers)
         merged.notice += extras.notice
         merged.tools += extras.tools
         for answer_id, html in extras.answers.items():

@@ -204,13 +204,13 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         # Other apps' lines under answers (a guide link) are not in the shared copy: a
         # thread that has any gets the full per-viewer render.
         stand_ins = [Answer(pk=pk, question=question) for pk in answer_ids]
-        extras = extensions.thread_extras(viewer=request.user, question=question, answers=stand_ins)
+        extras = extensions.thread_extras(request=request, question=question, answers=stand_ins)
         if extras.answers:
             cached = extras = None
     if cached is None:
         context = _thread_context(request, question, **extra)
         extras = extensions.thread_extras(
-            viewer=request.user, question=question, answers=context["thread"].answers
+            request=request, question=question, answers=context["thread"].answers
         )
     else:
         thread = selectors.question_thread_for_viewer(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from discussions import extensions
@@ -17,7 +18,10 @@ from guides.models import LinkKind
 THREAD = "guides/includes/thread.html"
 
 
-def thread_extras(viewer: Any, question: Any, answers: Sequence[Any]) -> extensions.ThreadExtras:
+def thread_extras(
+    request: HttpRequest, question: Any, answers: Sequence[Any]
+) -> extensions.ThreadExtras:
+    viewer = request.user
     links = selectors.thread_links(question_id=question.pk)  # 1 query
     answered = next((link for link in links if link.kind == LinkKind.ANSWERED), None)
     promoted: dict[int, list[Any]] = {}
@@ -47,6 +51,7 @@ def thread_extras(viewer: Any, question: Any, answers: Sequence[Any]) -> extensi
                 "answered": answered,
                 "section_choices": selectors.section_choices() if answered is None else [],
             },
+            request=request,  # its forms post without JavaScript: they need the CSRF token
         )
     return result
 

@@ -186,3 +186,27 @@ def test_thread_page_stays_constant_with_guide_links(client, mentor, learner, ot
     for n in range(6):
         forum.answer(UserFactory(), question, body=f"Another answer {n}.")
     assert queries() == few
+
+
+def test_the_mentors_guide_tools_post_without_javascript(mentor, thread):
+    """The close form on the thread page carries a real CSRF token: a browser without
+    JavaScript (or HTMX's headers) posts it and the question closes."""
+    import re
+
+    from django.test import Client
+
+    question, _ = thread
+    section = factories.section(mentor, title="Idempotent tasks")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(mentor)
+    page = browser.get(question.get_absolute_url()).text
+    start = page.index('class="guide-tools__close"')
+    form = page[start : page.index("</form>", start)]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, "the close form has no CSRF token"
+    response = browser.post(
+        reverse("guides:question_close", args=[question.pk]),
+        {"section": section.pk, "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert response.status_code == 302
+    assert SectionQuestion.objects.filter(question=question, kind=LinkKind.ANSWERED).exists()
