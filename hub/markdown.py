@@ -77,12 +77,13 @@ MAX_NESTING = 20
 
 #: The markup of every code block (fenced or indented). Static JS finds buttons by their
 #: ``data-copy`` attribute and copies the text of the ``<code>`` in the same
-#: ``.code-block``. ``xxx`` is the fence's language word, lower-cased and reduced to
-#: ``[a-z0-9_+#.-]`` (``text`` when there is none); the ``<code>`` holds pygments'
+#: ``.code-block``. The ``<pre>`` takes keyboard focus (it scrolls sideways: WCAG 2.1.1,
+#: axe's scrollable-region-focusable). ``xxx`` is the fence's language word, lower-cased
+#: and reduced to ``[a-z0-9_+#.-]`` (``text`` when there is none); the ``<code>`` holds pygments'
 #: ``<span class="k">``-style tokens when a lexer matched, plain escaped text otherwise.
 CODE_BLOCK_MARKUP = (
     '<div class="code-block"><button type="button" class="code-copy" data-copy>Copy</button>'
-    '<pre class="highlight"><code class="language-xxx">…</code></pre></div>'
+    '<pre class="highlight" tabindex="0"><code class="language-xxx">…</code></pre></div>'
 )
 
 #: ``@handle``: 3-30 characters of ``[a-z0-9_-]`` starting and ending alphanumeric (any
@@ -110,7 +111,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "ol": {"start"},
     "span": {"class"},
     "div": {"class"},
-    "pre": {"class"},
+    "pre": {"class", "tabindex"},
+    "table": {"tabindex"},
     "code": {"class"},
     "th": {"class"},
     "td": {"class"},
@@ -216,6 +218,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
             return "button"
         if attribute == "data-copy":
             return ""
+    if attribute == "tabindex":
+        return "0" if tag in ("pre", "table") else None
     if tag == "ol" and attribute == "start":
         return value if value.isascii() and value.isdigit() and len(value) <= 9 else None
     return value
@@ -225,9 +229,12 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 
 def _rewrite_tokens(state: StateCore) -> None:
-    """Core rule: link mentions, and turn table alignment styles into classes."""
+    """Core rule: link mentions, turn table alignment styles into classes, and let tables
+    (which scroll sideways) take keyboard focus."""
     for token in state.tokens:
-        if token.type in ("th_open", "td_open"):
+        if token.type == "table_open":
+            token.attrSet("tabindex", "0")  # a wide table scrolls sideways (.prose table)
+        elif token.type in ("th_open", "td_open"):
             style = token.attrs.pop("style", None)
             if isinstance(style, str) and style.startswith("text-align:"):
                 token.attrSet("class", "align-" + style.removeprefix("text-align:"))
@@ -324,7 +331,8 @@ def _code_block(code: str, language: str) -> str:
         body = escape(code, quote=False)
     return (
         '<div class="code-block"><button type="button" class="code-copy" data-copy>Copy</button>'
-        f'<pre class="highlight"><code class="language-{language or "text"}">{body}</code></pre>'
+        '<pre class="highlight" tabindex="0">'
+        f'<code class="language-{language or "text"}">{body}</code></pre>'
         "</div>\n"
     )
 
@@ -432,13 +440,15 @@ def _token_rules(style_name: str, *, indent: str) -> str:
     Borders (pygments boxes lexer errors in red) are left out: noise in user posts."""
     style = HtmlFormatter(style=style_name).style
     base = style.style_for_token(Text)
+    background = style.background_color
     foreground = f"#{base['color']}" if base["color"] else "inherit"
     lines = [f"{indent}.highlight {{ color: {foreground}; background: {style.background_color}; }}"]
     for token_type, class_name in sorted(STANDARD_TYPES.items(), key=lambda item: item[1]):
         if not class_name:
             continue
         definition = style.style_for_token(token_type)
-        color = f"#{definition['color']}" if definition["color"] else "inherit"
+        behind = f"#{definition['bgcolor']}" if definition["bgcolor"] else background
+        color = _readable(f"#{definition['color']}", behind) if definition["color"] else "inherit"
         declarations = [f"color: {color}"]
         declarations.append("font-weight: " + ("bold" if definition["bold"] else "normal"))
         declarations.append("font-style: " + ("italic" if definition["italic"] else "normal"))
@@ -450,16 +460,55 @@ def _token_rules(style_name: str, *, indent: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: WCAG AA for normal text; every token colour is made to reach it on its background.
+MIN_CONTRAST = 4.5
+
+
+def _luminance(color: str) -> float:
+    value = color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    channels = [int(value[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours."""
+    a, b = _luminance(one), _luminance(other)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def _readable(color: str, background: str) -> str:
+    """``color``, or the nearest shade of it (towards black on a light background, white on
+    a dark one) that reaches MIN_CONTRAST: pygments' styles have tokens that do not
+    (friendly's comments are 2.6:1), and axe counts each as a serious failure."""
+    if contrast(color, background) >= MIN_CONTRAST:
+        return color
+    value = color.lstrip("#")
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    rgb = [int(value[i : i + 2], 16) for i in (0, 2, 4)]
+    target = 0 if _luminance(background) > 0.18 else 255
+    for step in range(1, 21):
+        mixed = [round(c + (target - c) * step / 20) for c in rgb]
+        candidate = "#" + "".join(f"{c:02x}" for c in mixed)
+        if contrast(candidate, background) >= MIN_CONTRAST + 0.05:
+            return candidate
+    return "#000000" if target == 0 else "#ffffff"
+
+
 _CSS_HEADER = """\
 /* Nexus — code blocks in rendered Markdown.
  *
  * GENERATED by hub.markdown.code_css() — do not edit by hand; change the function and run:
  *   .venv/bin/python -c "from hub.markdown import code_css; print(code_css(), end='')" \\
  *       > static/css/code.css
- * Token colours: pygments "{light}" (light) and "{dark}" (prefers-color-scheme: dark), as
+ * Token colours: pygments "{light}" (light) and "{dark}" (prefers-color-scheme: dark), each
+ * shaded where needed to reach 4.5:1 on its background (hub.markdown._readable), as
  * classes only (our CSP allows no style attributes). Markup (see hub.markdown):
  *   <div class="code-block"><button type="button" class="code-copy" data-copy>Copy</button>
- *   <pre class="highlight"><code class="language-xxx">…</code></pre></div>
+ *   <pre class="highlight" tabindex="0"><code class="language-xxx">…</code></pre></div>
  * Also: table cell alignment classes (.align-*) and image links (a.image-link), which the
  * renderer emits instead of style attributes and <img>.
  */
@@ -514,8 +563,11 @@ _CSS_CHROME = """
   opacity: 1;
 }
 
+/* Touch screens have no hover: the button always shows, in a strip of its own above the
+   first line of code instead of over it. */
 @media (hover: none) {
   .code-copy { opacity: 1; }
+  .code-block > pre.highlight { padding-top: 36px; }
 }
 
 .code-copy:hover { color: var(--text, #17171c); }

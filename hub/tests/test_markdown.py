@@ -85,7 +85,7 @@ def test_headings_keep_their_level():
 
 def test_table_alignment_becomes_classes_not_styles():
     html = render("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |").html
-    assert "<table>" in html
+    assert '<table tabindex="0">' in html
     assert "<thead>" in html
     assert "<tbody>" in html
     assert '<th class="align-left">a</th>' in html
@@ -121,7 +121,7 @@ def test_fenced_code_is_highlighted_with_classes_and_a_copy_button():
     html = render('```python\ndef f():\n    return "<b>"\n```').html
     assert html.startswith(
         '<div class="code-block"><button type="button" class="code-copy" data-copy="">Copy'
-        '</button><pre class="highlight"><code class="language-python">'
+        '</button><pre class="highlight" tabindex="0"><code class="language-python">'
     )
     assert html.rstrip().endswith("</code></pre></div>")
     assert '<span class="k">def</span>' in html
@@ -622,6 +622,37 @@ def test_code_css_styles_the_markup_and_has_a_dark_variant():
     assert ".code-copy {" in css
     assert "@media (prefers-color-scheme: dark)" in css
     assert "td.align-right" in css
+
+
+def test_every_code_token_colour_reaches_aa_contrast_on_its_background():
+    """axe counts each token under 4.5:1 as a serious failure (friendly's comments were
+    2.6:1 on its grey), in the light and in the dark rules."""
+    import re
+
+    from hub.markdown import contrast
+
+    css = code_css()
+    light, dark = css.split("@media (prefers-color-scheme: dark)")
+    weak = []
+    for part in (light, dark):
+        background = re.search(r"\.highlight \{ color: [^;]+; background: (#[0-9a-fA-F]{6})", part)
+        for rule in re.finditer(r"\.highlight \.(\w+) \{ color: (#[0-9a-fA-F]{6});([^}]*)\}", part):
+            behind = re.search(r"background-color: (#[0-9a-fA-F]{6})", rule[3])
+            ratio = contrast(rule[2], behind[1] if behind else background[1])
+            if ratio < 4.5:
+                weak.append(f"{rule[1]} {rule[2]} {ratio:.2f}")
+    assert not weak, weak
+
+
+def test_code_blocks_take_keyboard_focus():
+    """A code block scrolls sideways; a keyboard user must be able to focus it to scroll."""
+    html = render("```\n" + "x" * 300 + "\n```").html
+    assert '<pre class="highlight" tabindex="0">' in html
+    from hub.markdown import sanitise
+
+    assert '<table tabindex="0">' in render("| a |\n|---|\n| 1 |").html
+    cleaned = sanitise('<p tabindex="0">x</p><span tabindex="0">y</span><pre tabindex="-1">z</pre>')
+    assert cleaned == '<p>x</p><span>y</span><pre tabindex="0">z</pre>'
 
 
 def test_markdown_preview_filter_renders_and_marks_safe():

@@ -7,6 +7,8 @@
  * - <details data-dropdown> menus close on an outside click, on Escape and when another opens
  * - <time datetime> gets a full local date as its tooltip
  * - the Copy button of rendered code blocks (hub.markdown: .code-block > [data-copy] + pre)
+ * - code blocks and tables stored before hub.markdown gave them tabindex="0" take keyboard
+ *   focus too (they scroll sideways)
  *
  * Loaded with `defer` (and our CSP nonce), so the DOM is parsed when it runs.
  */
@@ -141,6 +143,16 @@
 
   titleTimes();
   doc.addEventListener("htmx:load", function (event) { titleTimes(event.target); });
+
+  /* ------------------------------------------------------------ scrollable blocks */
+
+  function focusableScrollers(scope) {
+    var found = (scope || doc).querySelectorAll(".prose pre:not([tabindex]), .prose table:not([tabindex])");
+    for (var i = 0; i < found.length; i++) found[i].setAttribute("tabindex", "0");
+  }
+
+  focusableScrollers();
+  doc.addEventListener("htmx:load", function (event) { focusableScrollers(event.target); });
 
   /* ------------------------------------------------------------ code copy buttons */
 
