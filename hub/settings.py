@@ -430,10 +430,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # 403s and 413s are logged once, as one line, by hub.middleware (nexus.security).
-    "filters": {"handled_refusals": {"()": "hub.middleware.HandledRefusalsFilter"}},
+    "filters": {
+        "handled_refusals": {"()": "hub.middleware.HandledRefusalsFilter"},
+        "quiet_sockets": {"()": "hub.logs.QuietSocketsFilter"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Named so its default console handler goes: Django's records reach the root's
+        # handler once (with it, under DEBUG every line printed twice).
+        "django": {"level": "INFO"},
+        "django.channels.server": {"filters": ["quiet_sockets"]},
         "django.db.backends": {"level": "WARNING"},
         "django.request": {"filters": ["handled_refusals"]},
         "django.security.csrf": {"filters": ["handled_refusals"]},
