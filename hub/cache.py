@@ -154,6 +154,8 @@ def version_bump(kind: str, key: int | str = "") -> None:
     commit, where the write has already happened. Entries expire anyway after their timeout,
     which bounds the staleness of a bump lost in an outage."""
     vkey = _version_key(kind, key)
+    if kind != "pages":  # whole pages (hub.page_cache) show everything
+        version_bump("pages")
     if not available():
         logger.warning("cache: down, bump of %s lost (entries expire by themselves)", vkey)
         return

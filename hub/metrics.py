@@ -77,7 +77,11 @@ class MetricsMiddleware:
             response["X-Nexus-Cache"] = f"{hits}/{lookups}"
         if sampled:
             match = getattr(request, "resolver_match", None)
-            route = "/" + match.route if match and match.route else "(unrouted)"
+            route = (
+                "/" + match.route
+                if match and match.route
+                else getattr(request, "nexus_route", "") or "(unrouted)"
+            )
             response._resource_closers.append(
                 lambda: record(route=route, ms=elapsed_ms, queries=queries[0], stats=stats)
             )

@@ -94,6 +94,9 @@ MIDDLEWARE = [
     # from a 304 so the browser keeps the policy whose nonce matches its copy.
     "hub.http_cache.HttpCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Visitors' pages from the cache, before anything reads the session (hub/page_cache.py);
+    # inside CSP, which builds the header for the nonce a hit is given.
+    "hub.page_cache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware: answers CORS preflights for the API (CORS_* below).
     "corsheaders.middleware.CorsMiddleware",
@@ -553,6 +556,8 @@ NEXUS_PROGRAM_VERSIONS = {
 }
 # hub.cache entries (versioned fragments); off only in tests that are not marked `cached`.
 NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
+# How long a visitor's whole page is kept (hub/page_cache.py; writes bump it at once). 0: off.
+NEXUS_PAGE_CACHE_SECONDS = env.int("NEXUS_PAGE_CACHE_SECONDS", default=30)
 # Share of requests sampled into the last hour's per-route figures (/metrics/, hub/metrics.py).
 NEXUS_METRICS_SAMPLE = env.float("NEXUS_METRICS_SAMPLE", default=0.05)
 # X-Nexus-Queries and X-Nexus-Cache on every response (make bench turns it on).

@@ -1,0 +1,159 @@
+"""Whole pages for visitors, served from the cache before the rest of the stack runs.
+
+A visitor (no session cookie, no cookie but the CSRF one) sees the same page as every other
+visitor, except for two per-response values: the CSP nonce and the CSRF token. So the page
+is kept with those two cut out, and each visitor's copy gets a fresh nonce and a token for
+their own CSRF cookie (a new one when they have none, set as Django's CSRF middleware sets
+it). A hit skips sessions, authentication, URL routing, the view and the templates.
+
+Never stale: every entry depends on the ("pages", "") version, which hub.cache bumps with
+every other version (each live event, each write that bumps a fragment) and which a saved
+or deleted row of any content model bumps after its commit. Entries also expire after
+NEXUS_PAGE_CACHE_SECONDS (30 s: "5 minutes ago" stays about right). 0 turns it off.
+
+Only GET 200 HTML responses that set no cookie but the CSRF one, carry no Cache-Control or
+ETag of their own, and were rendered for an anonymous user are kept. Everything else, and
+every HTMX fragment, API call, socket and static file, passes through untouched.
+Sits just inside the CSP middleware (which adds the header for the nonce given here) and
+outside everything that reads the session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
+
+from hub import cache
+
+SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
+NONCE_MARK = b"\x00nonce\x00"
+TOKEN_MARK = b"\x00csrf\x00"
+# A masked CSRF token: 64 letters and digits (django.middleware.csrf).
+_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+_KEPT_VARY = {"cookie", "hx-request", "accept-encoding"}
+_DROPPED_HEADERS = {"content-length", "set-cookie"}
+# Rows whose writes no visitor's page shows.
+_QUIET_APPS = {"sessions", "ops", "admin", "contenttypes", "auth"}
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "NEXUS_PAGE_CACHE_SECONDS", 30))
+
+
+def _eligible(request: HttpRequest) -> bool:
+    return (
+        request.method == "GET"
+        and not request.path.startswith(SKIP_PREFIXES)
+        and "HTTP_HX_REQUEST" not in request.META
+        and "HTTP_AUTHORIZATION" not in request.META
+        and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
+    )
+
+
+def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+    """The response as a cache entry with the nonce and CSRF tokens cut out, or None
+    when it is not the same for every visitor."""
+    if (
+        response.status_code != 200
+        or response.streaming
+        or not response.get("Content-Type", "").startswith("text/html")
+        or response.has_header("Cache-Control")
+        or response.has_header("ETag")
+        or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+        or hasattr(response, "_csp_config")
+        or hasattr(response, "_csp_ro_config")
+        or getattr(getattr(request, "user", None), "is_authenticated", False)
+    ):
+        return None
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    content = response.content
+    if vary - _KEPT_VARY or b"\x00" in content:
+        return None
+    nonce = get_nonce(request)
+    if nonce:
+        content = content.replace(str(nonce).encode(), NONCE_MARK)
+    secret = request.META.get("CSRF_COOKIE")
+    if secret:
+
+        def cut(match: re.Match[bytes]) -> bytes:
+            token = match.group().decode()
+            return TOKEN_MARK if _unmask_cipher_token(token) == secret else match.group()
+
+        content = _TOKEN.sub(cut, content)
+    match = getattr(request, "resolver_match", None)
+    return {
+        "content": content,
+        "headers": [
+            (k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS
+        ],
+        "route": "/" + match.route if match and match.route else "",
+    }
+
+
+def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    content: bytes = entry["content"]
+    if NONCE_MARK in content:
+        content = content.replace(NONCE_MARK, str(get_nonce(request)).encode())
+    csrf = None
+    if TOKEN_MARK in content:
+        csrf = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type, return-value]
+        csrf.process_request(request)  # reads the visitor's CSRF cookie, if valid
+        content = content.replace(TOKEN_MARK, get_token(request).encode())
+    response = HttpResponse(content)
+    response.from_page_cache = True  # type: ignore[attr-defined]
+    for key, value in entry["headers"]:
+        response[key] = value
+    request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match
+    if csrf is not None:
+        csrf.process_response(request, response)  # sets the cookie for a new visitor
+    return response
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not (settings.NEXUS_CACHE and _seconds() > 0 and _eligible(request)):
+            return self.get_response(request)
+        served: dict[str, HttpResponse] = {}
+
+        def render() -> dict[str, Any] | None:
+            served["response"] = response = self.get_response(request)
+            return _freeze(request, response)
+
+        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        entry = cache.fragment(
+            "page", compute=render, deps=[("pages", "")], parts=[path], timeout=_seconds()
+        )
+        if "response" in served:
+            return served["response"]
+        if entry is None:  # this address's page is not the same for every visitor
+            return self.get_response(request)
+        return _thaw(request, entry)
+
+
+def _bump_pages() -> None:
+    cache.version_bump("pages")
+
+
+def _row_written(sender, using: str | None = None, **kwargs) -> None:
+    # After commit (a rolled-back write bumps nothing); one INCR per row, which is cheap
+    # next to the row's own write.
+    if sender._meta.app_label not in _QUIET_APPS:
+        transaction.on_commit(_bump_pages, using=using)
+
+
+def connect() -> None:
+    """Called from hub's AppConfig.ready(): any saved or deleted row of a content model
+    makes every cached page unreachable once its transaction commits."""
+    post_save.connect(_row_written, dispatch_uid="hub.page_cache.save")
+    post_delete.connect(_row_written, dispatch_uid="hub.page_cache.delete")

@@ -1,0 +1,146 @@
+"""hub.page_cache: visitors' whole pages from the cache, never stale, never shared tokens."""
+
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from discussions.models import Category
+from discussions.services import question_create
+from hub import cache
+
+pytestmark = [pytest.mark.cached, pytest.mark.django_db]
+
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breaker():
+    cache.reset()
+    yield
+    cache.reset()
+
+
+@pytest.fixture
+def topic(db):
+    return Category.objects.create(name="Caching", slug="caching")
+
+
+def ask(author, topic, title: str) -> None:
+    question_create(author=author, title=title, body="How do I cache it?", category=topic)
+
+
+def test_a_visitors_second_view_runs_no_query(client, django_assert_num_queries, topic):
+    first = client.get("/questions/")
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = Client().get("/questions/")
+    assert again.status_code == 200 and hasattr(again, "from_page_cache")
+    assert again.content.count(b"<li") == first.content.count(b"<li")
+
+
+def test_each_visitor_gets_their_own_nonce_and_a_token_for_their_own_cookie(topic):
+    Client().get("/questions/")  # fills the cache
+    pages = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    seen = []
+    for visitor in pages:
+        response = visitor.get("/questions/")
+        assert hasattr(response, "from_page_cache")
+        html = response.content.decode()
+        nonce = NONCE.search(html).group(1)
+        assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+        assert "\x00" not in html
+        token = TOKEN.search(html).group(1)
+        seen.append((nonce, token, visitor.cookies["csrftoken"].value))
+        # The token is good for this visitor's cookie: a wrong password, not a CSRF 403.
+        posted = visitor.post(
+            "/accounts/login/",
+            {"login": "nobody@example.com", "password": "wrong"},
+            headers={"X-CSRFToken": token},
+        )
+        assert posted.status_code == 200
+    assert seen[0][0] != seen[1][0] and seen[0][1] != seen[1][1] and seen[0][2] != seen[1][2]
+
+
+def test_a_visitor_with_a_cookie_keeps_it(topic):
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get("/questions/")
+    cookie = visitor.cookies["csrftoken"].value
+    response = visitor.get("/questions/")
+    assert hasattr(response, "from_page_cache")
+    # The visitor's secret stays (Django re-sends the same cookie to renew its expiry).
+    assert response.cookies["csrftoken"].value == cookie
+    token = TOKEN.search(response.content.decode()).group(1)
+    posted = visitor.post(
+        "/accounts/login/",
+        {"login": "nobody@example.com", "password": "wrong"},
+        headers={"X-CSRFToken": token},
+    )
+    assert posted.status_code == 200 and visitor.cookies["csrftoken"].value == cookie
+
+
+def test_a_write_shows_on_the_next_visitors_read(
+    learner, topic, django_capture_on_commit_callbacks
+):
+    assert b"Redis or memcached" not in Client().get("/questions/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(learner, topic, "Redis or memcached for sessions?")
+    assert b"Redis or memcached" in Client().get("/questions/").content
+
+
+def test_a_saved_row_bumps_after_commit_and_not_when_rolled_back(
+    learner, topic, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            topic.save()
+            transaction.set_rollback(True)
+    assert callbacks == []
+    before = cache.versions([("pages", "")])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        topic.save()
+    assert callbacks and cache.versions([("pages", "")]) != before
+    # A session row (a sign-in) shows on no visitor's page.
+    with django_capture_on_commit_callbacks() as callbacks:
+        Client().force_login(learner)
+    assert len(callbacks) == 1  # the account's last_login, not the session
+
+
+def test_pages_that_say_never_cache_are_not_kept(topic):
+    Client().get("/accounts/login/")
+    assert not hasattr(Client().get("/accounts/login/"), "from_page_cache")
+
+
+def test_signed_in_people_fragments_and_sessions_are_never_served_from_it(
+    client, learner, topic
+):
+    Client().get("/questions/")  # a visitor's copy is cached
+    client.force_login(learner)
+    signed_in = client.get("/questions/")
+    assert f'data-user-id="{learner.pk}"'.encode() in signed_in.content
+    assert not hasattr(signed_in, "from_page_cache")
+    fragment = Client().get("/questions/", headers={"HX-Request": "true"})
+    assert fragment["Cache-Control"] == "no-store"
+    assert not hasattr(fragment, "from_page_cache")
+    someone = Client()
+    someone.cookies["sessionid"] = "someone"
+    with_session = someone.get("/questions/")
+    assert not hasattr(with_session, "from_page_cache")
+    assert hasattr(Client().get("/questions/"), "from_page_cache")
+
+
+def test_the_versions_bump_pages_too(topic, learner):
+    Client().get("/questions/")
+    before = cache.versions([("pages", "")])
+    cache.version_bump("question", 1)
+    assert cache.versions([("pages", "")]) != before
+
+
+def test_off_when_seconds_is_zero(settings, topic, django_assert_max_num_queries):
+    settings.NEXUS_PAGE_CACHE_SECONDS = 0
+    Client().get("/questions/")
+    with django_assert_max_num_queries(50) as captured:
+        Client().get("/questions/")
+    assert len(captured) > 0
