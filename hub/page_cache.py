@@ -7,9 +7,10 @@ their own CSRF cookie (a new one when they have none, set as Django's CSRF middl
 it). A hit skips sessions, authentication, URL routing, the view and the templates.
 
 Never stale: every entry depends on the ("pages", "") version, which hub.cache bumps with
-every other version (each live event, each write that bumps a fragment) and which a saved
-or deleted row of any content model bumps after its commit. Entries also expire after
-NEXUS_PAGE_CACHE_SECONDS (30 s: "5 minutes ago" stays about right). 0 turns it off.
+every other version (each live event, each write that bumps a fragment) and after the
+commit of every SQL write (any table but sessions, task records and the admin's log).
+Entries also expire after NEXUS_PAGE_CACHE_SECONDS (30 s: "5 minutes ago" stays about
+right); 0 turns it off.
 
 Only GET 200 HTML responses that set no cookie but the CSRF one, carry no Cache-Control or
 ETag of their own, and were rendered for an anonymous user are kept. Everything else, and
@@ -25,8 +26,8 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
@@ -40,8 +41,6 @@ TOKEN_MARK = b"\x00csrf\x00"
 _TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _KEPT_VARY = {"cookie", "hx-request", "accept-encoding"}
 _DROPPED_HEADERS = {"content-length", "set-cookie"}
-# Rows whose writes no visitor's page shows.
-_QUIET_APPS = {"sessions", "ops", "admin", "contenttypes", "auth"}
 
 
 def _seconds() -> int:
@@ -145,15 +144,31 @@ def _bump_pages() -> None:
     cache.version_bump("pages")
 
 
-def _row_written(sender, using: str | None = None, **kwargs) -> None:
-    # After commit (a rolled-back write bumps nothing); one INCR per row, which is cheap
-    # next to the row's own write.
-    if sender._meta.app_label not in _QUIET_APPS:
-        transaction.on_commit(_bump_pages, using=using)
+_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+# Tables whose rows no visitor's page shows (sessions, task records, the admin's log).
+_QUIET_TABLES = ("django_session", "ops_", "django_admin_log", "django_content_type")
+
+
+def _watch_writes(execute, sql, params, many, context):
+    """Every INSERT, UPDATE or DELETE (ORM saves, queryset updates, bulk writes, raw SQL)
+    bumps the pages' version once its transaction commits; a rolled-back one bumps nothing.
+    One INCR per written statement, cheap next to the statement itself."""
+    result = execute(sql, params, many, context)
+    written = _WRITE.match(sql)
+    if written and not written.group(1).startswith(_QUIET_TABLES):
+        transaction.on_commit(_bump_pages, using=context["connection"].alias)
+    return result
+
+
+def _watch(sender, connection, **kwargs) -> None:
+    # First in the list: connection.execute_wrapper() blocks that were open when the
+    # connection was made pop the last one when they end.
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_writes)
 
 
 def connect() -> None:
-    """Called from hub's AppConfig.ready(): any saved or deleted row of a content model
-    makes every cached page unreachable once its transaction commits."""
-    post_save.connect(_row_written, dispatch_uid="hub.page_cache.save")
-    post_delete.connect(_row_written, dispatch_uid="hub.page_cache.delete")
+    """Called from hub's AppConfig.ready(): every connection watches its own writes."""
+    connection_created.connect(_watch, dispatch_uid="hub.page_cache.watch")
+    for conn in connections.all(initialized_only=True):
+        _watch(None, conn)

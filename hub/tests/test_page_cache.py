@@ -93,10 +93,9 @@ def test_a_write_shows_on_the_next_visitors_read(
 def test_a_saved_row_bumps_after_commit_and_not_when_rolled_back(
     learner, topic, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            topic.save()
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        topic.save()
+        transaction.set_rollback(True)
     assert callbacks == []
     before = cache.versions([("pages", "")])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -113,9 +112,7 @@ def test_pages_that_say_never_cache_are_not_kept(topic):
     assert not hasattr(Client().get("/accounts/login/"), "from_page_cache")
 
 
-def test_signed_in_people_fragments_and_sessions_are_never_served_from_it(
-    client, learner, topic
-):
+def test_signed_in_people_fragments_and_sessions_are_never_served_from_it(client, learner, topic):
     Client().get("/questions/")  # a visitor's copy is cached
     client.force_login(learner)
     signed_in = client.get("/questions/")
@@ -144,3 +141,15 @@ def test_off_when_seconds_is_zero(settings, topic, django_assert_max_num_queries
     with django_assert_max_num_queries(50) as captured:
         Client().get("/questions/")
     assert len(captured) > 0
+
+
+def test_queryset_updates_and_bulk_writes_bump_too(topic, django_capture_on_commit_callbacks):
+    for write in (
+        lambda: Category.objects.filter(pk=topic.pk).update(name="Caches"),
+        lambda: Category.objects.bulk_create([Category(name="Queues", slug="queues")]),
+        lambda: Category.objects.filter(slug="queues").delete(),
+    ):
+        before = cache.versions([("pages", "")])
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        assert cache.versions([("pages", "")]) != before

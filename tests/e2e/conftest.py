@@ -71,3 +71,33 @@ def log_in_at():
         return page
 
     return _log_in
+
+
+@pytest.fixture(autouse=True)
+def _requests_done_before_the_flush(request):
+    """At the end of a journey, wait until no request of the test's servers is still in a
+    transaction before the database is emptied: the flush's TRUNCATE of every table and a
+    late request of the closing page (a poll, a socket's catch-up) lock tables in opposite
+    orders, and PostgreSQL ends one of them with a deadlock."""
+    yield
+    if "transactional_db" not in request.fixturenames and "live_server" not in (
+        request.fixturenames
+    ):
+        return
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    busy = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+    )
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(busy)
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
