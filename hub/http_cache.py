@@ -37,7 +37,7 @@ _VOLATILE = re.compile(
 )
 
 
-def _etag(content: bytes) -> str:
+def etag(content: bytes) -> str:
     digest = hashlib.blake2b(_VOLATILE.sub(rb"\1", content), digest_size=16).hexdigest()
     return f'W/"{digest}"'
 
@@ -67,9 +67,10 @@ class HttpCacheMiddleware:
             response["Cache-Control"] = "private, no-cache"
             return response
         response["Cache-Control"] = "no-cache" + (", private" if response.cookies else "")
-        etag = _etag(response.content)
-        response["ETag"] = etag
-        if etag in parse_etags(request.headers.get("If-None-Match", "")) or (
+        # A whole page from hub.page_cache carries the ETag worked out when it was kept.
+        tag = getattr(response, "nexus_etag", None) or etag(response.content)
+        response["ETag"] = tag
+        if tag in parse_etags(request.headers.get("If-None-Match", "")) or (
             request.headers.get("If-None-Match", "").strip() == "*"
         ):
             not_modified = HttpResponseNotModified()

@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
 
-from hub import cache
+from hub import cache, http_cache
 
 SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
 NONCE_MARK = b"\x00nonce\x00"
@@ -90,6 +90,9 @@ def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | No
     match = getattr(request, "resolver_match", None)
     return {
         "content": content,
+        # The same as hub.http_cache would work out for each copy (it leaves the nonce and
+        # CSRF token out), once instead of per hit.
+        "etag": http_cache.etag(content),
         "headers": [
             (k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS
         ],
@@ -108,6 +111,7 @@ def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         content = content.replace(TOKEN_MARK, get_token(request).encode())
     response = HttpResponse(content)
     response.from_page_cache = True  # type: ignore[attr-defined]
+    response.nexus_etag = entry["etag"]  # type: ignore[attr-defined]
     for key, value in entry["headers"]:
         response[key] = value
     request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match

@@ -153,3 +153,11 @@ def test_queryset_updates_and_bulk_writes_bump_too(topic, django_capture_on_comm
         with django_capture_on_commit_callbacks(execute=True):
             write()
         assert cache.versions([("pages", "")]) != before
+
+
+def test_a_hit_carries_the_pages_etag_and_answers_304(topic):
+    rendered = Client().get("/questions/")
+    hit = Client().get("/questions/")
+    assert hasattr(hit, "from_page_cache") and hit["ETag"] == rendered["ETag"]
+    again = Client().get("/questions/", headers={"If-None-Match": hit["ETag"]})
+    assert again.status_code == 304
