@@ -79,11 +79,12 @@ def _requests_done_before_the_flush(request):
     transaction before the database is emptied: the flush's TRUNCATE of every table and a
     late request of the closing page (a poll, a socket's catch-up) lock tables in opposite
     orders, and PostgreSQL ends one of them with a deadlock."""
-    yield
-    if "transactional_db" not in request.fixturenames and "live_server" not in (
-        request.fixturenames
-    ):
+    if not request.node.get_closest_marker("django_db"):
+        yield
         return
+    # Set up the database first, so that this teardown runs before its flush.
+    request.getfixturevalue("transactional_db")
+    yield
     import time
 
     from django.db import connection
