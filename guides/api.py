@@ -338,7 +338,8 @@ class ProposalDecideApi(SignedInApi):
     accept = True
 
     def post(self, request: Request, pk: int) -> Response:
-        proposal = found(selectors.proposal_get(pk=pk))
+        # Another learner's proposal does not exist for you here either (its GET is a 404).
+        proposal = _proposal_or_404(request, pk)
         if self.accept:
             services.proposal_accept(mentor=request.user, proposal=proposal, note=_note(request))
         else:
