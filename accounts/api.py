@@ -4,13 +4,11 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.authentication import TokenScopes
 from accounts.models import User
-from hub.api.base import ApiView, StrictInput, body_params
+from hub.api.base import SignedInApi, StrictInput, body_params
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -34,10 +32,8 @@ class ProfileInput(StrictInput):
     track = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
-class MeApi(ApiView):
+class MeApi(SignedInApi):
     """The account the request is authenticated as."""
-
-    permission_classes = [IsAuthenticated, TokenScopes]
 
     @extend_schema(
         operation_id="me_get", summary="The signed-in account", responses=MeSerializer, tags=["me"]

@@ -6,12 +6,9 @@ tests pin the counts); input serializers check shape and hand over to one servic
 What a viewer cannot see on the pages is a 404 here too.
 """
 
-from functools import cache
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -23,26 +20,16 @@ from hub.api.base import (
     ApiView,
     PageQuery,
     StrictInput,
+    api_url,
     body_params,
+    found,
     keyset_response,
     keyset_serializer,
     page_cursors,
     query_params,
+    url_pattern,
 )
 from notifications import services as notification_services
-
-_PK = 987654321
-
-
-@cache
-def _pattern(name: str, *args: str) -> str:
-    """A URL with `{}` for the id, reversed once per process (not per row)."""
-    return reverse(name, args=[*args, _PK]).replace(str(_PK), "{}")
-
-
-def api_url(request: Request, name: str, pk: int) -> str:
-    return request.build_absolute_uri(_pattern(name).format(pk))
-
 
 # --- Output -----------------------------------------------------------------------------
 
@@ -93,7 +80,7 @@ class QuestionSummarySerializer(serializers.Serializer):
 
     def get_html_url(self, question: Question) -> str:
         return self.context["request"].build_absolute_uri(
-            _pattern("discussions:question_detail_short").format(question.pk)
+            url_pattern("discussions:question_detail_short").format(question.pk)
         )
 
     def get_tags(self, question: Question) -> list[str]:
@@ -262,9 +249,7 @@ class QuestionListApi(ApiView):
             )
         category = None
         if params.get("category"):
-            category = selectors.category_get(slug=params["category"])
-            if category is None:
-                raise Http404
+            category = found(selectors.category_get(slug=params["category"]))
         before = params.get("before")
         cursor = before or params.get("after")
         page = selectors.question_list(
@@ -300,24 +285,15 @@ def _prefetch_tags(questions: list[Question]) -> None:
 
 
 def question_or_404(request: Request, pk: int) -> Question:
-    question = selectors.question_get(viewer=request.user, pk=pk)
-    if question is None:
-        raise Http404
-    return question
+    return found(selectors.question_get(viewer=request.user, pk=pk))
 
 
 def answer_or_404(request: Request, pk: int) -> Answer:
-    answer = selectors.answer_get(viewer=request.user, pk=pk)
-    if answer is None:
-        raise Http404
-    return answer
+    return found(selectors.answer_get(viewer=request.user, pk=pk))
 
 
 def comment_or_404(request: Request, pk: int) -> Comment:
-    comment = selectors.comment_get(viewer=request.user, pk=pk)
-    if comment is None:
-        raise Http404
-    return comment
+    return found(selectors.comment_get(viewer=request.user, pk=pk))
 
 
 def question_detail_data(request: Request, question: Question) -> dict[str, Any]:
@@ -631,13 +607,9 @@ class WatchApi(ApiView):
 
     def _set(self, request: Request, key: str, watching: bool) -> Response:
         if self.kind == "category":
-            category, tag = selectors.category_get(slug=key), None
-            if category is None:
-                raise Http404
+            category, tag = found(selectors.category_get(slug=key)), None
         else:
-            category, tag = None, selectors.tag_get(name=key)
-            if tag is None:
-                raise Http404
+            category, tag = None, found(selectors.tag_get(name=key))
         watching = services.watch_set(user=request.user, watching=watching, category=category,
                                       tag=tag)  # fmt: skip
         return Response({"watching": watching})

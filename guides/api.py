@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import TokenScopes
 from discussions import selectors as forum
 from guides import permissions, selectors, services
 from guides.models import (
@@ -32,7 +28,16 @@ from guides.models import (
     HelpfulVote,
     Section,
 )
-from hub.api.base import ApiView, StrictInput, body_params
+from hub.api.base import (
+    ApiView,
+    MentorApi,
+    SignedInApi,
+    StrictInput,
+    body_params,
+    found,
+    known,
+    optional_field,
+)
 
 TAGS = ["guides"]
 
@@ -112,17 +117,11 @@ class GuideListApi(ApiView):
 
 
 def _guide_or_404(slug: str) -> Guide:
-    guide = selectors.guide_get(slug=slug)
-    if guide is None:
-        raise Http404
-    return guide
+    return found(selectors.guide_get(slug=slug))
 
 
 def _section_or_404(pk: int) -> Section:
-    section = selectors.section_get(pk=pk)
-    if section is None:
-        raise Http404
-    return section
+    return found(selectors.section_get(pk=pk))
 
 
 class SectionInput(StrictInput):
@@ -144,9 +143,7 @@ class GuideDetailApi(ApiView):
         return Response(GuideDetailSerializer(article).data)
 
 
-class SectionCreateApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class SectionCreateApi(SignedInApi):
     @extend_schema(operation_id="guide_section_create", summary="Write a new section (mentors)",
                    request=SectionInput, responses={201: SectionSerializer}, tags=TAGS)  # fmt: skip
     def post(self, request: Request, slug: str) -> Response:
@@ -204,18 +201,15 @@ class RevertInput(StrictInput):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
 
-class SectionRevertApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class SectionRevertApi(SignedInApi):
     @extend_schema(operation_id="guide_section_revert",
                    summary="Bring back an earlier version (mentors)", request=RevertInput,
                    responses=SectionSerializer, tags=TAGS)  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         section = _section_or_404(pk)
         data = body_params(RevertInput, request)
-        revision = section.revisions.filter(number=data["number"]).first()
-        if revision is None:
-            raise ValidationError({"number": ["No such revision."]})
+        revision = known(section.revisions.filter(number=data["number"]).first(), "number",
+                         "No such revision.")  # fmt: skip
         services.section_revert(editor=request.user, section=section, revision=revision,
                                 note=data["note"])  # fmt: skip
         return Response(SectionSerializer(_section_or_404(pk)).data)
@@ -226,16 +220,14 @@ class GuideNoteInput(StrictInput):
 
 
 def _note(request: Request) -> str:
-    return body_params(GuideNoteInput, request)["note"] if request.data else ""
+    return optional_field(GuideNoteInput, request, "note")
 
 
 class ReviewedSerializer(serializers.Serializer):
     last_reviewed_at = serializers.DateTimeField()
 
 
-class SectionReviewApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class SectionReviewApi(SignedInApi):
     @extend_schema(operation_id="guide_section_review",
                    summary="Say a section is still right (mentors)", request=GuideNoteInput,
                    responses={201: ReviewedSerializer}, tags=TAGS)  # fmt: skip
@@ -258,9 +250,7 @@ class HelpfulSerializer(serializers.Serializer):
     helpful_no = serializers.IntegerField()
 
 
-class HelpfulApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class HelpfulApi(SignedInApi):
     @extend_schema(operation_id="guide_section_helpful", summary="Say whether a section helped",
                    request=HelpfulInput, responses=HelpfulSerializer, tags=TAGS)  # fmt: skip
     def put(self, request: Request, pk: int) -> Response:
@@ -276,16 +266,12 @@ class FeedbackHandledSerializer(serializers.Serializer):
     handled_at = serializers.DateTimeField()
 
 
-class FeedbackHandleApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class FeedbackHandleApi(SignedInApi):
     @extend_schema(operation_id="guide_feedback_handle",
                    summary='Mark a "not helpful" note handled (mentors)', request=None,
                    responses=FeedbackHandledSerializer, tags=TAGS)  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
-        vote = HelpfulVote.objects.select_related("section__guide").filter(pk=pk).first()
-        if vote is None:
-            raise Http404
+        vote = found(HelpfulVote.objects.select_related("section__guide").filter(pk=pk).first())
         vote = services.helpful_feedback_handle(mentor=request.user, vote=vote)
         return Response({"handled_at": vote.handled_at})
 
@@ -313,9 +299,7 @@ class ProposalInput(StrictInput):
     note = serializers.CharField(max_length=NOTE_MAX, help_text="Why (the mentors read it).")
 
 
-class ProposalCreateApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class ProposalCreateApi(SignedInApi):
     @extend_schema(operation_id="guide_proposal_create",
                    summary="Propose an edit to a section (a mentor decides)",
                    request=ProposalInput, responses={201: ProposalSerializer},
@@ -330,17 +314,15 @@ class ProposalCreateApi(ApiView):
 
 def _proposal_or_404(request: Request, pk: int) -> EditProposal:
     proposal = selectors.proposal_get(pk=pk)
-    if proposal is None or not (
+    # Another learner's proposal is theirs and the mentors'.
+    theirs = proposal is not None and (
         proposal.proposer_id == request.user.pk
         or permissions.can_decide_proposal(request.user, proposal)
-    ):
-        raise Http404  # another learner's proposal is theirs and the mentors'
-    return proposal
+    )
+    return found(proposal if theirs else None)
 
 
-class ProposalApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class ProposalApi(SignedInApi):
     @extend_schema(operation_id="guide_proposal_get",
                    summary="A proposed edit (yours, or any as a mentor)",
                    responses=ProposalSerializer, tags=TAGS)  # fmt: skip
@@ -352,14 +334,12 @@ class DeclineInput(StrictInput):
     reason = serializers.CharField(max_length=NOTE_MAX, help_text="Told to the proposer.")
 
 
-class ProposalDecideApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
+class ProposalDecideApi(SignedInApi):
     accept = True
 
     def post(self, request: Request, pk: int) -> Response:
-        proposal = selectors.proposal_get(pk=pk)
-        if proposal is None:
-            raise Http404
+        # Another learner's proposal does not exist for you here either (its GET is a 404).
+        proposal = _proposal_or_404(request, pk)
         if self.accept:
             services.proposal_accept(mentor=request.user, proposal=proposal, note=_note(request))
         else:
@@ -409,27 +389,21 @@ class PromoteInput(StrictInput):
         return attrs
 
 
-class PromoteApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class PromoteApi(SignedInApi):
     @extend_schema(operation_id="answer_promote",
                    summary="Add an accepted answer to the guide (mentors)",
                    request=PromoteInput, responses={201: SectionSerializer},
                    tags=TAGS)  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
-        answer = forum.answer_get(viewer=request.user, pk=pk)
-        if answer is None:
-            raise Http404
+        answer = found(forum.answer_get(viewer=request.user, pk=pk))
         data = body_params(PromoteInput, request)
         where: dict[str, Any] = {}
         if "section" in data:
-            where["section"] = selectors.section_get(pk=data["section"])
-            if where["section"] is None:
-                raise ValidationError({"section": ["No such section."]})
+            where["section"] = known(selectors.section_get(pk=data["section"]), "section",
+                                     "No such section.")  # fmt: skip
         else:
-            where["guide"] = selectors.guide_get(slug=data["guide"])
-            if where["guide"] is None:
-                raise ValidationError({"guide": ["No such guide."]})
+            where["guide"] = known(selectors.guide_get(slug=data["guide"]), "guide",
+                                   "No such guide.")  # fmt: skip
         section = services.answer_promote(mentor=request.user, answer=answer, body=data["body"],
                                           title=data["title"], note=data["note"],
                                           **where)  # fmt: skip
@@ -447,17 +421,11 @@ class AnsweredInGuideSerializer(serializers.Serializer):
     section_id = serializers.IntegerField(allow_null=True)
 
 
-class AnsweredInGuideApi(ApiView):
+class AnsweredInGuideApi(MentorApi):
     """PUT closes a question as answered in the guide, DELETE opens it again (mentors)."""
 
-    permission_classes = [IsAuthenticated, TokenScopes]
-    required_scope = "moderate"
-
     def _question(self, request: Request, pk: int) -> Any:
-        question = forum.question_get(viewer=request.user, pk=pk)
-        if question is None:
-            raise Http404
-        return question
+        return found(forum.question_get(viewer=request.user, pk=pk))
 
     @extend_schema(operation_id="question_close_in_guide",
                    summary="Close a question as answered in the guide (mentors)",
@@ -466,9 +434,7 @@ class AnsweredInGuideApi(ApiView):
     def put(self, request: Request, pk: int) -> Response:
         question = self._question(request, pk)
         data = body_params(CloseInput, request)
-        section = selectors.section_get(pk=data["section"])
-        if section is None:
-            raise ValidationError({"section": ["No such section."]})
+        section = known(selectors.section_get(pk=data["section"]), "section", "No such section.")
         services.question_close_in_guide(mentor=request.user, question=question, section=section,
                                          reason=data["reason"])  # fmt: skip
         return Response({"section_id": section.pk})

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers as default_cors_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -526,6 +527,9 @@ SPECTACULAR_SETTINGS = {
 # Browser clients on other origins (a learner's React app): an allow-list, never "*".
 CORS_ALLOWED_ORIGINS = env.list("NEXUS_API_CORS_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/v1/.*$"
+# A browser client may send its token and a conditional GET (If-None-Match: not one of
+# the headers CORS lets through without asking).
+CORS_ALLOW_HEADERS = (*default_cors_headers, "if-none-match")
 CORS_EXPOSE_HEADERS = [
     "ETag",
     "Link",

@@ -13,24 +13,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import TokenScopes
 from accounts.selectors import user_get_by_handle
 from discussions import selectors as forum
 from hub.api.base import (
-    ApiView,
+    MentorApi,
+    SignedInApi,
     StrictInput,
     body_params,
+    found,
     keyset_response,
     keyset_serializer,
+    known,
+    optional_field,
     query_params,
+    require,
 )
 from moderation import permissions, selectors, services
 from moderation.models import (
@@ -52,28 +53,15 @@ FLAGGABLE_KINDS = ["question", "answer", "comment", "project", "feedback"]
 
 def _target_or_404(request: Request, kind: str, pk: int) -> Target:
     target = target_get(kind, pk) if kind in FLAGGABLE_KINDS else None
-    if target is None or not visible_to(request.user, target):
-        raise Http404
-    return target
+    return found(target if target is not None and visible_to(request.user, target) else None)
 
 
 def _question_or_404(request: Request, pk: int) -> Any:
-    question = forum.question_get(viewer=request.user, pk=pk)
-    if question is None:
-        raise Http404
-    return question
+    return found(forum.question_get(viewer=request.user, pk=pk))
 
 
 def _require_queue_viewer(request: Request) -> None:
-    if not permissions.can_view_queue(request.user):
-        raise PermissionDenied("The moderation queue is for mentors.")
-
-
-class MentorApi(ApiView):
-    """A mentor's write: signed in, and with a token the `moderate` scope."""
-
-    permission_classes = [IsAuthenticated, TokenScopes]
-    required_scope = "moderate"
+    require(permissions.can_view_queue(request.user), "The moderation queue is for mentors.")
 
 
 # --- Flags ------------------------------------------------------------------------------
@@ -95,9 +83,7 @@ class FlaggedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
 
 
-class FlagCreateApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class FlagCreateApi(SignedInApi):
     @extend_schema(operation_id="flag_create",
                    summary="Flag a question, answer, comment, project or feedback (once each)",
                    request=FlagInput, responses={201: FlaggedSerializer}, tags=TAGS)  # fmt: skip
@@ -166,9 +152,7 @@ class QueueSerializer(serializers.Serializer):
     projects = AwaitingReviewSerializer(many=True, help_text="Projects awaiting review.")
 
 
-class QueueApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class QueueApi(SignedInApi):
     @extend_schema(operation_id="moderation_queue",
                    summary="The mentors' queue: flags, waiting questions, projects to review",
                    responses=QueueSerializer, tags=TAGS)  # fmt: skip
@@ -221,9 +205,7 @@ class LogEntrySerializer(serializers.Serializer):
 LogPageSerializer = keyset_serializer("LogPage", LogEntrySerializer)
 
 
-class LogApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class LogApi(SignedInApi):
     @extend_schema(operation_id="moderation_log",
                    summary="The moderation log, newest first (mentors)",
                    parameters=[LogQuery], responses=LogPageSerializer, tags=TAGS)  # fmt: skip
@@ -254,11 +236,8 @@ class ResolveInput(StrictInput):
 
 def _case_or_404(request: Request, pk: int) -> Case:
     if not permissions.can_view_queue(request.user):
-        raise Http404
-    case = Case.objects.filter(pk=pk).first()
-    if case is None:
-        raise Http404
-    return case
+        return found(None)  # cases are the mentors': for anyone else none exist
+    return found(Case.objects.filter(pk=pk).first())
 
 
 def _case_data(pk: int) -> dict:
@@ -345,9 +324,7 @@ class OptionalReasonInput(StrictInput):
 
 
 def _optional_reason(request: Request) -> str:
-    if not request.data:
-        return ""
-    return body_params(OptionalReasonInput, request)["reason"]
+    return optional_field(OptionalReasonInput, request, "reason")
 
 
 class PinApi(MentorApi):
@@ -392,9 +369,7 @@ class MoveApi(MentorApi):
     def post(self, request: Request, pk: int) -> Response:
         question = _question_or_404(request, pk)
         data = body_params(MoveInput, request)
-        category = forum.category_get(slug=data["category"])
-        if category is None:
-            raise ValidationError({"category": ["No such topic."]})
+        category = known(forum.category_get(slug=data["category"]), "category", "No such topic.")
         services.question_move(actor=request.user, question=question, category=category)
         return _question_state(request, pk)
 
@@ -411,9 +386,8 @@ class DuplicateApi(MentorApi):
     def put(self, request: Request, pk: int) -> Response:
         question = _question_or_404(request, pk)
         data = body_params(DuplicateInput, request)
-        original = forum.question_get(viewer=request.user, pk=data["original"])
-        if original is None:
-            raise ValidationError({"original": ["No such question."]})
+        original = known(forum.question_get(viewer=request.user, pk=data["original"]),
+                         "original", "No such question.")  # fmt: skip
         services.question_mark_duplicate(actor=request.user, question=question, original=original)
         return _question_state(request, pk)
 
@@ -553,10 +527,7 @@ class SavedReplyListApi(MentorApi):
 
 
 def _reply_or_404(request: Request, pk: int) -> Any:
-    reply = selectors.saved_reply_get(owner=request.user, pk=pk)
-    if reply is None:
-        raise Http404  # another mentor's reply is not yours to see
-    return reply
+    return found(selectors.saved_reply_get(owner=request.user, pk=pk))  # yours alone
 
 
 class SavedReplyApi(MentorApi):
@@ -581,9 +552,7 @@ class MentorRequestSerializer(serializers.Serializer):
     mentor_requested_at = serializers.DateTimeField(allow_null=True)
 
 
-class AskMentorApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class AskMentorApi(SignedInApi):
     @extend_schema(operation_id="question_ask_mentor",
                    summary="Ask the mentors for help on your waiting question", request=None,
                    responses=MentorRequestSerializer, tags=TAGS)  # fmt: skip

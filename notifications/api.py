@@ -1,20 +1,18 @@
 """The notifications part of the REST API: yours only (/api/v1/notifications)."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import TokenScopes
 from hub.api.base import (
-    ApiView,
     PageQuery,
+    SignedInApi,
     StrictInput,
     body_params,
     cursor_decode_datetime,
     cursor_encode,
+    found,
     keyset_response,
     keyset_serializer,
     page_cursors,
@@ -56,9 +54,7 @@ NotificationPageSerializer = keyset_serializer(
 )
 
 
-class NotificationListApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class NotificationListApi(SignedInApi):
     @extend_schema(operation_id="notifications_list",
                    summary="Your notifications, newest activity first",
                    parameters=[NotificationListQuery], responses=NotificationPageSerializer,
@@ -97,22 +93,17 @@ class ReadSerializer(serializers.Serializer):
     unread_count = serializers.IntegerField()
 
 
-class NotificationReadApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class NotificationReadApi(SignedInApi):
     @extend_schema(operation_id="notification_read", summary="Mark one notification read",
                    request=None, responses=ReadSerializer, tags=["notifications"])  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
-        notification = selectors.notification_get(user=request.user, pk=pk)
-        if notification is None:
-            raise Http404  # another person's notification does not exist for you
+        # Another person's notification does not exist for you.
+        notification = found(selectors.notification_get(user=request.user, pk=pk))
         services.notification_read(user=request.user, notification=notification)
         return Response({"unread_count": selectors.unread_count(user=request.user)})
 
 
-class NotificationReadAllApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class NotificationReadAllApi(SignedInApi):
     @extend_schema(operation_id="notifications_read_all", summary="Mark all read",
                    request=None, responses=ReadSerializer, tags=["notifications"])  # fmt: skip
     def post(self, request: Request) -> Response:
@@ -131,9 +122,7 @@ class PreferenceInput(StrictInput):
     email_mode = serializers.ChoiceField(choices=EmailMode.choices)
 
 
-class PreferencesApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
-
+class PreferencesApi(SignedInApi):
     def _data(self, request: Request) -> list[dict]:
         rows = selectors.preferences_for(user=request.user)
         return [{"kind": kind, "label": label, "email_mode": mode} for kind, label, mode in rows]

@@ -2,11 +2,6 @@
 selectors and services. Drafts are their author's and hidden projects their author's
 and mentors': 404 for anyone else, as on the pages."""
 
-from functools import cache
-
-from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,21 +11,17 @@ from hub.api.base import (
     ApiView,
     PageQuery,
     StrictInput,
+    api_url,
     body_params,
+    found,
     keyset_response,
     keyset_serializer,
+    known,
     page_cursors,
     query_params,
 )
 from projects import selectors, services
 from projects.models import Project, Review
-
-_PK = 987654321
-
-
-@cache
-def _pattern(name: str) -> str:
-    return reverse(name, args=[_PK]).replace(str(_PK), "{}")
 
 
 class PersonSerializer(serializers.Serializer):
@@ -62,9 +53,7 @@ class ProjectSummarySerializer(serializers.Serializer):
     last_reviewed_at = serializers.DateTimeField(allow_null=True)
 
     def get_url(self, project: Project) -> str:
-        return self.context["request"].build_absolute_uri(
-            _pattern("api:project").format(project.pk)
-        )
+        return api_url(self.context["request"], "api:project", project.pk)
 
     def get_html_url(self, project: Project) -> str:
         return self.context["request"].build_absolute_uri(project.get_absolute_url())
@@ -185,10 +174,7 @@ class ProjectListApi(ApiView):
 
 
 def project_or_404(request: Request, pk: int) -> Project:
-    project = selectors.project_get_for_viewer(viewer=request.user, pk=pk)
-    if project is None:
-        raise Http404
-    return project
+    return found(selectors.project_get_for_viewer(viewer=request.user, pk=pk))
 
 
 def project_detail_data(request: Request, project: Project) -> dict:
@@ -265,7 +251,7 @@ class ProjectCreateApi(ProjectListApi):
         data = body_params(ProjectCreateInput, request)
         project = services.project_create(author=request.user, **data)
         body = project_detail_data(request, project_or_404(request, project.pk))
-        location = request.build_absolute_uri(_pattern("api:project").format(project.pk))
+        location = api_url(request, "api:project", project.pk)
         return Response(body, status=201, headers={"Location": location})
 
 
@@ -368,8 +354,7 @@ class FeedbackCreateApi(ApiView):
         parent = None
         if "parent" in data:
             parent = selectors.feedback_get_for_viewer(viewer=request.user, pk=data["parent"])
-            if parent is None:
-                raise ValidationError({"parent": "No such feedback."})
+            parent = known(parent, "parent", "No such feedback.")
         feedback = services.feedback_create(author=request.user, project=project,
                                             body=data["body"], parent=parent)  # fmt: skip
         feedback.reply_list = []
@@ -384,8 +369,6 @@ class FeedbackApi(ApiView):
                    summary="Delete your feedback (mentors: anyone's, logged and the author told)",
                    responses={204: None}, tags=["projects"])  # fmt: skip
     def delete(self, request: Request, pk: int) -> Response:
-        feedback = selectors.feedback_get_for_viewer(viewer=request.user, pk=pk)
-        if feedback is None:
-            raise Http404
+        feedback = found(selectors.feedback_get_for_viewer(viewer=request.user, pk=pk))
         services.feedback_delete(actor=request.user, feedback=feedback)
         return Response(status=204)

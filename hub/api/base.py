@@ -9,6 +9,17 @@ Each app's api.py builds on `ApiView`:
   `public, no-cache` for anonymous reads; `Vary: Authorization, Cookie` on all, so no
   shared cache hands one person's answer to another.
 - `keyset_response`: `results`, `next`, `previous` and the same two as a `Link` header.
+
+And what every door repeats, written once (each app's api.py uses these, never its own):
+
+- `SignedInApi` / `MentorApi`: who may call a view at all (an account; a token's `moderate`
+  scope for mentors' writes). The services decide the rest.
+- `found(selector(...))`: what the viewer cannot see is a 404, as on the pages.
+- `known(selector(...), "field", "No such ...")`: an id or slug in a body that names
+  nothing this viewer may see is a 400 on that field.
+- `require(can_...(user), "message")`: a door-level refusal, a 403.
+- `optional_field(Input, request, "note")`: a body that may be left out entirely.
+- `url_pattern("api:question")`: a URL with `{}` for the id, reversed once per process.
 """
 
 import base64
@@ -17,12 +28,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from django.http import HttpResponse, HttpResponseNotModified
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
 from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -87,6 +102,75 @@ class ApiView(APIView):
                     value = f"{response['Link']}, {value}"
                 response[header] = value
         return response
+
+
+class SignedInApi(ApiView):
+    """The base of every /api/v1/ view. Set `deprecation` on a view that will go."""
+
+    # (The docstring is the schema's description of operations that have none of their
+    # own, so it stays ApiView's.) Every method needs an account, reads too (401
+    # otherwise); the default permission classes after that still apply: a token's scopes,
+    # `read` for GET, `write` otherwise, or the view's `required_scope`.
+
+    def get_permissions(self) -> list[Any]:
+        rest = [
+            p for p in super().get_permissions() if not isinstance(p, IsAuthenticatedOrReadOnly)
+        ]
+        return [IsAuthenticated(), *rest]
+
+
+class MentorApi(SignedInApi):
+    """A mentor's write: signed in, and with a token the `moderate` scope."""
+
+    # A token never has more than its owner's role now; whether this person may do this to
+    # this object is the service's call, as for the pages.
+
+    required_scope = "moderate"
+
+
+# --- What every door repeats ------------------------------------------------------------
+
+
+def found[T](value: T | None) -> T:
+    """What a selector returned for this viewer, or a 404 problem: what the viewer cannot
+    see (a hidden post, a draft, another person's things) does not exist for them."""
+    if value is None:
+        raise Http404
+    return value
+
+
+def known[T](value: T | None, field: str, message: str) -> T:
+    """What an id or slug in the body names, or a 400 problem on that field."""
+    if value is None:
+        raise ValidationError({field: [message]})
+    return value
+
+
+def require(allowed: bool, message: str) -> None:
+    """A refusal at the door itself (the services refuse everything else): a 403 problem."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def optional_field(serializer_class: type[serializers.Serializer], request: Request,
+                   name: str, default: Any = "") -> Any:  # fmt: skip
+    """One field of a body the client may leave out entirely (no body: `default`)."""
+    if not request.data:
+        return default
+    return body_params(serializer_class, request)[name]
+
+
+_PK = 987654321
+
+
+@cache
+def url_pattern(name: str) -> str:
+    """A route's URL with `{}` for its id, reversed once per process (never once per row)."""
+    return reverse(name, args=[_PK]).replace(str(_PK), "{}")
+
+
+def api_url(request: Request, name: str, pk: int) -> str:
+    return request.build_absolute_uri(url_pattern(name).format(pk))
 
 
 def _matches(header: str, etag: str) -> bool:

@@ -79,3 +79,34 @@ def test_less_than_six_months_notice_is_refused():
         Deprecation(
             since=datetime(2026, 12, 1, tzinfo=UTC), sunset=datetime(2027, 3, 1, tzinfo=UTC)
         )
+
+
+def test_no_door_repeats_the_refusal_mapping():
+    """Each app's api.py uses hub/api/base.py's helpers (found, known, require,
+    SignedInApi, MentorApi, url_pattern) instead of its own copy of them."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    repeated = {
+        "raise Http404": "found(...)",
+        "raise ValidationError({": "known(...)",
+        "raise PermissionDenied(": "require(...)",
+        "permission_classes = [IsAuthenticated": "SignedInApi / MentorApi",
+        "987654321": "url_pattern(...)",
+    }
+    base = Path(settings.BASE_DIR)
+    found = [
+        f"{path.relative_to(base)}: {needle} (use {helper})"
+        for path in sorted(base.glob("*/api.py"))
+        for needle, helper in repeated.items()
+        if needle in path.read_text()
+    ]
+    assert found == []
+
+
+def test_signed_in_views_answer_401_to_anonymous_reads(client):
+    response = client.get("/api/v1/notifications")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["WWW-Authenticate"].startswith("Bearer")
