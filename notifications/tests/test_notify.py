@@ -5,14 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from discussions import services as discussions
 from discussions.models import Tag
-from accounts.tests.factories import UserFactory
 from discussions.tests import factories as make
-from projects.tests import factories as make_project
 from hub import live
 from notifications import services
 from notifications.models import Kind, Notification
+from projects.tests import factories as make_project
 
 pytestmark = pytest.mark.django_db
 
