@@ -160,13 +160,20 @@ def vote_milestone_notify(
 @transaction.atomic
 def notifications_read_for_targets(*, user: User, target_keys: Iterable[str]) -> int:
     """Mark the person's unread notifications about these things read: they are looking at
-    them (a thread page, a project page). One UPDATE; their tabs' bells hear of it."""
+    them (a thread page, a project page); their tabs' bells hear of it. One indexed SELECT,
+    and an UPDATE only when there is something to mark: any SQL write makes the visitors'
+    cached pages new (hub/page_cache.py), and most views have nothing unread."""
     keys = sorted(set(target_keys))
     if not (user.is_authenticated and keys):
         return 0
-    marked = Notification.objects.filter(recipient=user, target_key__in=keys, is_read=False).update(
-        is_read=True
+    unread = list(
+        Notification.objects.filter(recipient=user, target_key__in=keys, is_read=False).values_list(
+            "pk", flat=True
+        )
     )
+    if not unread:
+        return 0
+    marked = Notification.objects.filter(pk__in=unread, is_read=False).update(is_read=True)
     if marked:
         transaction.on_commit(lambda: events.unread_changed(user.pk), robust=True)
     return marked

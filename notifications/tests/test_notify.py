@@ -262,3 +262,19 @@ def test_opening_a_project_marks_its_notifications_read(client, learner, other_l
     page = client.get(project.get_absolute_url())
     assert page.status_code == 200
     assert not Notification.objects.filter(recipient=learner, is_read=False).exists()
+
+
+def test_viewing_with_nothing_unread_writes_nothing(client, question, learner, other_learner):
+    """Any SQL write makes the visitors' cached pages new: a read-only view stays read-only."""
+    make.answer(other_learner, question)
+    Notification.objects.filter(recipient=learner).update(is_read=True)
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(question.get_absolute_url()).status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("UPDATE")
+        and "notifications_notification" in q["sql"]
+    ]
+    assert writes == []
