@@ -9,14 +9,25 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import extensions, selectors, services
 from accounts.forms import ProfileForm, TokenForm
 from hub import doors
 
 
 def profile_view(request: HttpRequest, handle: str) -> HttpResponse:
+    """The person, their counts and one tab of their activity (?tab=answers&after=...),
+    composed from the apps that registered a part (accounts.extensions)."""
     profile_user = selectors.user_get_by_handle(handle=handle)
-    return render(request, "accounts/profile.html", {"profile_user": profile_user})
+    page = extensions.profile_page(
+        request=request,
+        user=profile_user,
+        tab=request.GET.get("tab"),
+        cursor=request.GET.get("after") or None,
+    )
+    context = {"profile_user": profile_user, "page": page}
+    if request.htmx and request.htmx.target == "profile-activity":
+        return render(request, "accounts/profile.html#activity", context)
+    return render(request, "accounts/profile.html", context)
 
 
 @require_POST

@@ -185,8 +185,8 @@ class Question(Post):
                     ("top", "-score"),
                 )
             ],
-            # "Mine" and the posting rate limit.
-            models.Index(fields=["author", "-created_at"], name="q_author_created"),
+            # "Mine", a profile's questions (keyset by created_at, id) and the posting rate limit.
+            models.Index(fields=["author", "-created_at", "-id"], name="q_author_created"),
             # Pinned questions lead their category; the mentors' queue and its figures.
             models.Index(
                 fields=["category", "-pinned_at"],
@@ -273,7 +273,8 @@ class Answer(Post):
     class Meta:
         indexes = [
             models.Index(fields=["question", "-score", "created_at"], name="a_question_order"),
-            models.Index(fields=["author", "-created_at"], name="a_author_created"),
+            # A profile's answers (keyset by created_at, id), its counts and topics.
+            models.Index(fields=["author", "-created_at", "-id"], name="a_author_created"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,18 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -212,6 +223,107 @@ def question_list(
     return QuestionPage(
         questions=rows, next_cursor=next_cursor, sort=sort, show=show, pinned=pinned
     )
+
+
+# --- A person's activity (their profile) ------------------------------------------------
+
+
+PROFILE_PAGE_SIZE = 20
+
+
+@dataclass
+class ActivityPage:
+    rows: list[Any]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ActivityCounts:
+    questions: int
+    answers: int
+    accepted: int
+
+
+@dataclass(frozen=True)
+class HelpTopic:
+    name: str
+    slug: str
+    answers: int
+    accepted: int
+
+
+def _questions_by(viewer: Any, author: User) -> QuerySet[Question]:
+    return questions_visible_to(viewer).filter(author=author)
+
+
+def _answers_by(viewer: Any, author: User) -> QuerySet[Answer]:
+    """The author's answers the viewer may see, on questions the viewer may open."""
+    return Answer.objects.visible_to(viewer).filter(
+        shown_to(viewer, "question__"), author=author, question__is_deleted=False
+    )
+
+
+def _activity_page(rows: QuerySet[Any], cursor: str | None, limit: int) -> ActivityPage:
+    """Newest first by (created_at, id), after `cursor` (the list's cursor format)."""
+    after = _cursor_decode(cursor, "newest") if cursor else None
+    if after is not None:
+        rows = rows.filter(_keyset_bound("created_at", *after))
+    found = list(rows.order_by("-created_at", "-pk")[: limit + 1])
+    next_cursor = None
+    if len(found) > limit:
+        found = found[:limit]
+        next_cursor = _cursor_encode(found[-1].created_at, found[-1].pk)
+    return ActivityPage(rows=found, next_cursor=next_cursor)
+
+
+def activity_counts(*, viewer: Any, user: User) -> ActivityCounts:
+    """How many questions and answers (and accepted answers) of `user` the viewer may
+    see: two COUNT queries over the (author, created_at) indexes."""
+    answers = _answers_by(viewer, user).aggregate(
+        answers=Count("pk"), accepted=Count("pk", filter=Q(question__accepted_answer=F("pk")))
+    )
+    return ActivityCounts(
+        questions=_questions_by(viewer, user).count(),
+        answers=answers["answers"],
+        accepted=answers["accepted"],
+    )
+
+
+def questions_by_user(
+    *, viewer: Any, user: User, cursor: str | None = None, limit: int = PROFILE_PAGE_SIZE
+) -> ActivityPage:
+    """One page of the questions `user` asked, newest first (one query)."""
+    rows = _questions_by(viewer, user).select_related("category")
+    return _activity_page(rows, cursor, limit)
+
+
+def answers_by_user(
+    *, viewer: Any, user: User, cursor: str | None = None, limit: int = PROFILE_PAGE_SIZE
+) -> ActivityPage:
+    """One page of the answers `user` wrote, newest first, each with its question (title,
+    topic, whether this answer is the accepted one): one query."""
+    rows = _answers_by(viewer, user).select_related("question", "question__category")
+    rows = rows.defer("body", "body_html", "question__body", "question__body_html")
+    return _activity_page(rows, cursor, limit)
+
+
+def help_topics(*, viewer: Any, user: User, limit: int = 6) -> list[HelpTopic]:
+    """The topics `user` answers in, most answers first (one grouped query)."""
+    rows = (
+        _answers_by(viewer, user)
+        .values("question__category__name", "question__category__slug")
+        .annotate(n=Count("pk"), accepted=Count("pk", filter=Q(question__accepted_answer=F("pk"))))
+        .order_by("-n", "question__category__name")[:limit]
+    )
+    return [
+        HelpTopic(
+            name=row["question__category__name"],
+            slug=row["question__category__slug"],
+            answers=row["n"],
+            accepted=row["accepted"],
+        )
+        for row in rows
+    ]
 
 
 def questions_created_since(*, viewer: Any, since: datetime, limit: int = 20) -> list[Question]:

@@ -44,7 +44,7 @@ from hub import cache, errors, hooks
 from hub.markdown import Rendered, render_markdown
 from hub.services import after_commit, clean, require
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import is_vote_milestone, notify, vote_milestone_notify
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9+#.-]*$")
 MENTION_CANDIDATE_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9][A-Za-z0-9_-]{1,29})")
@@ -192,9 +192,6 @@ def _mentions_record(
             target_title=question.title,
             url=url or question.get_absolute_url(),
         )
-
-
-VOTE_MILESTONES = (1, 10, 25)
 
 
 def _search_index(question: Question) -> None:
@@ -644,16 +641,14 @@ def vote_toggle(*, user: User, post: Question | Answer) -> bool:
     type(post).objects.filter(pk=post.pk).update(score=F("score") + (1 if voted else -1))
     post.refresh_from_db(fields=["score"])
     question_id = post.pk if field == "question" else post.question_id
-    if voted and post.score in VOTE_MILESTONES:
+    if voted and is_vote_milestone(post.score):
         thread = post if field == "question" else post.question
-        notify(
-            recipients=[post.author],
-            kind=Kind.VOTE_MILESTONE,
-            actor=None,
+        vote_milestone_notify(
+            recipient=post.author,
             target_key=f"{field}:{post.pk}",
             target_title=thread.title,
             url=post.get_absolute_url(),
-            count=post.score,
+            score=post.score,
         )
     after_commit(events.score_changed, field, post.pk, question_id, post.score)
     return voted

@@ -29,6 +29,7 @@ from hub import cache, doors
 from hub.doors import refusals_shown
 from hub.markdown import render_markdown
 from notifications.selectors import is_muted
+from notifications.services import notifications_read_for_targets
 
 DETAIL = "discussions/question_detail.html"
 
@@ -218,6 +219,13 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         )
         context = {"thread": thread, "question": question, "answers_html": answers_html, **extra}
     context["extras"] = extras
+    if cached is None:
+        answer_ids = [answer.pk for answer in context["thread"].answers]
+    # Looking at the thread is reading its news: the bell (rendered below) counts the rest.
+    notifications_read_for_targets(
+        user=request.user,
+        target_keys=[target_key, *(f"answer:{answer_id}" for answer_id in answer_ids)],
+    )
     if request.user.is_authenticated and request.user.is_mentor:
         # Mentors' tools (moderation's templates; their notes come by its template tag):
         # the topics to move the question to.

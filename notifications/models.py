@@ -77,6 +77,8 @@ class Notification(models.Model):
                 name="n_recipient_unread",
                 condition=Q(is_read=False),
             ),
+            # Viewing a thing marks its notifications read; milestones told already.
+            models.Index(fields=["recipient", "target_key"], name="n_recipient_target"),
             # The email sweep and the digests: unsent rows by mode.
             models.Index(
                 fields=["email_mode", "updated_at"],

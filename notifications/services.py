@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications import events, tasks
-from notifications.models import DEFAULT_EMAIL_MODE, EmailMode, Mute, Notification, Preference
+from notifications.models import (
+    DEFAULT_EMAIL_MODE,
+    EmailMode,
+    Kind,
+    Mute,
+    Notification,
+    Preference,
+)
 
 _emails_paused: ContextVar[bool] = ContextVar("notification_emails_paused", default=False)
 
@@ -114,6 +121,62 @@ def notify(
         # Bounded and after commit: a broker outage leaves rows unsent for the sweep.
         transaction.on_commit(lambda: tasks.enqueue_emails(ids_touched), robust=True)
     return touched
+
+
+# Up-votes worth telling someone about: a first vote is not news, these are.
+VOTE_MILESTONES = (5, 10, 25, 50, 100)
+
+
+def is_vote_milestone(score: int) -> bool:
+    """5, 10, 25, 50, 100, then every hundred."""
+    return score in VOTE_MILESTONES or (score > 100 and score % 100 == 0)
+
+
+@transaction.atomic
+def vote_milestone_notify(
+    *, recipient: User, target_key: str, target_title: str, url: str, score: int
+) -> list[Notification]:
+    """Tell `recipient` their post reached `score` up-votes, when that is a milestone and
+    they were not told of it (or a higher one) already: a vote taken back and given again
+    does not announce the same milestone twice."""
+    if not is_vote_milestone(score):
+        return []
+    told = Notification.objects.filter(
+        recipient=recipient, target_key=target_key, kind=Kind.VOTE_MILESTONE, count__gte=score
+    ).exists()
+    if told:
+        return []
+    return notify(
+        recipients=[recipient],
+        kind=Kind.VOTE_MILESTONE,
+        actor=None,
+        target_key=target_key,
+        target_title=target_title,
+        url=url,
+        count=score,
+    )
+
+
+@transaction.atomic
+def notifications_read_for_targets(*, user: User, target_keys: Iterable[str]) -> int:
+    """Mark the person's unread notifications about these things read: they are looking at
+    them (a thread page, a project page); their tabs' bells hear of it. One indexed SELECT,
+    and an UPDATE only when there is something to mark: any SQL write makes the visitors'
+    cached pages new (hub/page_cache.py), and most views have nothing unread."""
+    keys = sorted(set(target_keys))
+    if not (user.is_authenticated and keys):
+        return 0
+    unread = list(
+        Notification.objects.filter(recipient=user, target_key__in=keys, is_read=False).values_list(
+            "pk", flat=True
+        )
+    )
+    if not unread:
+        return 0
+    marked = Notification.objects.filter(pk__in=unread, is_read=False).update(is_read=True)
+    if marked:
+        transaction.on_commit(lambda: events.unread_changed(user.pk), robust=True)
+    return marked
 
 
 @transaction.atomic

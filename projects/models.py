@@ -349,6 +349,12 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["project", "-created_at"], name="review_project_history"),
             models.Index(fields=["reviewer", "-created_at"], name="review_reviewer_recent"),
+            # A mentor's profile: their completed reviews, newest first (keyset).
+            models.Index(
+                fields=["reviewer", "-completed_at", "-id"],
+                name="review_reviewer_done",
+                condition=Q(completed_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

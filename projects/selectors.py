@@ -352,6 +352,70 @@ def projects_of_user(*, viewer: Any, user: User, limit: int = 50) -> list[Projec
     return list(_card_rows(projects, viewer).order_by("-listed_at", "-pk")[:limit])
 
 
+# --- A person's projects and reviews (their profile) ---------------------------------------
+
+PROFILE_PAGE_SIZE = 12
+
+
+@dataclass
+class ProfilePage:
+    rows: list[Any]
+    next_cursor: str | None
+
+
+def _profile_page(rows: QuerySet[Any], column: str, cursor: str | None, limit: int) -> ProfilePage:
+    """Newest first by (`column`, id), after `cursor` (the gallery's cursor format)."""
+    after = _cursor_decode(cursor, "newest") if cursor else None
+    if after is not None:
+        value, pk = after
+        rows = rows.filter(
+            Q(**{f"{column}__lte": value}),
+            Q(**{f"{column}__lt": value}) | Q(**{column: value, "pk__lt": pk}),
+        )
+    found = list(rows.order_by(f"-{column}", "-pk")[: limit + 1])
+    next_cursor = None
+    if len(found) > limit:
+        found = found[:limit]
+        next_cursor = _cursor_encode(getattr(found[-1], column), found[-1].pk)
+    return ProfilePage(rows=found, next_cursor=next_cursor)
+
+
+def _reviews_by(viewer: Any, user: User) -> QuerySet[Review]:
+    """Completed reviews `user` wrote, of projects the viewer may open."""
+    return Review.objects.filter(
+        reviewer=user,
+        completed_at__isnull=False,
+        project__in=projects_visible_to(viewer).values("pk"),
+    )
+
+
+def profile_counts(*, viewer: Any, user: User) -> tuple[int, int]:
+    """(projects, completed reviews) of `user` the viewer may see: a COUNT each (none for
+    reviews when `user` is not a mentor)."""
+    projects = projects_visible_to(viewer).filter(author=user).count()
+    reviews = _reviews_by(viewer, user).count() if user.is_mentor else 0
+    return projects, reviews
+
+
+def projects_by_user(
+    *, viewer: Any, user: User, cursor: str | None = None, limit: int = PROFILE_PAGE_SIZE
+) -> ProfilePage:
+    """One page of a profile's projects, newest listed first (two queries: the cards and
+    their tags)."""
+    projects = _card_rows(projects_visible_to(viewer).filter(author=user), viewer)
+    return _profile_page(projects, "listed_at", cursor, limit)
+
+
+def reviews_by_user(
+    *, viewer: Any, user: User, cursor: str | None = None, limit: int = PROFILE_PAGE_SIZE
+) -> ProfilePage:
+    """One page of the reviews a mentor completed, newest first, with their projects and
+    the projects' authors (one query)."""
+    reviews = _reviews_by(viewer, user).select_related("project", "project__author")
+    reviews = reviews.defer("project__description", "project__description_html")
+    return _profile_page(reviews, "completed_at", cursor, limit)
+
+
 # --- Batches for the API doors -------------------------------------------------------------
 # A GraphQL list asks for the same nested field on every row of a page: these load it for
 # all rows at once (one query per field whatever the page's length), with the visibility of

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import user_get_by_handle
 from hub import doors
 from hub.doors import refusals_shown
-from projects import permissions, selectors, services
+from notifications.services import notifications_read_for_targets
+from projects import events, permissions, selectors, services
 from projects.forms import FeedbackForm, ProjectForm, ReviewForm
 from projects.models import STACK_TAGS, Project
 
@@ -81,7 +82,16 @@ def project_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpRe
     if slug != project.slug:
         # Temporary: a cached 301 would loop once the title goes back (see the canonical link).
         return redirect(project)
-    return render(request, DETAIL, detail_context(request, project))
+    context = detail_context(request, project)
+    # Looking at the project is reading its news (feedback, reviews, replies to feedback).
+    notifications_read_for_targets(
+        user=request.user,
+        target_keys=[
+            events.project_topic(project.pk),
+            *(f"project-feedback:{row.pk}" for row in context["detail"].feedback),
+        ],
+    )
+    return render(request, DETAIL, context)
 
 
 def _project_form_page(

@@ -5,11 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.tests.factories import UserFactory
 from discussions import services as discussions
 from discussions.models import Tag
 from discussions.tests import factories as make
+from hub import live
 from notifications import services
 from notifications.models import Kind, Notification
+from projects.tests import factories as make_project
 
 pytestmark = pytest.mark.django_db
 
@@ -72,15 +75,57 @@ def test_mentions_notify_once_even_after_edits(learner, other_learner, mentor):
     assert (Kind.MENTION, 1) in kinds_for(learner)
 
 
-def test_accepted_answer_and_vote_milestones(question, learner, other_learner, mentor, admin_user):
+def test_accepted_answer_is_told_and_one_up_vote_is_not_news(question, learner, other_learner):
     answer = make.answer(other_learner, question)
     discussions.answer_accept(actor=learner, answer=answer)
     discussions.vote_toggle(user=learner, post=answer)
     assert (Kind.ANSWER_ACCEPTED, 1) in kinds_for(other_learner)
+    assert not Notification.objects.filter(kind=Kind.VOTE_MILESTONE).exists()
+
+
+def test_vote_milestones_start_at_five(question, other_learner):
+    answer = make.answer(other_learner, question)
+    voters = UserFactory.create_batch(11)
+    for voter in voters[:4]:
+        discussions.vote_toggle(user=voter, post=answer)
+    assert not Notification.objects.filter(kind=Kind.VOTE_MILESTONE).exists()
+
+    discussions.vote_toggle(user=voters[4], post=answer)  # 5
     milestone = Notification.objects.get(recipient=other_learner, kind=Kind.VOTE_MILESTONE)
-    assert milestone.message == "Your post reached 1 up-vote"
-    discussions.vote_toggle(user=mentor, post=answer)  # 2: no milestone
-    assert Notification.objects.get(pk=milestone.pk).count == 1
+    assert milestone.message == "Your post reached 5 up-votes"
+    services.notification_read(user=other_learner, notification=milestone)
+
+    # Taken back and given again: the fifth up-vote is not announced twice.
+    discussions.vote_toggle(user=voters[4], post=answer)
+    discussions.vote_toggle(user=voters[4], post=answer)
+    for voter in voters[5:9]:  # 6..9
+        discussions.vote_toggle(user=voter, post=answer)
+    assert kinds_for(other_learner).count((Kind.VOTE_MILESTONE, 5)) == 1
+    assert (Kind.VOTE_MILESTONE, 10) not in kinds_for(other_learner)
+    discussions.vote_toggle(user=voters[9], post=answer)  # 10
+    assert (Kind.VOTE_MILESTONE, 10) in kinds_for(other_learner)
+
+
+@pytest.mark.parametrize(
+    ("score", "told"),
+    [
+        (1, False),
+        (2, False),
+        (4, False),
+        (5, True),
+        (10, True),
+        (11, False),
+        (25, True),
+        (50, True),
+        (75, False),
+        (100, True),
+        (150, False),
+        (200, True),
+        (300, True),
+    ],
+)
+def test_which_scores_are_milestones(score, told):
+    assert services.is_vote_milestone(score) is told
 
 
 def test_watched_category_and_tag(learner, other_learner, mentor):
@@ -175,3 +220,61 @@ def test_list_query_count_is_constant(client, learner, other_learner, mentor, se
         make.comment(mentor, body="hi", question=q)
     assert Notification.objects.filter(recipient=learner).count() > 25
     assert count() == small
+
+
+def test_opening_a_thread_marks_its_notifications_read(
+    client,
+    question,
+    learner,
+    other_learner,
+    mentor,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    answer = make.answer(other_learner, question)  # learner: an answer to your question
+    make.comment(mentor, body="About the answer", answer=answer)  # other_learner: a comment
+    discussions.answer_accept(actor=learner, answer=answer)  # other_learner: accepted
+    elsewhere = make.question(other_learner, title="A different thread entirely, about Redis")
+    make.answer(learner, elsewhere)  # other_learner: an answer on another thread
+    assert Notification.objects.filter(recipient=other_learner, is_read=False).count() == 3
+    client.force_login(other_learner)
+
+    published = []
+    monkeypatch.setattr(live, "publish", lambda topic, html, *a: published.append((topic, html)))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.get(question.get_absolute_url())
+    assert page.status_code == 200
+    unread = Notification.objects.filter(recipient=other_learner, is_read=False)
+    assert [n.target_key for n in unread] == [f"question:{elsewhere.pk}"]
+    # The bell on this very page, and the person's other tabs, count what is left: one.
+    assert 'id="bell-count" class="bell__count">1' in page.text
+    assert [topic for topic, _ in published] == [f"user:{other_learner.pk}"]
+    assert ">1<" in published[0][1]
+    # Nobody else's notifications are touched by someone reading the thread.
+    assert Notification.objects.filter(recipient=learner, is_read=False).exists()
+
+
+def test_opening_a_project_marks_its_notifications_read(client, learner, other_learner):
+    project = make_project.project(learner)
+    make_project.feedback(other_learner, project)
+    assert Notification.objects.filter(recipient=learner, is_read=False).count() == 1
+    client.force_login(learner)
+    page = client.get(project.get_absolute_url())
+    assert page.status_code == 200
+    assert not Notification.objects.filter(recipient=learner, is_read=False).exists()
+
+
+def test_viewing_with_nothing_unread_writes_nothing(client, question, learner, other_learner):
+    """Any SQL write makes the visitors' cached pages new: a read-only view stays read-only."""
+    make.answer(other_learner, question)
+    Notification.objects.filter(recipient=learner).update(is_read=True)
+    client.force_login(learner)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(question.get_absolute_url()).status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith("UPDATE")
+        and "notifications_notification" in q["sql"]
+    ]
+    assert writes == []

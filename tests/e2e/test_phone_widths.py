@@ -34,6 +34,10 @@ OVERFLOW = """() => {
 }"""
 
 
+def learner_handle() -> str:
+    return User.objects.get(email="learner@nexus.example").handle
+
+
 def pages(question: Question, project: Project, mentor: User) -> dict[str, str]:
     return {
         "home": "/",
@@ -44,6 +48,9 @@ def pages(question: Question, project: Project, mentor: User) -> dict[str, str]:
         "a project": project.get_absolute_url(),
         "notifications": "/notifications/",
         "profile": mentor.get_absolute_url(),
+        "profile answers": mentor.get_absolute_url() + "?tab=answers",
+        "profile reviews": mentor.get_absolute_url() + "?tab=reviews",
+        "profile questions": "/u/" + learner_handle() + "/?tab=questions",
         "settings": "/settings/",
         "queue": "/mod/",
         "log": "/mod/log/",
