@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 import moderation.tests.test_permission_matrix as table
+from guides.models import EditProposal, HelpfulVote
 from hub.tests.gql import gid, run
 from moderation.models import Case
 from moderation.tests.world import ACTORS, World, build
@@ -126,19 +127,66 @@ READS: dict[str, str] = {
     "read the log": "{ moderationLog(first: 5) { totalCount edges { node { id } } } }",
 }
 
-# The guide (issue of its own, landed after this door) has no GraphQL types yet.
-NOT_A_GRAPHQL_DOOR = {
-    "accept a proposed guide edit",
-    "add an accepted answer to the guide",
-    "close as answered in the guide",
-    "decline a proposed guide edit",
-    "edit a guide section",
-    "mark guide feedback handled",
-    "propose a guide edit",
-    "reopen from the guide",
-    "revert a guide section",
-    "review a guide section",
-    "say whether a guide section helped",
+NOT_A_GRAPHQL_DOOR: set[str] = set()
+
+
+def _section_id(w: World) -> str:
+    return gid("GuideSection", table._section(w).pk)
+
+
+def _proposal_id(w: World) -> str:
+    return gid("GuideProposal", EditProposal.objects.get().pk)
+
+
+DOORS |= {
+    "edit a guide section": lambda w: (
+        _m("editGuideSection", "EditGuideSectionInput"),
+        {"id": _section_id(w), "title": "Migrations in order", "body": "New words."},
+    ),
+    "propose a guide edit": lambda w: (
+        _m("proposeGuideEdit", "ProposeGuideEditInput"),
+        {"sectionId": _section_id(w), "title": "Migrations in order", "body": "Mine.", "note": "x"},
+    ),
+    "accept a proposed guide edit": lambda w: (
+        _m("acceptGuideProposal", "AcceptGuideProposalInput"),
+        {"id": _proposal_id(w)},
+    ),
+    "decline a proposed guide edit": lambda w: (
+        _m("declineGuideProposal", "DeclineGuideProposalInput"),
+        {"id": _proposal_id(w), "reason": "Not needed"},
+    ),
+    "revert a guide section": lambda w: (
+        _m("revertGuideSection", "RevertGuideSectionInput"),
+        {"id": _section_id(w), "number": 1},
+    ),
+    "review a guide section": lambda w: (
+        _m("reviewGuideSection", "ReviewGuideSectionInput"),
+        {"id": _section_id(w)},
+    ),
+    "add an accepted answer to the guide": lambda w: (
+        _m("addAnswerToGuide", "AddAnswerToGuideInput"),
+        {
+            "answerId": gid("Answer", w.answer.pk),
+            "sectionId": _section_id(w),
+            "body": "From the forum.",
+        },
+    ),
+    "close as answered in the guide": lambda w: (
+        _m("closeQuestionInGuide", "CloseQuestionInGuideInput"),
+        {"questionId": gid("Question", w.question.pk), "sectionId": _section_id(w)},
+    ),
+    "reopen from the guide": lambda w: (
+        _m("reopenQuestionFromGuide", "ReopenQuestionFromGuideInput"),
+        {"questionId": gid("Question", w.question.pk)},
+    ),
+    "say whether a guide section helped": lambda w: (
+        _m("setGuideSectionHelpful", "GuideHelpfulInput"),
+        {"id": _section_id(w), "helpful": True},
+    ),
+    "mark guide feedback handled": lambda w: (
+        _m("handleGuideFeedback", "HandleGuideFeedbackInput"),
+        {"id": gid("GuideFeedback", HelpfulVote.objects.get().pk)},
+    ),
 }
 
 ROWS = [row for row in table.ROWS + table.PAGES if row.name in DOORS or row.name in READS]
