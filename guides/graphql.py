@@ -85,7 +85,7 @@ class GuideType(relay.Node):
 
 def _neighbour(info: Info, guide: Guide, step: int) -> Guide | None:
     def fetch(rows: list[Guide]) -> dict[int, Any]:
-        order = selectors.guide_neighbours()
+        order = selectors.guide_list()  # a few dozen rows, once for the whole list
         at = {g.pk: i for i, g in enumerate(order)}
         found: dict[int, Any] = {}
         for row in rows:
@@ -98,9 +98,7 @@ def _neighbour(info: Info, guide: Guide, step: int) -> Guide | None:
         return found
 
     pair = batch(info).load("guide.neighbours", guide, fetch, lambda: (None, None))
-    near = pair[0] if step < 0 else pair[1]
-    # The neighbours are narrow rows: read the whole guide only when one is asked for.
-    return None if near is None else selectors.guide_get(slug=near.slug)
+    return pair[0] if step < 0 else pair[1]
 
 
 @strawberry.type(name="GuideDiffLine", description="One line of a diff.")

@@ -191,11 +191,6 @@ def sections_get_many(*, pks: list[int]) -> dict[int, Section]:
     return {s.pk: s for s in _full_sections(Section.objects.filter(pk__in=pks))}
 
 
-def guide_neighbours() -> list[Guide]:
-    """Every guide in the index's order, narrow, for previous / next: 1 query."""
-    return list(Guide.objects.only("pk", "slug", "title", "position"))
-
-
 def helpful_votes_of(*, user: Any, section_ids: list[int]) -> dict[int, HelpfulVote]:
     """The person's "was this helpful?" answers on these sections: 1 query (none when
     anonymous)."""

@@ -29,7 +29,7 @@ def _roomy_limits(settings):
 
 GUIDES = """{
   guides {
-    id slug title summary url
+    id slug title summary url previous { slug summary } next { slug summary }
     sections {
       id title anchor body bodyHtml versions revisionCount url mayBeOutOfDate versionsBehind
       helpfulYes helpfulNo viewerFoundHelpful viewerCanEdit viewerCanPropose
