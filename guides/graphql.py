@@ -303,11 +303,8 @@ class GuideProposalType(relay.Node):
         return isinstance(obj, EditProposal)
 
     @strawberry.field(description="The section it would change.")
-    def section(self, root: strawberry.Parent[EditProposal]) -> GuideSectionType:
-        section = root.section
-        if not hasattr(section, "staleness"):
-            section = selectors.sections_get_many(pks=[section.pk])[section.pk]
-        return section
+    def section(self, root: strawberry.Parent[EditProposal], info: Info) -> GuideSectionType:
+        return _section_of(info, "proposal", root)
 
     @strawberry.field(description="Who proposed it.")
     def proposer(self, root: strawberry.Parent[EditProposal]) -> UserType:
@@ -318,7 +315,8 @@ class GuideProposalType(relay.Node):
         return root.decided_by
 
     @strawberry.field(description="What accepting it would change in the section as it is now.")
-    def diff(self, root: strawberry.Parent[EditProposal]) -> list[DiffLineType]:
+    def diff(self, root: strawberry.Parent[EditProposal], info: Info) -> list[DiffLineType]:
+        root.section = _section_of(info, "proposal", root)  # the whole section, batch-loaded
         return _diff(selectors.proposal_diff(proposal=root))
 
     @classmethod
@@ -332,6 +330,18 @@ class GuideProposalType(relay.Node):
 
 
 MAX_NODES = 100
+
+
+def _section_of(info: Info, kind: str, row: Any) -> Section:
+    """The section a proposal or a feedback row is about, as the article shows it, loaded
+    for every such row listed beside it in one go (queue rows carry narrow sections)."""
+
+    def fetch(rows: list[Any]) -> dict[int, Section]:
+        found = selectors.sections_get_many(pks=[r.section_id for r in rows])
+        return {r.pk: found[r.section_id] for r in rows if r.section_id in found}
+
+    section = batch(info).load(f"{kind}.section", row, fetch)
+    return section if section is not None else row.section
 
 
 @strawberry.type(
@@ -352,12 +362,20 @@ class GuideFeedbackType(relay.Node):
     def is_type_of(cls, obj: Any, info: Info) -> bool:
         return isinstance(obj, HelpfulVote)
 
+    @strawberry.field(description="The section it is about.")
+    def section(self, root: strawberry.Parent[HelpfulVote], info: Info) -> GuideSectionType:
+        return _section_of(info, "feedback", root)
+
+    @strawberry.field(description="Who said it.")
+    def reader(self, root: strawberry.Parent[HelpfulVote]) -> UserType:
+        return root.user
+
     @classmethod
     def resolve_nodes(cls, *, info: Info, node_ids: Any, required: bool = False) -> list[Any]:
         def get_many(ids: list[int]) -> dict[int, HelpfulVote]:
             if not permissions.can_resolve_feedback(viewer(info)):
                 return {}
-            return {v.pk: v for v in HelpfulVote.objects.filter(pk__in=ids)}
+            return {v.pk: v for v in HelpfulVote.objects.filter(pk__in=ids).select_related("user")}
 
         return nodes_by_ids(node_ids, get_many, required)
 

@@ -315,6 +315,13 @@ def proposal_diff(*, proposal: EditProposal) -> list[tuple[str, str]]:
     )
 
 
+def proposals_get_many(*, pks: list[int]) -> dict[int, EditProposal]:
+    """Proposed edits by id, whole (their text, for diffs), with proposer and decider:
+    1 query. Who may see them is the door's check."""
+    rows = EditProposal.objects.filter(pk__in=pks).select_related("proposer", "decided_by")
+    return {p.pk: p for p in rows}
+
+
 def proposal_get(*, pk: int) -> EditProposal | None:
     return (
         EditProposal.objects.select_related("section__guide", "proposer", "decided_by")

@@ -19,6 +19,8 @@ from accounts.graphql import UserType
 from accounts.models import User
 from discussions import selectors as forum
 from discussions.graphql import QuestionType
+from guides import selectors as guide_selectors
+from guides.graphql import GuideFeedbackType, GuideProposalType, GuideSectionType
 from hub.graphql_base import (
     INPUT,
     Connection,
@@ -41,6 +43,7 @@ from moderation.models import Case as CaseModel
 from moderation.models import LogEntry as LogEntryModel
 from moderation.models import TargetKind as TargetKindChoice
 from projects import selectors as showcase
+from projects.graphql import ProjectType
 
 
 @strawberry.enum(description="Why something is flagged.")
@@ -226,6 +229,36 @@ class Query:
         )
 
 
+@strawberry.type(description="What the guide asks of mentors: the queue page's Guide tab.")
+class GuideQueue:
+    @strawberry.field(description="Proposed edits waiting for a decision, oldest first.")
+    def proposals(self, info: Info) -> list[GuideProposalType]:
+        narrow = _guide_queue(info).proposals  # the page's rows leave their text out
+        full = guide_selectors.proposals_get_many(pks=[p.pk for p in narrow])
+        return batch(info).siblings([full[p.pk] for p in narrow if p.pk in full])
+
+    @strawberry.field(description='"Not helpful" notes not yet handled, oldest first.')
+    def feedback(self, info: Info) -> list[GuideFeedbackType]:
+        return batch(info).siblings(_guide_queue(info).feedback)
+
+    @strawberry.field(
+        description="Sections due for review (not reviewed for the review period, or "
+        "written for older versions than the program's), longest unreviewed first."
+    )
+    def due(self, info: Info) -> list[GuideSectionType]:
+        narrow = _guide_queue(info).due
+        full = guide_selectors.sections_get_many(pks=[s.pk for s in narrow])
+        return batch(info).siblings([full[s.pk] for s in narrow if s.pk in full])
+
+
+def _guide_queue(info: Info) -> Any:
+    """The guide tab's rows, read once per request however many fields ask for them."""
+    context = info.context
+    if getattr(context, "_guide_queue", None) is None:
+        context._guide_queue = guide_selectors.guide_queue()
+    return context._guide_queue
+
+
 @strawberry.type
 class FlagMutation:
     @strawberry.mutation(description="Flag something for the mentors (once per thing).")
@@ -270,6 +303,14 @@ class ModerationQueue:
         description="Questions waiting for a mentor, longest-waiting (or asked-for) first."
     )
     waiting_count: int = strawberry.field(description="How many questions wait in all.")
+
+    @strawberry.field(description="Projects whose authors asked for a mentor's review.")
+    def projects(self, info: Info) -> list[ProjectType]:
+        return batch(info).siblings(showcase.projects_awaiting_review(viewer=viewer(info)))
+
+    @strawberry.field(description="What the guide asks of mentors (the Guide tab).")
+    def guide(self) -> GuideQueue:
+        return GuideQueue()
 
 
 @strawberry.type(name="Case", description="The open flags on one post (mentors only).")
