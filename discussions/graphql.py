@@ -199,7 +199,16 @@ class QuestionType(relay.Node):
     ) -> QuestionType | None:
         if root.duplicate_of_id is None:
             return None
-        return selectors.question_get(viewer=viewer(info), pk=root.duplicate_of_id)
+
+        def fetch(rows: list[QuestionModel]) -> dict[int, QuestionModel]:
+            # One query for the originals of every question listed beside this one (they
+            # become siblings too, so their own nested fields batch as well).
+            wanted = [q.duplicate_of_id for q in rows if q.duplicate_of_id]
+            found = selectors.questions_get_many(viewer=viewer(info), pks=wanted)
+            batch(info).siblings(list(found.values()))
+            return {q.pk: found[q.duplicate_of_id] for q in rows if q.duplicate_of_id in found}
+
+        return batch(info).load("duplicate_of", root, fetch)
 
     @strawberry.field(
         description="The answers the viewer may see, as on the page: accepted first, then "
@@ -239,6 +248,7 @@ class QuestionType(relay.Node):
             found = projects_get_many(
                 viewer=viewer(info), pks=[q.project_id for q in rows if q.project_id]
             )
+            batch(info).siblings(list(found.values()))  # their tags, feedback: one query
             return {q.pk: found[q.project_id] for q in rows if q.project_id in found}
 
         return batch(info).load("project", root, fetch)

@@ -89,6 +89,15 @@ def guide_get(*, slug: str) -> Guide | None:
     return Guide.objects.filter(slug=slug).first()
 
 
+def guide_list() -> list[Guide]:
+    """Every guide, in the index's order: 1 query."""
+    return list(Guide.objects.all())
+
+
+def guides_get_many(*, pks: list[int]) -> dict[int, Guide]:
+    return {g.pk: g for g in Guide.objects.filter(pk__in=pks)}
+
+
 def _decorate(sections: list[Section], now: datetime) -> None:
     for section in sections:
         section.staleness = section_staleness(section, now)
@@ -151,6 +160,44 @@ def guide_article(*, guide: Guide, viewer: Any) -> Article:
 
 def section_get(*, pk: int) -> Section | None:
     return Section.objects.select_related("guide").filter(pk=pk).first()
+
+
+def _full_sections(sections: Any) -> list[Section]:
+    """Sections as the article shows them: editor, reviewer, staleness, the questions
+    that led there (one query for all of them)."""
+    rows = list(
+        sections.select_related("guide", "last_reviewed_by", "updated_by").order_by(
+            "guide__position", "guide__title", "guide_id", "position", "pk"
+        )
+    )
+    _decorate(rows, timezone.now())
+    led = _led_here([s.pk for s in rows])
+    for section in rows:
+        section.led_here = led.get(section.pk, [])
+    return rows
+
+
+def sections_for_guides(*, guide_ids: list[int]) -> dict[int, list[Section]]:
+    """Every section of these guides, in order, as the article shows them: 2 queries
+    whatever the number of guides and sections (the APIs' nested lists)."""
+    by_guide: dict[int, list[Section]] = defaultdict(list)
+    for section in _full_sections(Section.objects.filter(guide_id__in=guide_ids)):
+        by_guide[section.guide_id].append(section)
+    return by_guide
+
+
+def sections_get_many(*, pks: list[int]) -> dict[int, Section]:
+    """Sections by id, as the article shows them (the guide is public): 2 queries."""
+    return {s.pk: s for s in _full_sections(Section.objects.filter(pk__in=pks))}
+
+
+def helpful_votes_of(*, user: Any, section_ids: list[int]) -> dict[int, HelpfulVote]:
+    """The person's "was this helpful?" answers on these sections: 1 query (none when
+    anonymous)."""
+    if user is None or not user.is_authenticated or not section_ids:
+        return {}
+    votes = HelpfulVote.objects.filter(user=user, section_id__in=section_ids)
+    return {v.section_id: v for v in votes}
 
 
 def section_for_live(section_id: int) -> Section | None:
@@ -235,14 +282,28 @@ def text_diff(before: str, after: str, *, context: int = 3) -> list[tuple[str, s
 
 def section_revisions(*, section: Section) -> list[RevisionView]:
     """Every revision, newest first, each with its diff against the one before: 1 query."""
-    revisions = list(section.revisions.select_related("editor", "credited").order_by("number"))
-    views = []
-    previous = ""
-    for revision in revisions:
-        text = _text(revision.title, revision.body, revision.versions)
-        views.append(RevisionView(revision=revision, diff=text_diff(previous, text)))
-        previous = text
-    return list(reversed(views))
+    return revisions_for_sections(section_ids=[section.pk]).get(section.pk, [])
+
+
+def revisions_for_sections(*, section_ids: list[int]) -> dict[int, list[RevisionView]]:
+    """Every revision of each section, newest first, each with its diff against the one
+    before: 1 query for all of them."""
+    revisions = SectionRevision.objects.filter(section_id__in=section_ids).select_related(
+        "editor", "credited"
+    )
+    by_section: dict[int, list[SectionRevision]] = defaultdict(list)
+    for revision in revisions.order_by("section_id", "number"):
+        by_section[revision.section_id].append(revision)
+    views: dict[int, list[RevisionView]] = {}
+    for section_id, rows in by_section.items():
+        previous = ""
+        history = []
+        for revision in rows:
+            text = _text(revision.title, revision.body, revision.versions)
+            history.append(RevisionView(revision=revision, diff=text_diff(previous, text)))
+            previous = text
+        views[section_id] = list(reversed(history))
+    return views
 
 
 def proposal_diff(*, proposal: EditProposal) -> list[tuple[str, str]]:
@@ -252,6 +313,13 @@ def proposal_diff(*, proposal: EditProposal) -> list[tuple[str, str]]:
         _text(section.title, section.body, section.versions),
         _text(proposal.title, proposal.body, section.versions),
     )
+
+
+def proposals_get_many(*, pks: list[int]) -> dict[int, EditProposal]:
+    """Proposed edits by id, whole (their text, for diffs), with proposer and decider:
+    1 query. Who may see them is the door's check."""
+    rows = EditProposal.objects.filter(pk__in=pks).select_related("proposer", "decided_by")
+    return {p.pk: p for p in rows}
 
 
 def proposal_get(*, pk: int) -> EditProposal | None:

@@ -42,6 +42,7 @@ from accounts.permissions import token_allows
 from accounts.selectors import token_authenticate
 from accounts.services import token_touch
 from discussions import graphql as discussions_graphql
+from guides import graphql as guides_graphql
 from hub.consumers import CLOSE_ACCESS_GONE, FollowsAccess
 from hub.graphql_base import Context, SocketContext
 from hub.graphql_limits import CostLimit
@@ -62,6 +63,7 @@ class Query(
     projects_graphql.Query,
     notifications_graphql.Query,
     moderation_graphql.Query,
+    guides_graphql.Query,
 ):
     @strawberry.field(
         description="Any object by its global id, or null when it does not exist, is of no "
@@ -158,6 +160,7 @@ class Mutation(
     projects_graphql.Mutation,
     notifications_graphql.Mutation,
     moderation_graphql.Mutation,
+    guides_graphql.Mutation,
 ):
     pass
 

@@ -19,8 +19,13 @@ from accounts.graphql import UserType
 from accounts.models import User
 from discussions import selectors as forum
 from discussions.graphql import QuestionType
+from guides import selectors as guide_selectors
+from guides.graphql import GuideFeedbackType, GuideProposalType, GuideSectionType
 from hub.graphql_base import (
     INPUT,
+    Connection,
+    Page,
+    Paginated,
     Payload,
     UserError,
     batch,
@@ -33,8 +38,12 @@ from hub.graphql_base import (
     viewer,
 )
 from moderation import permissions, services
+from moderation.models import Action as ActionChoice
 from moderation.models import Case as CaseModel
+from moderation.models import LogEntry as LogEntryModel
+from moderation.models import TargetKind as TargetKindChoice
 from projects import selectors as showcase
+from projects.graphql import ProjectType
 
 
 @strawberry.enum(description="Why something is flagged.")
@@ -75,8 +84,132 @@ def _flaggable(info: Info, raw: relay.GlobalID) -> Any:
     return load(viewer(info), pk) if pk else None
 
 
+ModerationAction = strawberry.enum(
+    Enum("ModerationAction", {a.name: a.value for a in ActionChoice}),
+    description="What a mentor (or the flags) did: "
+    + "; ".join(f"`{a.name}` {a.label.lower()}" for a in ActionChoice)
+    + ".",
+)
+ModerationTargetKind = strawberry.enum(
+    Enum("ModerationTargetKind", {k.name: k.value for k in TargetKindChoice}),
+    description="What a moderation action touched.",
+)
+
+
+@strawberry.input(
+    description="Which log entries (all given conditions apply), as the log page filters."
+)
+class ModerationLogFilter:
+    action: ModerationAction | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only this action."
+    )
+    actor: str | None = strawberry.field(
+        default=None, description="Done by this person (a handle, `@` optional)."
+    )
+    kind: ModerationTargetKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only actions on this kind of target."
+    )
+    person: str | None = strawberry.field(
+        default=None, description="Only actions touching this person (a handle, `@` optional)."
+    )
+
+
+@strawberry.type(
+    name="ModerationLogEntry",
+    description="One moderation action: who did what to which target, why, when, and what "
+    "the target was before (mentors only).",
+)
+class LogEntryType(relay.Node):
+    id: relay.NodeID[int]
+    target_kind: str = strawberry.field(
+        description="`question`, `answer`, `comment`, `project`, `feedback` or `user`."
+    )
+    target_id: int = strawberry.field(description="The target's primary key.")
+    target_label: str = strawberry.field(description="A short label of the target.")
+    target_url: str = strawberry.field(description="The path of the target's page, or empty.")
+    reason: str = strawberry.field(description="Why, as the mentor wrote it (or empty).")
+    before: strawberry.scalars.JSON = strawberry.field(
+        description='What the action changed, as it was before (e.g. `{"pinned": false}`).'
+    )
+    after: strawberry.scalars.JSON = strawberry.field(
+        description="What the action changed, as it is after."
+    )
+    created_at: datetime = strawberry.field(description="When it was done.")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, info: Info) -> bool:
+        return isinstance(obj, LogEntryModel)
+
+    @strawberry.field(description="The action, e.g. `pin`, `hide`, `suspend`.")
+    def action(self, root: strawberry.Parent[LogEntryModel]) -> str:
+        return root.action
+
+    @strawberry.field(description="The action in words, e.g. `Pinned`.")
+    def action_label(self, root: strawberry.Parent[LogEntryModel]) -> str:
+        return root.get_action_display()
+
+    @strawberry.field(description="The mentor who did it, or null when the system did (flags).")
+    def actor(self, root: strawberry.Parent[LogEntryModel]) -> UserType | None:
+        return root.actor
+
+    @strawberry.field(description="The person whose post or account was touched, or null.")
+    def target_user(self, root: strawberry.Parent[LogEntryModel]) -> UserType | None:
+        return root.target_user
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids: Any, required: bool = False) -> list[Any]:
+        def get_many(ids: list[int]) -> dict[int, LogEntryModel]:
+            if not permissions.can_view_queue(viewer(info)):
+                return {}
+            rows = LogEntryModel.objects.filter(pk__in=ids).select_related("actor", "target_user")
+            return {e.pk: e for e in rows}
+
+        return nodes_by_ids(node_ids, get_many, required)
+
+
+LogEntryConnection = Connection[LogEntryType]
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(
+        description="The moderation log, newest first, as the log page shows it: null for "
+        "anyone but mentors (the page refuses them). Pass `first` (with `after`) or `last` "
+        "(with `before`), at most 100. A handle that names nobody gives an empty list.",
+        extensions=[Paginated()],
+    )
+    def moderation_log(
+        self,
+        info: Info,
+        page: Page,
+        filter: Annotated[
+            ModerationLogFilter | None, strawberry.argument(description="Which entries.")
+        ] = None,
+    ) -> LogEntryConnection | None:
+        from moderation import selectors
+
+        user = viewer(info)
+        if not permissions.can_view_queue(user):
+            return None
+        filter = filter or ModerationLogFilter()
+        filters = {
+            "viewer": user,
+            "action": filter.action.value if filter.action else None,
+            "actor_handle": filter.actor,
+            "target_kind": filter.kind.value if filter.kind else None,
+            "person_handle": filter.person,
+        }
+        found = selectors.log_entries(
+            **filters, cursor=page.cursor, limit=page.limit, backward=page.backward
+        )
+        return page.connection(
+            LogEntryConnection,
+            found.entries,
+            cursor_of=selectors.log_entry_cursor,
+            more=found.next_cursor is not None,
+            count=lambda: selectors.log_entry_count(**filters),
+        )
+
     @strawberry.field(
         description="The mentors' queue (null for anyone else), as the queue page shows it."
     )
@@ -94,6 +227,36 @@ class Query:
             waiting=batch(info).siblings(waiting.items),
             waiting_count=waiting.total,
         )
+
+
+@strawberry.type(description="What the guide asks of mentors: the queue page's Guide tab.")
+class GuideQueue:
+    @strawberry.field(description="Proposed edits waiting for a decision, oldest first.")
+    def proposals(self, info: Info) -> list[GuideProposalType]:
+        narrow = _guide_queue(info).proposals  # the page's rows leave their text out
+        full = guide_selectors.proposals_get_many(pks=[p.pk for p in narrow])
+        return batch(info).siblings([full[p.pk] for p in narrow if p.pk in full])
+
+    @strawberry.field(description='"Not helpful" notes not yet handled, oldest first.')
+    def feedback(self, info: Info) -> list[GuideFeedbackType]:
+        return batch(info).siblings(_guide_queue(info).feedback)
+
+    @strawberry.field(
+        description="Sections due for review (not reviewed for the review period, or "
+        "written for older versions than the program's), longest unreviewed first."
+    )
+    def due(self, info: Info) -> list[GuideSectionType]:
+        narrow = _guide_queue(info).due
+        full = guide_selectors.sections_get_many(pks=[s.pk for s in narrow])
+        return batch(info).siblings([full[s.pk] for s in narrow if s.pk in full])
+
+
+def _guide_queue(info: Info) -> Any:
+    """The guide tab's rows, read once per request however many fields ask for them."""
+    context = info.context
+    if getattr(context, "_guide_queue", None) is None:
+        context._guide_queue = guide_selectors.guide_queue()
+    return context._guide_queue
 
 
 @strawberry.type
@@ -140,6 +303,14 @@ class ModerationQueue:
         description="Questions waiting for a mentor, longest-waiting (or asked-for) first."
     )
     waiting_count: int = strawberry.field(description="How many questions wait in all.")
+
+    @strawberry.field(description="Projects whose authors asked for a mentor's review.")
+    def projects(self, info: Info) -> list[ProjectType]:
+        return batch(info).siblings(showcase.projects_awaiting_review(viewer=viewer(info)))
+
+    @strawberry.field(description="What the guide asks of mentors (the Guide tab).")
+    def guide(self) -> GuideQueue:
+        return GuideQueue()
 
 
 @strawberry.type(name="Case", description="The open flags on one post (mentors only).")

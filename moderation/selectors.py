@@ -458,8 +458,10 @@ def log_entries_query(
     target_kind: str | None = None,
     target_user_id: int | None = None,
     after: tuple[datetime, int] | None = None,
+    backward: bool = False,
 ) -> QuerySet[LogEntry]:
-    """The log's rows for these filters, newest first.
+    """The log's rows for these filters, newest first (`backward`: oldest first, from
+    `after` towards the newest, for a connection's `last`/`before`).
 
     Each filter rides an index of LogEntry.Meta, whose columns end in the list's order
     (-created_at, -id), so a page is read off the index without sorting: none ->
@@ -478,8 +480,29 @@ def log_entries_query(
         entries = entries.filter(target_kind=target_kind)
     if after is not None:
         when, pk = after
-        entries = entries.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+        if backward:
+            entries = entries.filter(Q(created_at__gt=when) | Q(created_at=when, pk__gt=pk))
+        else:
+            entries = entries.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+    if backward:
+        return entries.order_by("created_at", "pk")  # the same indexes, read the other way
     return entries.order_by("-created_at", "-pk")
+
+
+def _log_people(actor_handle: str | None, person_handle: str | None) -> tuple[dict, list[str]]:
+    """The ids of the log's `actor` and `person` filters (None: no filter), and the handles
+    that name nobody: one small query each, on the unique handle."""
+    user_ids: dict[str, int | None] = {}
+    unknown: list[str] = []
+    for name, handle in (("actor", actor_handle), ("person", person_handle)):
+        handle = (handle or "").strip().lstrip("@").lower()
+        if not handle:
+            user_ids[name] = None
+            continue
+        user_ids[name] = User.objects.filter(handle=handle).values_list("pk", flat=True).first()
+        if user_ids[name] is None:
+            unknown.append(handle)
+    return user_ids, unknown
 
 
 def log_entries(
@@ -491,23 +514,18 @@ def log_entries(
     person_handle: str | None = None,
     cursor: str | None = None,
     limit: int = LOG_PAGE_SIZE,
+    backward: bool = False,
 ) -> LogPage:
     """The moderation log for mentors, newest first, `limit` entries a page with a
     keyset cursor (`created_at`, `id`) to the next. Handles are looked up first (one
     small query each, on the unique handle), so the log filters on indexed id columns;
-    a handle that names nobody gives an empty page that says so."""
+    a handle that names nobody gives an empty page that says so.
+
+    `backward` reads the `limit` entries newer than `cursor` (all of the newest without
+    one), still returned newest first; `next_cursor` then says more lie that way."""
     if not can_view_queue(viewer):
         return LogPage([], None)
-    user_ids: dict[str, int | None] = {}
-    unknown: list[str] = []
-    for name, handle in (("actor", actor_handle), ("person", person_handle)):
-        handle = (handle or "").strip().lstrip("@").lower()
-        if not handle:
-            user_ids[name] = None
-            continue
-        user_ids[name] = User.objects.filter(handle=handle).values_list("pk", flat=True).first()
-        if user_ids[name] is None:
-            unknown.append(handle)
+    user_ids, unknown = _log_people(actor_handle, person_handle)
     if unknown:
         return LogPage([], None, unknown)
     rows = list(
@@ -517,6 +535,7 @@ def log_entries(
             target_kind=target_kind,
             target_user_id=user_ids["person"],
             after=_log_cursor_decode(cursor) if cursor else None,
+            backward=backward,
         )
         .select_related("actor", "target_user")
         .defer("actor__password", "target_user__password", "actor__bio", "target_user__bio")[
@@ -527,11 +546,40 @@ def log_entries(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = _log_cursor_encode(rows[-1])
+    if backward:
+        rows.reverse()
     for entry in rows:
         entry.before_items = [
             (key.replace("_", " "), _state_text(value)) for key, value in entry.before.items()
         ]
     return LogPage(rows, next_cursor)
+
+
+def log_entry_cursor(entry: LogEntry) -> str:
+    """The keyset cursor of one entry (the log page's `after`)."""
+    return _log_cursor_encode(entry)
+
+
+def log_entry_count(
+    *,
+    viewer: Any,
+    action: str | None = None,
+    actor_handle: str | None = None,
+    target_kind: str | None = None,
+    person_handle: str | None = None,
+) -> int:
+    """How many entries the log holds for these filters (0 for anyone but mentors)."""
+    if not can_view_queue(viewer):
+        return 0
+    user_ids, unknown = _log_people(actor_handle, person_handle)
+    if unknown:
+        return 0
+    return log_entries_query(
+        action=action,
+        actor_id=user_ids["actor"],
+        target_kind=target_kind,
+        target_user_id=user_ids["person"],
+    ).count()
 
 
 def _state_text(value: Any) -> str:

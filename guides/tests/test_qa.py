@@ -210,3 +210,46 @@ def test_the_mentors_guide_tools_post_without_javascript(mentor, thread):
     )
     assert response.status_code == 302
     assert SectionQuestion.objects.filter(question=question, kind=LinkKind.ANSWERED).exists()
+
+
+def test_answered_in_the_guide_still_takes_answers(client, mentor, thread):
+    """Closing "answered in the guide" points at the section and is logged, but unlike a
+    duplicate it refuses no answer (decision 0014): the page keeps its answer form and says
+    so, the page's post, the service and the GraphQL door all take a new answer."""
+    from discussions.models import Answer
+    from discussions.permissions import answer_refusal, can_answer
+    from hub.tests.gql import data, gid
+
+    question, _ = thread
+    section = factories.section(mentor, title="Idempotent tasks")
+    services.question_close_in_guide(mentor=mentor, question=question, section=section)
+    question.refresh_from_db()
+    newcomer = UserFactory(handle="late-learner")
+    assert can_answer(newcomer, question) and answer_refusal(question) == ""
+
+    client.force_login(newcomer)
+    page = client.get(question.get_absolute_url()).text
+    assert "Answered in the guide" in page
+    assert "New answers are still welcome" in page
+    answer_url = reverse("discussions:answer_create", args=[question.pk])
+    assert f'action="{answer_url}"' in page
+    response = client.post(answer_url, {"body": "Also set `task_acks_late` per task."})
+    assert response.status_code == 302
+    assert Answer.objects.filter(question=question, author=newcomer).count() == 1
+    response = client.post(answer_url, {"body": "And watch the visibility timeout."},
+                           headers={"HX-Request": "true"})  # fmt: skip
+    assert response.status_code == 200
+    assert Answer.objects.filter(question=question, author=newcomer).count() == 2
+
+    other = UserFactory(handle="another-learner")
+    forum_services.answer_create(author=other, question=question, body="Retries need it too.")
+    client.force_login(other)
+    query = """mutation($input: PostAnswerInput!) { postAnswer(input: $input) {
+      errors { code } } }"""
+    variables = {"input": {"questionId": gid("Question", question.pk), "body": "One more."}}
+    assert data(client, query, variables)["postAnswer"]["errors"] == []
+    thread_query = "query($id: ID!) { question(id: $id) { viewerCanAnswer } }"
+    found = data(client, thread_query, {"id": gid("Question", question.pk)})["question"]
+    assert found == {"viewerCanAnswer": True}
+    assert Answer.objects.filter(question=question, author=other).count() == 2
+    assert SectionQuestion.objects.filter(question=question, kind=LinkKind.ANSWERED).exists()
