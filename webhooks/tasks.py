@@ -10,6 +10,7 @@ try fails the task, so it is dead-lettered and shown on /ops/ with a retry butto
 
 from __future__ import annotations
 
+import math
 import random
 
 from celery import shared_task
@@ -24,9 +25,11 @@ class DeliveryFailed(Exception):
     """The receiver did not accept the delivery (the message says how)."""
 
 
-def backoff(retries: int) -> float:
+def backoff(retries: int) -> int:
+    """Whole seconds, at least 1: RabbitMQ's native delayed delivery takes whole seconds
+    and refuses a countdown that truncates to 0."""
     ceiling = float(getattr(settings, "NEXUS_WEBHOOK_RETRY_BASE", 10)) * 2**retries
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not a secret
+    return max(1, math.ceil(random.uniform(ceiling / 2, ceiling)))  # noqa: S311 - jitter
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)

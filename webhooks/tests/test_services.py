@@ -262,3 +262,15 @@ def test_an_answer_hidden_before_its_delivery_is_not_sent(
     delivery = Delivery.objects.get()
     assert receiver.requests == []
     assert delivery.state == DeliveryState.FAILED and "no longer visible" in delivery.last_error
+
+
+def test_backoff_is_exponential_with_jitter_in_whole_seconds(settings):
+    from webhooks.tasks import backoff
+
+    settings.NEXUS_WEBHOOK_RETRY_BASE = 10
+    for retries, (low, high) in enumerate([(5, 10), (10, 20), (20, 40), (40, 80), (80, 160)]):
+        waits = {backoff(retries) for _ in range(200)}
+        assert all(isinstance(w, int) and low <= w <= high for w in waits)
+        assert len(waits) > 1  # jitter
+    settings.NEXUS_WEBHOOK_RETRY_BASE = 0.1
+    assert backoff(0) == 1  # never a countdown that truncates to 0
