@@ -236,6 +236,7 @@ NEXUS_WEBHOOK_QUEUE = env.str("NEXUS_WEBHOOK_QUEUE", default="celery")
 NEXUS_WEBHOOK_TIMEOUT = 5
 NEXUS_WEBHOOK_RETRY_BASE = 10
 NEXUS_WEBHOOK_ALLOW_NETWORKS = env.list("NEXUS_WEBHOOK_ALLOW_NETWORKS", default=[])
+NEXUS_WEBHOOK_LOG_KEEP = timedelta(days=env.int("NEXUS_WEBHOOK_LOG_KEEP_DAYS", default=30))
 # The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
 NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
 NEXUS_WORKER_HEARTBEAT_SECONDS = 10
@@ -249,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "taskrun-prune": {
         "task": "ops.tasks.taskrun_prune",
         "schedule": crontab(minute=17),
+        "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
+    },
+    "webhook-deliveries-prune": {
+        "task": "webhooks.tasks.webhook_deliveries_prune",
+        "schedule": crontab(minute=43),
         "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
     },
     # Emails that should have gone and did not (broker down, worker killed).

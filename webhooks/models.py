@@ -79,6 +79,8 @@ class Delivery(models.Model):
         indexes = [
             # A webhook's log, newest first.
             models.Index(fields=["webhook", "-created_at", "-id"], name="whd_webhook_created"),
+            # Beat's pruning of old deliveries.
+            models.Index(fields=["created_at"], name="whd_created"),
         ]
 
     def __str__(self) -> str:

@@ -310,3 +310,10 @@ def delivery_redeliver(*, actor: Any, delivery: Delivery, seen_attempts: int | N
         row.save(update_fields=["state", "next_attempt_at", "updated_at"])
         after_commit(_send, row.pk)
     return True
+
+
+def deliveries_prune(*, older_than: timedelta | None = None) -> int:
+    """Delete deliveries older than NEXUS_WEBHOOK_LOG_KEEP (beat, hourly)."""
+    keep = older_than or getattr(settings, "NEXUS_WEBHOOK_LOG_KEEP", timedelta(days=30))
+    deleted, _ = Delivery.objects.filter(created_at__lt=timezone.now() - keep).delete()
+    return deleted

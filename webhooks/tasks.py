@@ -46,3 +46,9 @@ def webhook_delivery_send(self, delivery_id: int) -> str:
     if outcome.exhausted:
         raise DeliveryFailed(f"Gave up after {retries + 1} tries: {outcome.error}")
     return outcome.state
+
+
+@shared_task
+def webhook_deliveries_prune() -> int:
+    """Delete deliveries older than NEXUS_WEBHOOK_LOG_KEEP (beat, hourly)."""
+    return services.deliveries_prune()

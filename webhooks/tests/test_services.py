@@ -274,3 +274,20 @@ def test_backoff_is_exponential_with_jitter_in_whole_seconds(settings):
         assert len(waits) > 1  # jitter
     settings.NEXUS_WEBHOOK_RETRY_BASE = 0.1
     assert backoff(0) == 1  # never a countdown that truncates to 0
+
+
+def test_old_deliveries_are_pruned(learner, mentor, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webhooks.tasks import webhook_deliveries_prune
+
+    webhook(learner, "https://mine.example.com/")
+    question = forum.question(learner)
+    forum.answer(mentor, question)
+    forum.answer(mentor, question)
+    old = Delivery.objects.order_by("pk").first()
+    Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert webhook_deliveries_prune() == 1
+    assert Delivery.objects.count() == 1 and not Delivery.objects.filter(pk=old.pk).exists()
