@@ -58,8 +58,11 @@ RateLimited = errors.RateLimited  # too many posts in the last hour
 #   discussions.queue_changed   the questions waiting for a mentor changed (on commit)
 #   discussions.post_edited     someone edited another person's post, in the transaction:
 #                               editor, kind, post, label (the thread's title), url, before
+#   discussions.answer_created  an answer was posted, in the transaction: answer, question
+#                               (webhooks record their deliveries with the answer)
 QUEUE_CHANGED = "discussions.queue_changed"
 POST_EDITED = "discussions.post_edited"
+ANSWER_CREATED = "discussions.answer_created"
 
 
 def _queue_changed() -> None:
@@ -423,6 +426,7 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
         url=answer.get_absolute_url(),
     )
     _notify_answer(answer, question)
+    hooks.emit(ANSWER_CREATED, answer=answer, question=question)
     return answer
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "moderation",
     "guides",
     "ops",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,15 @@ NEXUS_ON_BROKER_CONNECT = {
     # Tasks whose enqueue failed while the broker was down (ops.ParkedTask).
     "ops.tasks.parked_tasks_send": {"queue": NEXUS_EMAIL_QUEUE, "expires": 120},
 }
+# Webhooks (webhooks/, docs/decisions/0027): deliveries go to this queue, wait at most
+# this long for a receiver, and retry with back-off from this base. Never to private,
+# loopback or link-local addresses, except the networks listed here (CIDRs; tests use a
+# receiver on 127.0.0.1).
+NEXUS_WEBHOOK_QUEUE = env.str("NEXUS_WEBHOOK_QUEUE", default="celery")
+NEXUS_WEBHOOK_TIMEOUT = 5
+NEXUS_WEBHOOK_RETRY_BASE = 10
+NEXUS_WEBHOOK_ALLOW_NETWORKS = env.list("NEXUS_WEBHOOK_ALLOW_NETWORKS", default=[])
+NEXUS_WEBHOOK_LOG_KEEP = timedelta(days=env.int("NEXUS_WEBHOOK_LOG_KEEP_DAYS", default=30))
 # The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
 NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
 NEXUS_WORKER_HEARTBEAT_SECONDS = 10
@@ -244,6 +254,11 @@ CELERY_BEAT_SCHEDULE = {
     "taskrun-prune": {
         "task": "ops.tasks.taskrun_prune",
         "schedule": crontab(minute=17),
+        "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
+    },
+    "webhook-deliveries-prune": {
+        "task": "webhooks.tasks.webhook_deliveries_prune",
+        "schedule": crontab(minute=43),
         "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
     },
     # Emails that should have gone and did not (broker down, worker killed).

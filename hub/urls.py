@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("api/v1/", include("hub.api.urls")),
     path("guide/", include("guides.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -50,8 +50,14 @@ URL_FIELDS = ("repository_url", "demo_url", "docs_url")
 #   projects.feedback_removed  a mentor deleted someone else's feedback, in the
 #                              transaction: actor, feedback (moderation logs it and tells
 #                              the author, as it does for every action on others' posts)
+#   projects.feedback_created  feedback (or a reply) was posted, in the transaction:
+#                              feedback, project
+#   projects.review_submitted  a mentor submitted a review, in the transaction: review,
+#                              project (webhooks record their deliveries with the write)
 QUEUE_CHANGED = "projects.queue_changed"
 FEEDBACK_REMOVED = "projects.feedback_removed"
+FEEDBACK_CREATED = "projects.feedback_created"
+REVIEW_SUBMITTED = "projects.review_submitted"
 
 
 def _queue_changed() -> None:
@@ -420,6 +426,7 @@ def feedback_create(
             actor=author,
             **{**target, "target_key": f"project-feedback:{parent.pk}"},
         )
+    hooks.emit(FEEDBACK_CREATED, feedback=feedback, project=project)
     return feedback
 
 
@@ -604,4 +611,5 @@ def review_submit(
     after_commit(events.review_changed, review.pk)
     after_commit(events.project_changed, project.pk)
     _queue_changed()  # the mentors' projects tab
+    hooks.emit(REVIEW_SUBMITTED, review=review, project=project)
     return review

@@ -10,6 +10,7 @@ from hub.api import schema, views  # noqa: F401 - schema registers the auth exte
 from moderation import api as moderation_api
 from notifications import api as notifications_api
 from projects import api as projects_api
+from webhooks import api as webhooks_api
 
 app_name = "api"
 
@@ -24,6 +25,7 @@ RESOURCES = (
     ("flags", "api:flags"),
     ("moderation_queue", "api:moderation_queue"),
     ("moderation_log", "api:moderation_log"),
+    ("webhooks", "api:webhooks"),
     ("schema", "api:schema"),
     ("docs", "api:docs"),
 )
@@ -112,6 +114,15 @@ urlpatterns = [
     path("guide-feedback/<int:pk>/handled", guides_api.FeedbackHandleApi.as_view()),
     path("answers/<int:pk>/promote", guides_api.PromoteApi.as_view()),
     path("questions/<int:pk>/answered-in-guide", guides_api.AnsweredInGuideApi.as_view()),
+    # The signed-in person's webhooks (webhooks/api.py).
+    path("webhooks", webhooks_api.WebhookListApi.as_view(), name="webhooks"),
+    path("webhooks/<int:pk>", webhooks_api.WebhookApi.as_view()),
+    path("webhooks/<int:pk>/secret", webhooks_api.WebhookSecretApi.as_view()),
+    path("webhooks/<int:pk>/deliveries", webhooks_api.DeliveryListApi.as_view()),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_id>/redeliver",
+        webhooks_api.RedeliverApi.as_view(),
+    ),
     path("schema/", views.schema_view, name="schema"),
     path("docs/", views.swagger_view, name="docs"),
     path("redoc/", views.redoc_view, name="redoc"),
