@@ -69,6 +69,8 @@ def configure_environment() -> None:
     if "testserver" not in hosts:
         os.environ["DJANGO_ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    # Served on this machine only: its loopback address in (unsent) emails is meant.
+    os.environ["NEXUS_ALLOW_LOOPBACK_BASE_URL"] = "true"
 
 
 configure_environment()
