@@ -337,6 +337,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
+    # Ours (accounts.ratelimits.consume): the editor's live preview renders up to 20,000
+    # characters a call; typing with its 400 ms debounce stays well under this.
+    "markdown_preview": "120/m/user",
 }
 # With the cache (Redis) down, each rate-limited action either counts in process memory
 # ("local": keeps working, bounded per process) or is refused ("closed"). Decision 0009.
@@ -346,6 +349,7 @@ NEXUS_RATE_LIMITS_WHEN_CACHE_DOWN = {
     "confirm_email": "local",
     "change_password": "local",
     "reset_password": "closed",
+    "markdown_preview": "local",
 }
 # Behind the proxy REMOTE_ADDR is the proxy: allauth's per-IP rate limits need the client.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
