@@ -13,13 +13,12 @@ from hub.api.base import (
     PageQuery,
     StrictInput,
     body_params,
-    cursor_decode_datetime,
-    cursor_encode,
     keyset_response,
     keyset_serializer,
     page_cursors,
     query_params,
 )
+from hub.keyset import cursor_decode, cursor_encode
 from notifications import selectors, services
 from notifications.models import EmailMode, Kind
 
@@ -67,7 +66,7 @@ class NotificationListApi(ApiView):
         params = query_params(NotificationListQuery, request)
         before = params.get("before")
         raw = before or params.get("after")
-        cursor = cursor_decode_datetime(raw) if raw else None
+        cursor = cursor_decode(raw) if raw else None
         rows, more = selectors.notification_list(
             user=request.user,
             unread_only=params["unread"],
