@@ -37,7 +37,8 @@ def read_settings(probe: str = PROBE, **env: str) -> subprocess.CompletedProcess
     clean = {
         k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("GITHUB_")
     }
-    clean.update(DJANGO_SETTINGS_MODULE="hub.settings", DJANGO_ENV_FILE="/nonexistent", **env)
+    clean.update({"DJANGO_SETTINGS_MODULE": "hub.settings", "DJANGO_ENV_FILE": "/nonexistent"})
+    clean.update(env)
     clean.pop("DJANGO_SECRET_KEY", None) if "DJANGO_SECRET_KEY" not in env else None
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {probe}"],
