@@ -55,10 +55,10 @@ COPY --from=source /src /app
 
 # Static files are collected (hashed names + compressed copies, served by whitenoise) at build
 # time, with throwaway values: settings need a secret when DEBUG is off, and refuse one that
-# starts with "django-insecure-". Nothing here reaches the running containers' environment.
+# starts with "django-insecure-" (and a loopback NEXUS_BASE_URL). Nothing here reaches the running containers' environment.
 # The code stays owned by root: the app user can read it, not change it.
 RUN DJANGO_SECRET_KEY=build-only-not-secret-collectstatic \
-    DJANGO_ALLOWED_HOSTS=localhost \
+    DJANGO_ALLOWED_HOSTS=localhost NEXUS_BASE_URL=https://build-only.invalid \
     python manage.py collectstatic --no-input --verbosity 1 \
     && python -m compileall -q -j 0 /app
 

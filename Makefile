@@ -12,7 +12,7 @@ PORT ?= 8000
 NEXUS_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 DEV_ENV := DJANGO_DEBUG=true NEXUS_BASE_URL=$(NEXUS_BASE_URL)
 
-.PHONY: install run test lint format test-unit test-e2e test-outage test-api-fuzz lock audit bench-serve bench-pages bench-live check-deploy clean
+.PHONY: install env-file run test lint format test-unit test-e2e test-outage test-api-fuzz lock audit bench-serve bench-pages bench-live check-deploy clean
 
 install: $(VENV)/.installed
 
@@ -31,10 +31,12 @@ $(VENV)/.installed: requirements/bootstrap.txt requirements/base.txt requirement
 		|| $(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/base.txt -r requirements/dev.txt
 	@touch $@
 
-.env:
+# The ignored .env: a local secret, and that this machine's loopback address is meant
+# (idempotent: an older .env gets the missing line).
+env-file:
 	@$(PY) scripts/make_env.py
 
-run: install .env
+run: install env-file
 	@$(DEV_ENV) $(PY) manage.py prepare_dev
 	@echo "Nexus is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	@$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +102,12 @@ def install() -> None:
 
     if not isinstance(ratelimit.cache, OutageTolerantCache):
         ratelimit.cache = OutageTolerantCache()
+
+
+def consume(request: HttpRequest, *, action: str) -> bool:
+    """Count one ``action`` by the signed-in person against its rate in ACCOUNT_RATE_LIMITS
+    (allauth's counters, so the same cache and outage policy); False once it is spent.
+    For Nexus's own per-account limits, e.g. "markdown_preview"."""
+    from allauth.core import ratelimit
+
+    return ratelimit.consume(request, action=action, user=request.user)

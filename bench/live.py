@@ -379,6 +379,7 @@ def configure_environment() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "hub.settings"
     os.environ["DJANGO_SECRET_KEY"] = "bench-" + secrets.token_urlsafe(48)
     os.environ["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1,localhost"
+    os.environ["NEXUS_ALLOW_LOOPBACK_BASE_URL"] = "true"  # served on this machine only
     os.environ.pop("DJANGO_DEBUG", None)
     # The ignored .env of `make run` must not switch anything on (real variables win anyway).
     os.environ["DJANGO_ENV_FILE"] = "/dev/null"

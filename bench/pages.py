@@ -69,6 +69,8 @@ def configure_environment() -> None:
     if "testserver" not in hosts:
         os.environ["DJANGO_ALLOWED_HOSTS"] = ",".join([*hosts, "testserver"])
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    # Served on this machine only: its loopback address in (unsent) emails is meant.
+    os.environ["NEXUS_ALLOW_LOOPBACK_BASE_URL"] = "true"
 
 
 configure_environment()
@@ -96,6 +98,7 @@ from discussions.models import (  # noqa: E402
     Vote,
 )
 from discussions.services import _excerpt  # noqa: E402
+from hub.keyset import cursor_encode  # noqa: E402
 from hub.markdown import render_markdown  # noqa: E402
 
 # --- Seeding -------------------------------------------------------------------------------
@@ -473,7 +476,7 @@ def main() -> None:
     mentor = User.objects.get(handle="bench-001")
     visible = selectors.questions_visible_to(None).order_by("-last_activity_at", "-pk")
     deep_value, deep_pk = visible.values_list("last_activity_at", "pk")[DEEP_OFFSET - 1]
-    deep = selectors._cursor_encode(deep_value, deep_pk)
+    deep = cursor_encode(deep_value, deep_pk)
 
     anon, as_learner, as_mentor = Client(), Client(), Client()
     as_learner.force_login(learner)

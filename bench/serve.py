@@ -90,6 +90,7 @@ def bench_env() -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="hub.settings",
         DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(48),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        NEXUS_ALLOW_LOOPBACK_BASE_URL="true",  # served on this machine only
         DATABASE_URL=f"sqlite:///{DB_PATH}",
         DJANGO_LOG_LEVEL="WARNING",
         PYTHONDONTWRITEBYTECODE="1",

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
 from hub import cache, live, presence
@@ -95,10 +94,6 @@ def register_topics() -> None:
     live.register(
         live.Topic("feed", group=feed_group, authorize=_authorize_feed, catch_up=_catch_up_feed)
     )
-
-
-def parse_since(value: str | None) -> Any:
-    return parse_datetime(value) if value else None
 
 
 # --- Events ---------------------------------------------------------------------------------

@@ -21,10 +21,6 @@ from discussions.models import Answer, Comment, Question
 Post = Question | Answer | Comment
 
 
-def can_view_question(user: Any, question: Question) -> bool:
-    return not question.is_deleted
-
-
 def can_ask(user: Any) -> bool:
     return can_write(user)
 

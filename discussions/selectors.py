@@ -4,9 +4,7 @@ Every list runs a fixed number of queries whatever its length (the tests pin the
 pages by keyset (the last row's sort value and id), so page 500 is as fast as page 1.
 """
 
-import base64
 import difflib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,6 +43,7 @@ from discussions.models import (
     Watch,
 )
 from hub import cache
+from hub.keyset import cursor_decode, cursor_encode
 
 PAGE_SIZE = 20
 PINNED_MAX = 5
@@ -98,23 +97,9 @@ class QuestionPage:
     pinned: list[Question] = field(default_factory=list)
 
 
-def _cursor_encode(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
     """The (value, id) a page starts after, or None for a cursor that does not parse."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if sort == "top":
-            return int(value), int(pk)
-        return datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        return None
+    return cursor_decode(cursor, parse=int if sort == "top" else datetime.fromisoformat)
 
 
 def _keyset_bound(column: str, value: Any, pk: int, *, backward: bool = False) -> Q:
@@ -133,7 +118,7 @@ def _keyset_bound(column: str, value: Any, pk: int, *, backward: bool = False) -
 def question_cursor(question: Question, sort: str) -> str:
     """The cursor that starts a page right after (or before) `question` in `sort` order."""
     column = SORTS.get(sort, SORTS["active"])[0]
-    return _cursor_encode(getattr(question, column), question.pk)
+    return cursor_encode(getattr(question, column), question.pk)
 
 
 def _questions_filtered(
@@ -217,7 +202,7 @@ def question_list(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _cursor_encode(getattr(last, column), last.pk)
+        next_cursor = cursor_encode(getattr(last, column), last.pk)
     if backward:
         rows.reverse()
     return QuestionPage(

@@ -22,6 +22,7 @@ from django_htmx.http import (
     HttpResponseClientRefresh,
 )
 
+from accounts import ratelimits
 from discussions import events, extensions, permissions, selectors, services
 from discussions.forms import AnswerForm, AskForm, CommentForm, QuestionForm
 from discussions.models import Answer, Comment, PostKind, Question
@@ -580,7 +581,17 @@ def revisions_view(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @require_POST
 def preview_view(request: HttpRequest) -> HttpResponse:
-    """The live preview: the same renderer the services store with."""
+    """The live preview: the same renderer the services store with. For people signed in
+    (the editor offers it to no one else), within a per-account rate: each call renders up
+    to 20,000 characters. A 401 or 429 is not swapped in by htmx: the last preview stays."""
+    if not request.user.is_authenticated:
+        return HttpResponse("Sign in to preview.", status=401, content_type="text/plain")
+    if not ratelimits.consume(request, action="markdown_preview"):
+        return HttpResponse(
+            "Too many previews in a minute: the preview resumes shortly.",
+            status=429,
+            content_type="text/plain",
+        )
     source = request.POST.get("body", "")[:20_000]
     html = render_markdown(source).html if source.strip() else ""
     return render(request, "discussions/includes/preview.html", {"html": html})

@@ -464,8 +464,9 @@ REST = GuideText(
 
             **Official docs:** [DRF pagination](https://www.django-rest-framework.org/api-guide/pagination/#cursorpagination)
 
-            **How Nexus does it:** the question list pages by keyset
-            (`_cursor_encode`/`_cursor_decode` in `discussions/selectors.py`), explained in
+            **How Nexus does it:** every list pages by keyset, with one cursor format
+            (`hub/keyset.py`) and the bound in `_keyset_bound` (`discussions/selectors.py`),
+            explained in
             `docs/decisions/0005-stored-markdown-and-keyset-pages.md`.
             """,
         ),

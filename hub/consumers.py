@@ -302,9 +302,6 @@ class LiveConsumer(FollowsAccess, AsyncJsonWebsocketConsumer):
                 getattr(user, "pk", None),
             )
 
-    async def live_event(self, event: dict) -> None:
-        await self.send(text_data=event["html"])
-
     async def receive_json(self, content, **kwargs) -> None:
         if not isinstance(content, dict):
             return

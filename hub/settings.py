@@ -12,9 +12,11 @@ switches its part to the real service (see the README's environment table):
 `make run` sets DJANGO_DEBUG=true and writes a local secret into the ignored `.env`.
 """
 
+import ipaddress
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -354,6 +356,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "change_password": "5/m/user",
+    # Ours (accounts.ratelimits.consume): the editor's live preview renders up to 20,000
+    # characters a call; typing with its 400 ms debounce stays well under this.
+    "markdown_preview": "120/m/user",
 }
 # With the cache (Redis) down, each rate-limited action either counts in process memory
 # ("local": keeps working, bounded per process) or is refused ("closed"). Decision 0009.
@@ -363,6 +368,7 @@ NEXUS_RATE_LIMITS_WHEN_CACHE_DOWN = {
     "confirm_email": "local",
     "change_password": "local",
     "reset_password": "closed",
+    "markdown_preview": "local",
 }
 # Behind the proxy REMOTE_ADDR is the proxy: allauth's per-IP rate limits need the client.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
@@ -475,6 +481,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 NEXUS_SITE_NAME = "Nexus"
 # Absolute links in emails.
 NEXUS_BASE_URL = env.str("NEXUS_BASE_URL", default="http://127.0.0.1:8000")
+
+
+def _is_loopback(url: str) -> bool:
+    """The URL names this machine: localhost (and *.localhost), 127.0.0.0/8, ::1, 0.0.0.0."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+# Refused as a development secret is: links in emails would point at the reader's own
+# machine. A trial of the services form on one machine (docker compose on localhost, the
+# benchmarks) says so explicitly (docs/decisions/0025).
+NEXUS_ALLOW_LOOPBACK_BASE_URL = env.bool("NEXUS_ALLOW_LOOPBACK_BASE_URL", default=False)
+if _is_loopback(NEXUS_BASE_URL) and not (DEBUG or TESTING or NEXUS_ALLOW_LOOPBACK_BASE_URL):
+    raise ImproperlyConfigured(
+        f"NEXUS_BASE_URL is a loopback address ({NEXUS_BASE_URL}) with DEBUG off: set it to "
+        "the address people open, e.g. https://nexus.example.com (links in emails use it), "
+        "or NEXUS_ALLOW_LOOPBACK_BASE_URL=true for a trial on this machine only."
+    )
 # Notification emails on/off for the whole site (in-app notifications are always on).
 NEXUS_NOTIFICATION_EMAILS = env.bool("NEXUS_NOTIFICATION_EMAILS", default=True)
 # Posts per account per hour: "hour" for established accounts, "new" for their first day.

@@ -10,14 +10,13 @@ from hub.api.base import (
     SignedInApi,
     StrictInput,
     body_params,
-    cursor_decode_datetime,
-    cursor_encode,
     found,
     keyset_response,
     keyset_serializer,
     page_cursors,
     query_params,
 )
+from hub.keyset import cursor_decode, cursor_encode
 from notifications import selectors, services
 from notifications.models import EmailMode, Kind
 
@@ -63,7 +62,7 @@ class NotificationListApi(SignedInApi):
         params = query_params(NotificationListQuery, request)
         before = params.get("before")
         raw = before or params.get("after")
-        cursor = cursor_decode_datetime(raw) if raw else None
+        cursor = cursor_decode(raw) if raw else None
         rows, more = selectors.notification_list(
             user=request.user,
             unread_only=params["unread"],

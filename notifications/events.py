@@ -4,6 +4,7 @@ and a toast for what just arrived."""
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 
+from accounts.events import user_topic
 from hub import live
 
 
@@ -30,7 +31,7 @@ def notifications_arrived(notification_ids: list[int]) -> None:
     live.publish_many(
         [
             (
-                f"user:{n.recipient_id}",
+                user_topic(n.recipient_id),
                 render_to_string(
                     "notifications/live.html#arrived",
                     {"notification": n, "unread": counts[n.recipient_id]},
@@ -46,4 +47,4 @@ def unread_changed(user_id: int) -> None:
     html = render_to_string(
         "notifications/live.html#bell-count", {"unread": _unread_counts([user_id])[user_id]}
     )
-    live.publish(f"user:{user_id}", html)
+    live.publish(user_topic(user_id), html)

@@ -3,9 +3,6 @@ selectors.py, writes from services.py. Composed into the schema by hub/graphql.p
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import AsyncGenerator, Iterable
 from datetime import datetime
 from typing import Annotated, Any
@@ -30,6 +27,7 @@ from hub.graphql_base import (
     run_service,
     viewer,
 )
+from hub.keyset import cursor_decode, cursor_encode
 from notifications import selectors, services
 from notifications.models import Notification as NotificationModel
 
@@ -74,18 +72,11 @@ class NotificationType(relay.Node):
 
 
 def _cursor(n: NotificationModel) -> str:
-    raw = json.dumps([n.updated_at.isoformat(), n.pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return cursor_encode(n.updated_at, n.pk)
 
 
 def _cursor_decode(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        return None
+    return cursor_decode(cursor) if cursor else None
 
 
 NotificationConnection = Connection[NotificationType]

@@ -51,9 +51,6 @@ def is_muted(*, user: User, target_key: str) -> bool:
     return user.is_authenticated and Mute.objects.filter(user=user, target_key=target_key).exists()
 
 
-EMAIL_MODES = EmailMode.choices
-
-
 def notification_count(*, user: User, unread_only: bool = False) -> int:
     """How many notifications notification_list would list in all (one COUNT query)."""
     if not user.is_authenticated:

@@ -7,8 +7,6 @@ Lists run a fixed number of queries whatever their length (tests pin them) and p
 keyset (the last row's sort value and id).
 """
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 
 from accounts.models import User
+from hub.keyset import cursor_decode, cursor_encode
 from projects.forms import FeedbackForm, ReviewForm
 from projects.models import (
     STACK_TAGS,
@@ -71,23 +70,9 @@ class GalleryPage:
     sort: str
 
 
-def _cursor_encode(value: Any, pk: int) -> str:
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 def _cursor_decode(cursor: str, sort: str) -> tuple[Any, int] | None:
     """The (value, id) a page starts after, or None for a cursor that does not parse."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if sort == "starred":
-            return int(value), int(pk)
-        return datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
+    return cursor_decode(cursor, parse=int if sort == "starred" else datetime.fromisoformat)
 
 
 def _gallery_filtered(
@@ -186,7 +171,7 @@ def project_gallery(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _cursor_encode(getattr(last, column), last.pk)
+        next_cursor = cursor_encode(getattr(last, column), last.pk)
     if backward:
         rows.reverse()
     return GalleryPage(projects=rows, next_cursor=next_cursor, sort=sort)
@@ -195,7 +180,7 @@ def project_gallery(
 def project_cursor(project: Project, sort: str) -> str:
     """The cursor that starts a gallery page right after (or before) `project`."""
     column = SORTS.get(sort, SORTS["newest"])[0]
-    return _cursor_encode(getattr(project, column), project.pk)
+    return cursor_encode(getattr(project, column), project.pk)
 
 
 def gallery_cohorts() -> list[str]:

@@ -63,7 +63,7 @@ PRODUCTION_VARIABLES = {
     "CELERY_BROKER_URL": "otherwise tasks run inline, in the request",
     "EMAIL_URL": "otherwise emails are only printed to the log",
     "ACCOUNT_EMAIL_VERIFICATION": "mandatory where email is sent",
-    "NEXUS_BASE_URL": "otherwise links in emails point at 127.0.0.1:8000",
+    "NEXUS_BASE_URL": "without DEBUG the settings refuse a loopback one (the default)",
 }
 # Values with credentials in them: on fly.io set with `fly secrets set`, never in [env].
 SECRETS = {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "EMAIL_URL"}
@@ -241,9 +241,12 @@ def check_compose(path: Path = COMPOSE, schema_path: Path = COMPOSE_SCHEMA) -> l
     ]
     if problems:
         return problems
-    # The settings start with the app services' environment (the one variable compose
-    # requires from the shell, DJANGO_SECRET_KEY, given).
-    given = {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+    # The settings start with the app services' environment (the variables compose requires
+    # from the shell, DJANGO_SECRET_KEY and NEXUS_BASE_URL, given).
+    given = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "NEXUS_BASE_URL": "https://nexus.example.com",
+    }
     try:
         env = {k: interpolate(v, given) for k, v in compose_app_environment(path).items()}
     except ValueError as error:

@@ -93,6 +93,7 @@ def test_cookies_take_the_host_prefix_over_https():
         COOKIE_PROBE,
         DJANGO_SECRET_KEY="a-real-secret-for-this-test-only-0123456789",
         DJANGO_ALLOWED_HOSTS="nexus.example.org",
+        NEXUS_BASE_URL="https://nexus.example.org",
         DJANGO_HTTPS="true",
     )
     assert https.returncode == 0, https.stderr

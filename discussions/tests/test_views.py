@@ -360,13 +360,54 @@ class TestAsk:
         assert "suspended" in response.text
 
 
-class TestHelpers:
-    def test_preview_uses_the_safe_renderer(self, client):
+class TestPreview:
+    """The editor's live preview renders up to 20,000 characters a call: for people signed
+    in, within a per-account rate (issue 12: anonymous visitors could make it render for
+    free, as often as they liked)."""
+
+    def test_preview_uses_the_safe_renderer(self, client, learner):
+        client.force_login(learner)
         response = client.post(
             reverse("discussions:preview"), {"body": "**hi** <script>alert(1)</script>"}
         )
+        assert response.status_code == 200
         assert "<strong>hi</strong>" in response.text and "<script>" not in response.text
 
+    def test_anonymous_visitors_get_no_preview(self, client):
+        response = client.post(reverse("discussions:preview"), {"body": "**" + "x" * 19_990})
+        assert response.status_code == 401
+        assert "<strong>" not in response.text and "Sign in" in response.text
+
+    def test_previews_are_rate_limited_per_account(self, client, learner, other_learner, settings):
+        settings.ACCOUNT_RATE_LIMITS = {
+            **settings.ACCOUNT_RATE_LIMITS,
+            "markdown_preview": "2/m/user",
+        }
+        client.force_login(learner)
+        url = reverse("discussions:preview")
+        assert [client.post(url, {"body": "*a*"}).status_code for _ in range(3)] == [200, 200, 429]
+        limited = client.post(url, {"body": "*a*"})
+        assert "<em>" not in limited.text and "minute" in limited.text
+        client.force_login(other_learner)  # another account has its own count
+        assert client.post(url, {"body": "*a*"}).status_code == 200
+
+    def test_the_editor_offers_the_preview_only_to_people_signed_in(self, rf, learner):
+        from django.contrib.auth.models import AnonymousUser
+        from django.template.loader import render_to_string
+
+        from discussions.forms import AnswerForm
+
+        field = AnswerForm()["body"]
+        template = "discussions/includes/markdown_field.html"
+        signed_in = render_to_string(template, {"field": field, "user": learner})
+        anonymous = render_to_string(template, {"field": field, "user": AnonymousUser()})
+        preview = reverse("discussions:preview")
+        assert preview in signed_in and "<summary>Preview</summary>" in signed_in
+        assert preview not in anonymous and "Preview" not in anonymous
+        assert 'name="body"' in anonymous  # the editor itself is still there
+
+
+class TestHelpers:
     def test_similar_questions(self, client, thread):
         q, _ = thread
         response = client.get(

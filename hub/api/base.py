@@ -22,9 +22,7 @@ And what every door repeats, written once (each app's api.py uses these, never i
 - `url_pattern("api:question")`: a URL with `{}` for the id, reversed once per process.
 """
 
-import base64
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -238,23 +236,6 @@ def page_cursors(
     if backward:
         return (cursor_of(rows[-1]) if rows else None), further
     return further, (cursor_of(rows[0]) if had_cursor and rows else None)
-
-
-def cursor_encode(value: Any, pk: int) -> str:
-    """The selectors' cursor format: base64url JSON of [sort value, id]."""
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, pk], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def cursor_decode_datetime(cursor: str) -> tuple[datetime, int] | None:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
 
 
 def keyset_response(

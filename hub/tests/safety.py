@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+#: The public XSS corpus (673 payloads; source and licence in data/README.md), kept in the
+#: repository so its tests run in every clone.
+XSS_CORPUS = Path(__file__).resolve().parent / "data" / "xss-payloads.txt"
 
 #: Elements that must never appear in sanitised user content.
 FORBIDDEN_ELEMENTS = frozenset(
@@ -77,3 +82,10 @@ def assert_safe_html(html: str, *, source: str | None = None) -> None:
     if problems:
         origin = f"\nsource: {source!r}" if source is not None else ""
         raise AssertionError(f"unsafe HTML: {problems}{origin}\nhtml: {html!r}")
+
+
+def xss_corpus() -> list[str]:
+    """The corpus's payloads, one per line; its first line names the source."""
+    lines = XSS_CORPUS.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# Source:"), f"{XSS_CORPUS} lost its source line"
+    return [line for line in lines[1:] if line]

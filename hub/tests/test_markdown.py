@@ -17,11 +17,10 @@ from hub.markdown import (
     code_css,
     render_markdown,
 )
-from hub.tests.safety import assert_safe_html, html_problems
+from hub.tests.safety import XSS_CORPUS, assert_safe_html, html_problems, xss_corpus
 
 KNOWN = {"ada": "/u/ada/", "bob-2": "/u/bob-2/", "cy_x": "/u/cy_x/"}
 CODE_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "code.css"
-XSS_PAYLOADS = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "xss-payloads.txt"
 
 
 def mention_url(handle: str) -> str | None:
@@ -576,27 +575,32 @@ CONTEXTS = {
 }
 
 
-def xss_payloads() -> list[str]:
-    if not XSS_PAYLOADS.is_file():
-        pytest.skip(
-            "../shared/testdata/xss-payloads.txt is absent (a clone outside CI): "
-            f"looked for {XSS_PAYLOADS}"
-        )
-    lines = XSS_PAYLOADS.read_text(encoding="utf-8").splitlines()
-    payloads = [line for line in lines[1:] if line]
-    assert lines[0].startswith("# Source:")
-    return payloads
-
-
 def test_xss_corpus_is_complete():
-    assert len(xss_payloads()) == 673
+    assert len(xss_corpus()) == 673
+
+
+def test_xss_corpus_lives_in_the_repository():
+    """A clone without ../shared (the GitHub workflow's) runs the corpus tests too."""
+    from django.conf import settings as django_settings
+
+    assert XSS_CORPUS.is_relative_to(Path(django_settings.BASE_DIR))
+    assert XSS_CORPUS.is_file()
+
+
+def test_xss_corpus_copy_matches_the_shared_one_where_present():
+    """The copy is ../shared/testdata's, byte for byte (CI lays ../shared beside the clone)."""
+    from django.conf import settings as django_settings
+
+    shared = Path(django_settings.BASE_DIR).parent / "shared" / "testdata" / "xss-payloads.txt"
+    if shared.is_file():
+        assert XSS_CORPUS.read_bytes() == shared.read_bytes()
 
 
 @pytest.mark.parametrize("where", CONTEXTS)
 def test_xss_corpus_renders_safely(where):
     template = CONTEXTS[where]
     failures = []
-    for payload in xss_payloads():
+    for payload in xss_corpus():
         source = template.replace("{p}", payload)
         html = render(source).html
         problems = html_problems(html)

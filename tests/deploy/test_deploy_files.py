@@ -147,6 +147,20 @@ def test_a_compose_environment_the_settings_refuse_fails(tmp_path):
     assert "A development secret key cannot be used" in joined(deploy.check_compose(broken))
 
 
+def test_a_compose_file_with_a_loopback_base_url_fails(tmp_path):
+    """Issue 12: compose once defaulted NEXUS_BASE_URL to localhost, so a deployment's
+    emails linked to the reader's own machine."""
+    broken = copy(
+        tmp_path,
+        "docker-compose.yml",
+        replace(
+            "NEXUS_BASE_URL: ${NEXUS_BASE_URL:?set NEXUS_BASE_URL",
+            "NEXUS_BASE_URL: ${NEXUS_BASE_URL_UNSET:-http://localhost:8080} # ",
+        ),
+    )
+    assert "NEXUS_BASE_URL is a loopback address" in joined(deploy.check_compose(broken))
+
+
 # --- fly.toml -----------------------------------------------------------------------------
 
 
@@ -223,6 +237,19 @@ def test_a_fly_environment_that_fails_check_deploy_fails(tmp_path):
     problems = joined(deploy.check_fly(broken, tags=("security",)))
     assert "fly environment" in problems
     assert "security.W" in problems  # Django's deploy warnings: HSTS, SSL redirect, cookies
+
+
+def test_a_fly_toml_with_a_loopback_base_url_fails(tmp_path):
+    shutil.copy(ROOT / "Dockerfile", tmp_path)
+    broken = copy(
+        tmp_path,
+        "fly.toml",
+        replace(
+            'NEXUS_BASE_URL = "https://nexus.fly.dev"', 'NEXUS_BASE_URL = "http://0.0.0.0:8080"'
+        ),
+    )
+    problems = joined(deploy.check_fly(broken, tags=("security",)))
+    assert "NEXUS_BASE_URL is a loopback address" in problems
 
 
 def test_the_settings_refuse_to_start_without_a_secret():
