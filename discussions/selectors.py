@@ -257,7 +257,7 @@ def _activity_page(rows: QuerySet[Any], cursor: str | None, limit: int) -> Activ
     next_cursor = None
     if len(found) > limit:
         found = found[:limit]
-        next_cursor = _cursor_encode(found[-1].created_at, found[-1].pk)
+        next_cursor = cursor_encode(found[-1].created_at, found[-1].pk)
     return ActivityPage(rows=found, next_cursor=next_cursor)
 
 

@@ -361,7 +361,7 @@ def _profile_page(rows: QuerySet[Any], column: str, cursor: str | None, limit: i
     next_cursor = None
     if len(found) > limit:
         found = found[:limit]
-        next_cursor = _cursor_encode(getattr(found[-1], column), found[-1].pk)
+        next_cursor = cursor_encode(getattr(found[-1], column), found[-1].pk)
     return ProfilePage(rows=found, next_cursor=next_cursor)
 
 
