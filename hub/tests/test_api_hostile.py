@@ -35,9 +35,8 @@ from discussions.models import BODY_MAX, Answer, Comment, Follow, Question, Vote
 from discussions.tests import factories as forum
 from guides.models import EditProposal
 from guides.tests import factories as guide_make
-from hub.tests.safety import html_problems
+from hub.tests.safety import html_problems, xss_corpus
 from hub.tests.test_links import HOSTILE as HOSTILE_URLS
-from hub.tests.test_markdown import xss_payloads
 from moderation import services as moderation
 from moderation.models import Flag, LogEntry, MentorNote, SavedReply
 from notifications.models import Notification
@@ -783,7 +782,7 @@ def test_the_xss_corpus_through_the_api_is_stored_safely_with_0_server_errors(pl
     # Several payloads to an answer (each in every context), as many as fit in one body:
     # a request per payload took two minutes on our machines.
     bodies, body = [], ""
-    parts = [t.replace("{p}", p) for p in xss_payloads() for t in CONTEXTS.values()]
+    parts = [t.replace("{p}", p) for p in xss_corpus() for t in CONTEXTS.values()]
     for part in parts:
         if body and len(body) + len(part) > BODY_MAX - 100:
             bodies.append(body)
