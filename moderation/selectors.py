@@ -29,6 +29,7 @@ from moderation.models import (
     SavedReply,
 )
 from moderation.permissions import can_moderate, can_view_queue
+from moderation.services.common import question_id_parse
 from moderation.targets import Target, targets_get_many
 from projects.selectors import projects_awaiting_review
 
@@ -94,11 +95,20 @@ def duration_human(value: timedelta | None) -> str:
 
 
 @dataclass
+class ReasonDetail:
+    """What a flagger wrote; for a duplicate, the original question it names (None when
+    that question is gone), linked from the question itself, never from the pasted URL."""
+
+    text: str
+    original: Question | None = None
+
+
+@dataclass
 class ReasonCount:
     reason: str
     label: str
     count: int
-    details: list[str] = field(default_factory=list)
+    details: list[ReasonDetail] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +142,7 @@ def _cases_decorate(cases: list[Case]) -> None:
     """Give each case its reasons with counts, and its target (one query per kind of
     post present, at most five, whatever the number of cases)."""
     labels = dict(FlagReason.choices)
+    duplicates: list[ReasonDetail] = []
     for case in cases:
         reasons: dict[str, ReasonCount] = {}
         for flag in case.flags.all():
@@ -140,8 +151,11 @@ def _cases_decorate(cases: list[Case]) -> None:
             )
             row.count += 1
             if flag.detail:
-                row.details.append(flag.detail)
+                row.details.append(ReasonDetail(flag.detail))
+                if flag.reason == FlagReason.DUPLICATE:
+                    duplicates.append(row.details[-1])
         case.reason_counts = sorted(reasons.values(), key=lambda r: (-r.count, r.label))
+    _originals_attach(duplicates)
     by_kind: dict[str, list[int]] = defaultdict(list)
     for case in cases:
         by_kind[case.kind].append(case.object_id)
@@ -151,6 +165,20 @@ def _cases_decorate(cases: list[Case]) -> None:
             found[(kind, target.pk)] = target
     for case in cases:
         case.target = found.get((case.kind, case.object_id))
+
+
+def _originals_attach(details: list[ReasonDetail]) -> None:
+    """The questions that duplicate flags name, in one query (none without such flags)."""
+    ids = [question_id_parse(d.text) for d in details]
+    if not any(ids):
+        return
+    found = (
+        Question.objects.filter(pk__in={pk for pk in ids if pk}, is_deleted=False, hidden_at=None)
+        .only("pk", "title")
+        .in_bulk()
+    )
+    for detail, pk in zip(details, ids, strict=True):
+        detail.original = found.get(pk)
 
 
 def open_cases(*, viewer: Any, limit: int = QUEUE_LIMIT) -> QueueList:

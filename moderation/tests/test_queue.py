@@ -180,6 +180,18 @@ def test_flags_are_grouped_per_post_with_counts_and_reasons(
     assert '<span class="queue-tabs__count" id="queue-count-flags">2</span>' in text
 
 
+def test_a_duplicate_flag_links_to_the_original_question(client, learner, mentor, flaggers):
+    original = forum.question(learner, title="How do Celery retries back off?")
+    question = forum.question(learner, title="Celery retry delays?")
+    # Pasted from another server's address: the link is built from the question, not it.
+    pasted = f"http://127.0.0.1:9999/q/{original.pk}/old-slug/"
+    flag(question, flaggers[0], reason="duplicate", detail=pasted)
+    client.force_login(mentor)
+    question_row = row(client.get(QUEUE).text, f"case-{Case.objects.get().pk}")
+    assert f'<a href="{original.get_absolute_url()}">{original.title}</a>' in question_row
+    assert "127.0.0.1:9999" not in question_row
+
+
 def test_flagged_comments_and_projects_link_to_their_page(
     client, learner, other_learner, mentor, flaggers
 ):
