@@ -55,6 +55,8 @@ def test_signup_with_mandatory_verification_then_verify_logs_in(client):
     assert response.status_code == 302
     assert user.emailaddress_set.get().verified
     assert client.session["_auth_user_id"] == str(user.pk)
+    home = client.get("/").text
+    assert "Welcome to Nexus, New Learner" in home and "Welcome back" not in home
 
 
 @pytest.mark.django_db
@@ -65,6 +67,19 @@ def test_signup_with_optional_verification_logs_in_at_once(client):
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get().pk)
     assert len(mail.outbox) == 1  # the confirmation is still offered
+    home = client.get("/").text
+    assert "Welcome to Nexus, New Learner" in home and "Welcome back" not in home
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+def test_a_second_sign_in_is_welcomed_back(client):
+    signup(client)
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": "new@example.com", "password": STRONG})
+
+    home = client.get("/").text
+    assert "Welcome back, New Learner" in home and "Welcome to Nexus" not in home
 
 
 @pytest.mark.django_db
