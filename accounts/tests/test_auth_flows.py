@@ -268,3 +268,16 @@ def test_the_console_prints_the_confirmation_link_whole_and_first(client):
     assert re.fullmatch(r"http://testserver/accounts/confirm-email/\S+/", link), lines[:3]
     page = client.get(link.removeprefix("http://testserver"))
     assert page.status_code == 200 and b"Confirm" in page.content
+
+
+@pytest.mark.django_db
+def test_the_login_page_says_why_a_sign_in_only_page_sent_you_there(client):
+    response = client.get(reverse("discussions:question_ask"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert "Log in to ask a question." in response.text
+    assert "Welcome back" not in response.text
+    shared = client.get(reverse("account_login"), {"next": reverse("projects:project_create")})
+    assert "Log in to share a project." in shared.text
+    for plain in ({}, {"next": "/"}, {"next": "//elsewhere.example/ask/"}):
+        page = client.get(reverse("account_login"), plain).text
+        assert "Welcome back. Pick up where you left off." in page and "to ask a" not in page
