@@ -281,3 +281,18 @@ def test_the_login_page_says_why_a_sign_in_only_page_sent_you_there(client):
     for plain in ({}, {"next": "/"}, {"next": "//elsewhere.example/ask/"}):
         page = client.get(reverse("account_login"), plain).text
         assert "Welcome back. Pick up where you left off." in page and "to ask a" not in page
+
+
+@pytest.mark.django_db
+def test_allauth_pages_use_sentence_case_like_the_rest(client):
+    """allauth's own pages take Nexus's wording from locale/en (sentence case)."""
+    def text(name: str) -> str:
+        return " ".join(client.get(reverse(name)).text.split())
+
+    reset = text("account_reset_password")
+    assert "<h1> Password reset </h1>" in reset and "Reset my password" in reset
+    assert "Password Reset" not in reset and "Reset My Password" not in reset
+    client.force_login(UserFactory())
+    change = text("account_change_password")
+    assert "<h1> Change password </h1>" in change and "Change Password" not in change
+    assert "New password" in change and "New Password" not in change
