@@ -286,6 +286,7 @@ def test_the_login_page_says_why_a_sign_in_only_page_sent_you_there(client):
 @pytest.mark.django_db
 def test_allauth_pages_use_sentence_case_like_the_rest(client):
     """allauth's own pages take Nexus's wording from locale/en (sentence case)."""
+
     def text(name: str) -> str:
         return " ".join(client.get(reverse(name)).text.split())
 
