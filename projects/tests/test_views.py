@@ -1,5 +1,7 @@
 """The showcase's pages and actions through the Django client."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -284,3 +286,18 @@ def test_feedback_with_a_bad_parent_is_refused_not_a_500(client, learner, other_
         page = client.get(response.url)
         assert "No such feedback" in page.text
     assert not project.feedback.exists()
+
+
+def test_a_mentor_sees_feedback_actions_as_one_list(client, learner, other_learner, mentor):
+    p = make.project(learner)
+    item = make.feedback(other_learner, p)
+    make.feedback(learner, p, parent=item)
+    client.force_login(mentor)
+    text = " ".join(client.get(p.get_absolute_url()).text.split())
+    row = text[text.index(f'id="feedback-{item.pk}"') :]
+    actions = re.search(r'<ul class="action-list"[^>]*>(.*?)</ul>', row, re.S)
+    assert actions, "no action list on the feedback row"
+    labels = re.findall(r'class="comment__action"[^>]*>\s*(\w+)\s*<', actions[1])
+    assert labels == ["Delete", "Flag", "Hide"]
+    assert "·" not in actions[1]  # separators come from CSS, between items only
+    assert ">hide<" not in text and ">flag<" not in text and ">delete<" not in text
