@@ -556,16 +556,36 @@ def log_entries(
         rows = rows[:limit]
         next_cursor = _log_cursor_encode(rows[-1])
     for entry in rows:
-        entry.before_items = [
-            (key.replace("_", " "), _state_text(value)) for key, value in entry.before.items()
-        ]
+        entry.changes = log_changes(entry.before, entry.after)
     return LogPage(rows, next_cursor)
 
 
+def log_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str]]:
+    """An entry's state, readably: `("Title", "Old → New")`, `("Hidden", "no → yes")`, or
+    the old value alone where nothing after was recorded; fields that did not change are
+    left out."""
+    changes = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if key in before and key in after and old == new:
+            continue
+        text = _state_text(old) if key in before else ""
+        if key in after:
+            text = f"{text} → {_state_text(after[key])}" if text else _state_text(after[key])
+        changes.append((key.replace("_", " ").capitalize(), text))
+    return changes
+
+
 def _state_text(value: Any) -> str:
-    """A before-state value, compactly: yes/no, a dash for nothing, the rest as text."""
+    """A state value, compactly: yes/no, a dash for nothing, moments as dates, the rest
+    as text."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and len(value) > 18 and value[4] == "-" and value[10] == "T":
+        try:
+            return f"{datetime.fromisoformat(value):%-d %b %Y, %H:%M} UTC"
+        except ValueError:
+            pass
     return str(value)
