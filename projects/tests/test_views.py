@@ -301,3 +301,21 @@ def test_a_mentor_sees_feedback_actions_as_one_list(client, learner, other_learn
     assert labels == ["Delete", "Flag", "Hide"]
     assert "·" not in actions[1]  # separators come from CSS, between items only
     assert ">hide<" not in text and ">flag<" not in text and ">delete<" not in text
+
+
+def test_a_mentor_claims_from_the_awaiting_review_list(client, learner, other_learner, mentor):
+    waiting = make.requested(learner, title="Bookshelf API")
+    taken = make.requested(other_learner, title="Gym tracker")
+    services.review_claim(mentor=mentor, project=taken)
+    client.force_login(mentor)
+    text = client.get(reverse("projects:awaiting_review")).text
+    url = reverse("projects:review", args=[waiting.pk])
+    claim = re.search(rf'<form method="post" action="{url}">(.*?)</form>', text, re.S)
+    assert claim and 'value="claim"' in claim[1] and "Claim" in claim[1]
+    assert f'action="{reverse("projects:review", args=[taken.pk])}"' not in text
+    assert f'href="{taken.get_absolute_url()}#review-form"' in text  # theirs: write it
+
+    response = client.post(url, {"action": "claim"}, follow=True)
+    waiting.refresh_from_db()
+    assert waiting.reviewer == mentor and waiting.review_state == ReviewState.IN_REVIEW
+    assert response.redirect_chain[-1][0].startswith(waiting.get_absolute_url())
