@@ -76,19 +76,23 @@ LOG_PAGE_SIZE = 30
 
 
 def duration_human(value: timedelta | None) -> str:
-    """`3 d 4 h`, `2 h 5 min`, `12 min`, `under a minute`: a median, read at a glance."""
+    """`3 d 4 h`, `2 h 5 min`, `12 min`, `under a minute`: a median, read at a glance,
+    joined by no-break spaces so a narrow column never wraps it ("17 h 52 / min")."""
     if value is None:
         return "—"
     minutes = int(value.total_seconds() // 60)
     if minutes < 1:
-        return "under a minute"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        text = "under a minute"
+    else:
+        days, minutes = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(minutes, 60)
+        if days:
+            text = f"{days} d {hours} h" if hours else f"{days} d"
+        elif hours:
+            text = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        else:
+            text = f"{minutes} min"
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 # The flags tab -----------------------------------------------------------------------------
