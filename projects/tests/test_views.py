@@ -319,3 +319,34 @@ def test_a_mentor_claims_from_the_awaiting_review_list(client, learner, other_le
     waiting.refresh_from_db()
     assert waiting.reviewer == mentor and waiting.review_state == ReviewState.IN_REVIEW
     assert response.redirect_chain[-1][0].startswith(waiting.get_absolute_url())
+
+
+BADGE = '<span class="badge badge--accent">Feedback wanted</span>'
+
+
+def test_feedback_wanted_marks_only_projects_still_waiting_for_some(client, learner, other_learner):
+    waiting = make.project(learner, title="Waiting for its first feedback", feedback_wanted=True)
+    answered = make.project(learner, title="Already has feedback", feedback_wanted=True)
+    make.feedback(other_learner, answered)
+    make.project(learner, title="Not asking for anything")
+
+    text = client.get(reverse("projects:gallery")).text
+
+    def card(project) -> str:
+        start = text.index(f'<a href="{project.get_absolute_url()}">')
+        return text[start : text.index("</li>", start)]
+
+    assert BADGE in card(waiting)
+    assert BADGE not in card(answered)
+    assert text.count(BADGE) == 1
+
+
+def test_the_project_page_says_feedback_wanted_once(client, learner, other_learner):
+    with_note = make.project(learner, feedback_wanted=True)  # the factory writes a note
+    without_note = make.project(learner, feedback_wanted=True)
+    Project.objects.filter(pk=without_note.pk).update(feedback_note="")
+    without_note.refresh_from_db()
+    for project in (with_note, without_note):
+        text = client.get(project.get_absolute_url()).text
+        assert text.lower().count("feedback wanted") == 1, project.feedback_note
+        assert "would love some" not in text
