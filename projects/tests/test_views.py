@@ -350,3 +350,14 @@ def test_the_project_page_says_feedback_wanted_once(client, learner, other_learn
         text = client.get(project.get_absolute_url()).text
         assert text.lower().count("feedback wanted") == 1, project.feedback_note
         assert "would love some" not in text
+
+
+def test_the_feedback_box_has_the_markdown_hint_and_preview(client, learner, other_learner):
+    p = make.project(learner)
+    client.force_login(other_learner)
+    text = client.get(p.get_absolute_url()).text
+    start = text.index(f'action="{reverse("projects:feedback_create", args=[p.pk])}"')
+    box = text[start : text.index("</form>", start)]
+    assert 'class="field md-editor' in box  # the question and answer forms' editor
+    assert "Markdown: **bold**" in box
+    assert f'hx-post="{reverse("discussions:preview")}"' in box
