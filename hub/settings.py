@@ -391,6 +391,8 @@ SOCIALACCOUNT_PROVIDERS = (
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Nexus's own wording of allauth's pages (sentence case): locale/en/LC_MESSAGES.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files ----------------------------------------------------------------------

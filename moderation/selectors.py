@@ -29,6 +29,7 @@ from moderation.models import (
     SavedReply,
 )
 from moderation.permissions import can_moderate, can_view_queue
+from moderation.services.common import question_id_parse
 from moderation.targets import Target, targets_get_many
 from projects.selectors import projects_awaiting_review
 
@@ -75,22 +76,35 @@ LOG_PAGE_SIZE = 30
 
 
 def duration_human(value: timedelta | None) -> str:
-    """`3 d 4 h`, `2 h 5 min`, `12 min`, `under a minute`: a median, read at a glance."""
+    """`3 d 4 h`, `2 h 5 min`, `12 min`, `under a minute`: a median, read at a glance,
+    joined by no-break spaces so a narrow column never wraps it ("17 h 52 / min")."""
     if value is None:
         return "—"
     minutes = int(value.total_seconds() // 60)
     if minutes < 1:
-        return "under a minute"
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
-    if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        text = "under a minute"
+    else:
+        days, minutes = divmod(minutes, 24 * 60)
+        hours, minutes = divmod(minutes, 60)
+        if days:
+            text = f"{days} d {hours} h" if hours else f"{days} d"
+        elif hours:
+            text = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        else:
+            text = f"{minutes} min"
+    return text.replace(" ", "\N{NO-BREAK SPACE}")
 
 
 # The flags tab -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReasonDetail:
+    """What a flagger wrote; for a duplicate, the original question it names (None when
+    that question is gone), linked from the question itself, never from the pasted URL."""
+
+    text: str
+    original: Question | None = None
 
 
 @dataclass
@@ -98,7 +112,7 @@ class ReasonCount:
     reason: str
     label: str
     count: int
-    details: list[str] = field(default_factory=list)
+    details: list[ReasonDetail] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +146,7 @@ def _cases_decorate(cases: list[Case]) -> None:
     """Give each case its reasons with counts, and its target (one query per kind of
     post present, at most five, whatever the number of cases)."""
     labels = dict(FlagReason.choices)
+    duplicates: list[ReasonDetail] = []
     for case in cases:
         reasons: dict[str, ReasonCount] = {}
         for flag in case.flags.all():
@@ -140,8 +155,11 @@ def _cases_decorate(cases: list[Case]) -> None:
             )
             row.count += 1
             if flag.detail:
-                row.details.append(flag.detail)
+                row.details.append(ReasonDetail(flag.detail))
+                if flag.reason == FlagReason.DUPLICATE:
+                    duplicates.append(row.details[-1])
         case.reason_counts = sorted(reasons.values(), key=lambda r: (-r.count, r.label))
+    _originals_attach(duplicates)
     by_kind: dict[str, list[int]] = defaultdict(list)
     for case in cases:
         by_kind[case.kind].append(case.object_id)
@@ -151,6 +169,20 @@ def _cases_decorate(cases: list[Case]) -> None:
             found[(kind, target.pk)] = target
     for case in cases:
         case.target = found.get((case.kind, case.object_id))
+
+
+def _originals_attach(details: list[ReasonDetail]) -> None:
+    """The questions that duplicate flags name, in one query (none without such flags)."""
+    ids = [question_id_parse(d.text) for d in details]
+    if not any(ids):
+        return
+    found = (
+        Question.objects.filter(pk__in={pk for pk in ids if pk}, is_deleted=False, hidden_at=None)
+        .only("pk", "title")
+        .in_bulk()
+    )
+    for detail, pk in zip(details, ids, strict=True):
+        detail.original = found.get(pk)
 
 
 def open_cases(*, viewer: Any, limit: int = QUEUE_LIMIT) -> QueueList:
@@ -549,9 +581,7 @@ def log_entries(
     if backward:
         rows.reverse()
     for entry in rows:
-        entry.before_items = [
-            (key.replace("_", " "), _state_text(value)) for key, value in entry.before.items()
-        ]
+        entry.changes = log_changes(entry.before, entry.after)
     return LogPage(rows, next_cursor)
 
 
@@ -582,10 +612,32 @@ def log_entry_count(
     ).count()
 
 
+def log_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str]]:
+    """An entry's state, readably: `("Title", "Old → New")`, `("Hidden", "no → yes")`, or
+    the old value alone where nothing after was recorded; fields that did not change are
+    left out."""
+    changes = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        if key in before and key in after and old == new:
+            continue
+        text = _state_text(old) if key in before else ""
+        if key in after:
+            text = f"{text} → {_state_text(after[key])}" if text else _state_text(after[key])
+        changes.append((key.replace("_", " ").capitalize(), text))
+    return changes
+
+
 def _state_text(value: Any) -> str:
-    """A before-state value, compactly: yes/no, a dash for nothing, the rest as text."""
+    """A state value, compactly: yes/no, a dash for nothing, moments as dates, the rest
+    as text."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str) and len(value) > 18 and value[4] == "-" and value[10] == "T":
+        try:
+            return f"{datetime.fromisoformat(value):%-d %b %Y, %H:%M} UTC"
+        except ValueError:
+            pass
     return str(value)

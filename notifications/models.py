@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     ANSWER_ACCEPTED = "answer_accepted", "Your answer was accepted"
     VOTE_MILESTONE = "vote_milestone", "Up-votes on your post"
     PROJECT_FEEDBACK = "project_feedback", "Feedback on your project"
+    FEEDBACK_REPLY = "feedback_reply", "A reply to your feedback on a project"
     PROJECT_REVIEW = "project_review", "A mentor review of your project"
     MODERATION = "moderation", "A moderation action on your content"
     GUIDE = "guide", "Your words in the guide (edits, answers added)"
@@ -42,6 +43,7 @@ DEFAULT_EMAIL_MODE = {
     Kind.ANSWER_ACCEPTED: EmailMode.IMMEDIATE,
     Kind.VOTE_MILESTONE: EmailMode.WEEKLY,
     Kind.PROJECT_FEEDBACK: EmailMode.IMMEDIATE,
+    Kind.FEEDBACK_REPLY: EmailMode.IMMEDIATE,
     Kind.PROJECT_REVIEW: EmailMode.IMMEDIATE,
     Kind.MODERATION: EmailMode.IMMEDIATE,
     Kind.GUIDE: EmailMode.DAILY,

@@ -14,6 +14,7 @@ PHRASES = {
     "answer_accepted": ("accepted your answer", "accepted your answer"),
     "vote_milestone": ("", ""),
     "project_feedback": ("gave feedback on your project", "new feedback on your project"),
+    "feedback_reply": ("replied to your feedback", "new replies to your feedback"),
     "project_review": ("reviewed your project", "new reviews of your project"),
     "moderation": ("moderated your post", "moderation actions on your content"),
 }

@@ -55,6 +55,7 @@ class FeedbackForm(forms.Form):
     body = forms.CharField(
         max_length=5000,
         label="Feedback",
+        help_text=MARKDOWN_HELP,
         widget=forms.Textarea(attrs={"rows": 3, "data-markdown-editor": ""}),
     )
     # A reply names the feedback it answers; anything but an id is "No such feedback".

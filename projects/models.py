@@ -221,6 +221,12 @@ class Project(models.Model):
         return _project_url(self.pk, self.slug)
 
     @property
+    def awaits_feedback(self) -> bool:
+        """Its author asks for feedback and nobody has given any yet: what the "Feedback
+        wanted" badge means (on every card it would tell nothing)."""
+        return self.feedback_wanted and not self.feedback_count
+
+    @property
     def slug(self) -> str:
         return slugify(self.title)[:80] or "project"
 

@@ -422,7 +422,7 @@ def feedback_create(
         # Replies coalesce per thread of feedback, apart from the project's own key.
         notify(
             recipients=[parent.author],
-            kind=Kind.PROJECT_FEEDBACK,
+            kind=Kind.FEEDBACK_REPLY,
             actor=author,
             **{**target, "target_key": f"project-feedback:{parent.pk}"},
         )

@@ -55,6 +55,8 @@ def test_signup_with_mandatory_verification_then_verify_logs_in(client):
     assert response.status_code == 302
     assert user.emailaddress_set.get().verified
     assert client.session["_auth_user_id"] == str(user.pk)
+    home = client.get("/").text
+    assert "Welcome to Nexus, New Learner" in home and "Welcome back" not in home
 
 
 @pytest.mark.django_db
@@ -65,6 +67,19 @@ def test_signup_with_optional_verification_logs_in_at_once(client):
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(User.objects.get().pk)
     assert len(mail.outbox) == 1  # the confirmation is still offered
+    home = client.get("/").text
+    assert "Welcome to Nexus, New Learner" in home and "Welcome back" not in home
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="optional")
+def test_a_second_sign_in_is_welcomed_back(client):
+    signup(client)
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": "new@example.com", "password": STRONG})
+
+    home = client.get("/").text
+    assert "Welcome back, New Learner" in home and "Welcome to Nexus" not in home
 
 
 @pytest.mark.django_db
@@ -253,3 +268,32 @@ def test_the_console_prints_the_confirmation_link_whole_and_first(client):
     assert re.fullmatch(r"http://testserver/accounts/confirm-email/\S+/", link), lines[:3]
     page = client.get(link.removeprefix("http://testserver"))
     assert page.status_code == 200 and b"Confirm" in page.content
+
+
+@pytest.mark.django_db
+def test_the_login_page_says_why_a_sign_in_only_page_sent_you_there(client):
+    response = client.get(reverse("discussions:question_ask"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert "Log in to ask a question." in response.text
+    assert "Welcome back" not in response.text
+    shared = client.get(reverse("account_login"), {"next": reverse("projects:project_create")})
+    assert "Log in to share a project." in shared.text
+    for plain in ({}, {"next": "/"}, {"next": "//elsewhere.example/ask/"}):
+        page = client.get(reverse("account_login"), plain).text
+        assert "Welcome back. Pick up where you left off." in page and "to ask a" not in page
+
+
+@pytest.mark.django_db
+def test_allauth_pages_use_sentence_case_like_the_rest(client):
+    """allauth's own pages take Nexus's wording from locale/en (sentence case)."""
+
+    def text(name: str) -> str:
+        return " ".join(client.get(reverse(name)).text.split())
+
+    reset = text("account_reset_password")
+    assert "<h1> Password reset </h1>" in reset and "Reset my password" in reset
+    assert "Password Reset" not in reset and "Reset My Password" not in reset
+    client.force_login(UserFactory())
+    change = text("account_change_password")
+    assert "<h1> Change password </h1>" in change and "Change Password" not in change
+    assert "New password" in change and "New Password" not in change

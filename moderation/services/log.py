@@ -70,9 +70,16 @@ def record_edit(*, editor: Any, kind: str, post: Any, label: str, url: str, befo
         target_url=url,
         target_user=post.author,
         before=before,
+        after={key: _current(post, key) for key in before},
         tell=(
             f"A mentor edited your question “{label}”."
             if kind == TargetKind.QUESTION
             else f"A mentor edited your {TargetKind(kind).label.lower()} on “{label}”."
         ),
     )
+
+
+def _current(post: Any, field: str) -> Any:
+    """A post's value now, in the form the edit's `before` gives it (a category by slug)."""
+    value = getattr(post, field)
+    return getattr(value, "slug", value)

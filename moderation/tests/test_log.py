@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
+from discussions import services as forum_services
 from discussions.models import Question
 from discussions.tests import factories as forum
 from moderation import selectors, services
@@ -121,16 +122,33 @@ def test_entries_show_who_what_target_person_reason_and_before(
     dismissed = row(Action.FLAGS_DISMISSED)
     assert "Mia Mentor" in dismissed and "Flags dismissed" in dismissed
     assert "Blunt, not abusive." in dismissed
-    assert "<dt>hidden</dt><dd>yes</dd>" in dismissed  # the before-state, compactly
+    assert "<dt>Hidden</dt><dd>yes → no</dd>" in dismissed  # what changed, readably
 
     hidden = row(Action.HIDE)
     assert "Max Mentor" in hidden and "An advert." in hidden
-    assert "<dt>hidden</dt><dd>no</dd>" in hidden
+    assert "<dt>Hidden</dt><dd>no → yes</dd>" in hidden
 
     suspended = row(Action.SUSPEND)
     assert "Account" in suspended and f"@{other_learner.handle}" in suspended
     assert "Rude to a fellow learner." in suspended
-    assert "<dt>suspended until</dt><dd>—</dd>" in suspended
+    until = other_learner.__class__.objects.get(pk=other_learner.pk).suspended_until
+    assert f"<dt>Suspended until</dt><dd>— → {until:%-d %b %Y, %H:%M} UTC</dd>" in suspended
+    assert "+00:00</dd>" not in suspended  # not the stored ISO string
+
+
+def test_an_edit_shows_what_changed_from_what_to_what(client, learner, mentor):
+    question = forum.question(learner, title="Celery retries, how?")
+    forum_services.question_edit(
+        editor=mentor,
+        question=question,
+        title="How do Celery retries back off?",
+        body=question.body,
+        category=question.category,
+    )
+    client.force_login(mentor)
+    text = client.get(LOG).text
+    assert "<dt>Title</dt><dd>Celery retries, how? → How do Celery retries back off?</dd>" in text
+    assert "<dt>body</dt>" not in text.lower()  # unchanged fields are left out
 
 
 # --- Filters -----------------------------------------------------------------------------------

@@ -180,6 +180,18 @@ def test_flags_are_grouped_per_post_with_counts_and_reasons(
     assert '<span class="queue-tabs__count" id="queue-count-flags">2</span>' in text
 
 
+def test_a_duplicate_flag_links_to_the_original_question(client, learner, mentor, flaggers):
+    original = forum.question(learner, title="How do Celery retries back off?")
+    question = forum.question(learner, title="Celery retry delays?")
+    # Pasted from another server's address: the link is built from the question, not it.
+    pasted = f"http://127.0.0.1:9999/q/{original.pk}/old-slug/"
+    flag(question, flaggers[0], reason="duplicate", detail=pasted)
+    client.force_login(mentor)
+    question_row = row(client.get(QUEUE).text, f"case-{Case.objects.get().pk}")
+    assert f'<a href="{original.get_absolute_url()}">{original.title}</a>' in question_row
+    assert "127.0.0.1:9999" not in question_row
+
+
 def test_flagged_comments_and_projects_link_to_their_page(
     client, learner, other_learner, mentor, flaggers
 ):
@@ -486,18 +498,27 @@ def test_median_response_times_per_mentor_and_category(client, learner, mentor, 
     client.force_login(mentor)
     text = client.get(QUEUE).text
     assert "Time to a first mentor response" in text
-    assert '<th scope="row">Mia Mentor</th><td>2 h</td><td>3</td>' in text
-    assert '<th scope="row">Django</th><td>45 min</td><td>2</td><td>0</td>' in text
-    assert "<strong>1 h 30 min</strong>" in text
+    assert '<th scope="row">Mia Mentor</th><td>2\xa0h</td><td>3</td>' in text
+    assert '<th scope="row">Django</th><td>45\xa0min</td><td>2</td><td>0</td>' in text
+    assert "<strong>1\xa0h\xa030\xa0min</strong>" in text  # never wraps mid-duration
+    # The figures say "Topic", as the question list does.
+    assert "Per topic" in text and '<th scope="col">Topic</th>' in text
+    assert "Category" not in text and "Per category" not in text
 
 
 def test_durations_read_at_a_glance():
-    assert selectors.duration_human(None) == "—"
-    assert selectors.duration_human(timedelta(seconds=20)) == "under a minute"
-    assert selectors.duration_human(timedelta(minutes=12)) == "12 min"
-    assert selectors.duration_human(timedelta(hours=2)) == "2 h"
-    assert selectors.duration_human(timedelta(hours=26, minutes=5)) == "1 d 2 h"
-    assert selectors.duration_human(timedelta(days=3)) == "3 d"
+    # Non-breaking spaces: a narrow column shows "17 h 52 min" on one line.
+    def human(value):
+        return selectors.duration_human(value).replace("\xa0", " ")
+
+    assert human(None) == "—"
+    assert human(timedelta(seconds=20)) == "under a minute"
+    assert human(timedelta(minutes=12)) == "12 min"
+    assert human(timedelta(hours=2)) == "2 h"
+    assert human(timedelta(hours=17, minutes=52)) == "17 h 52 min"
+    assert human(timedelta(hours=26, minutes=5)) == "1 d 2 h"
+    assert human(timedelta(days=3)) == "3 d"
+    assert " " not in selectors.duration_human(timedelta(hours=17, minutes=52))
 
 
 def test_response_times_with_nothing_to_measure(client, mentor):

@@ -277,8 +277,13 @@ class TestFeedback:
         parent = make.feedback(other_learner, p)
         reply = make.feedback(mentor, p, body="Agreed.", parent=parent)
         assert reply.parent == parent and reply.by_mentor
-        assert notifications_of(other_learner, Kind.PROJECT_FEEDBACK)
+        [note] = notifications_of(other_learner, Kind.FEEDBACK_REPLY)
+        assert not notifications_of(other_learner, Kind.PROJECT_FEEDBACK)
         assert notifications_of(learner, Kind.PROJECT_FEEDBACK)[0].count == 2
+        # Not their project: the reply reads as a reply, with the project's title beside it.
+        name = mentor.display_name or mentor.handle
+        assert note.message == f"{name} replied to your feedback"
+        assert note.target_title == p.title
 
     def test_reply_to_a_reply_is_refused(self, learner, other_learner):
         p = make.project(learner)

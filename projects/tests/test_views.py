@@ -1,5 +1,7 @@
 """The showcase's pages and actions through the Django client."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -282,3 +284,78 @@ def test_feedback_with_a_bad_parent_is_refused_not_a_500(client, learner, other_
         page = client.get(response.url)
         assert "No such feedback" in page.text
     assert not project.feedback.exists()
+
+
+def test_a_mentor_sees_feedback_actions_as_one_list(client, learner, other_learner, mentor):
+    p = make.project(learner)
+    item = make.feedback(other_learner, p)
+    make.feedback(learner, p, parent=item)
+    client.force_login(mentor)
+    text = " ".join(client.get(p.get_absolute_url()).text.split())
+    row = text[text.index(f'id="feedback-{item.pk}"') :]
+    actions = re.search(r'<ul class="action-list"[^>]*>(.*?)</ul>', row, re.S)
+    assert actions, "no action list on the feedback row"
+    labels = re.findall(r'class="comment__action"[^>]*>\s*(\w+)\s*<', actions[1])
+    assert labels == ["Delete", "Flag", "Hide"]
+    assert "·" not in actions[1]  # separators come from CSS, between items only
+    assert ">hide<" not in text and ">flag<" not in text and ">delete<" not in text
+
+
+def test_a_mentor_claims_from_the_awaiting_review_list(client, learner, other_learner, mentor):
+    waiting = make.requested(learner, title="Bookshelf API")
+    taken = make.requested(other_learner, title="Gym tracker")
+    services.review_claim(mentor=mentor, project=taken)
+    client.force_login(mentor)
+    text = client.get(reverse("projects:awaiting_review")).text
+    url = reverse("projects:review", args=[waiting.pk])
+    claim = re.search(rf'<form method="post" action="{url}">(.*?)</form>', text, re.S)
+    assert claim and 'value="claim"' in claim[1] and "Claim" in claim[1]
+    assert f'action="{reverse("projects:review", args=[taken.pk])}"' not in text
+    assert f'href="{taken.get_absolute_url()}#review-form"' in text  # theirs: write it
+
+    response = client.post(url, {"action": "claim"}, follow=True)
+    waiting.refresh_from_db()
+    assert waiting.reviewer == mentor and waiting.review_state == ReviewState.IN_REVIEW
+    assert response.redirect_chain[-1][0].startswith(waiting.get_absolute_url())
+
+
+BADGE = '<span class="badge badge--accent">Feedback wanted</span>'
+
+
+def test_feedback_wanted_marks_only_projects_still_waiting_for_some(client, learner, other_learner):
+    waiting = make.project(learner, title="Waiting for its first feedback", feedback_wanted=True)
+    answered = make.project(learner, title="Already has feedback", feedback_wanted=True)
+    make.feedback(other_learner, answered)
+    make.project(learner, title="Not asking for anything")
+
+    text = client.get(reverse("projects:gallery")).text
+
+    def card(project) -> str:
+        start = text.index(f'<a href="{project.get_absolute_url()}">')
+        return text[start : text.index("</li>", start)]
+
+    assert BADGE in card(waiting)
+    assert BADGE not in card(answered)
+    assert text.count(BADGE) == 1
+
+
+def test_the_project_page_says_feedback_wanted_once(client, learner, other_learner):
+    with_note = make.project(learner, feedback_wanted=True)  # the factory writes a note
+    without_note = make.project(learner, feedback_wanted=True)
+    Project.objects.filter(pk=without_note.pk).update(feedback_note="")
+    without_note.refresh_from_db()
+    for project in (with_note, without_note):
+        text = client.get(project.get_absolute_url()).text
+        assert text.lower().count("feedback wanted") == 1, project.feedback_note
+        assert "would love some" not in text
+
+
+def test_the_feedback_box_has_the_markdown_hint_and_preview(client, learner, other_learner):
+    p = make.project(learner)
+    client.force_login(other_learner)
+    text = client.get(p.get_absolute_url()).text
+    start = text.index(f'action="{reverse("projects:feedback_create", args=[p.pk])}"')
+    box = text[start : text.index("</form>", start)]
+    assert 'class="field md-editor' in box  # the question and answer forms' editor
+    assert "Markdown: **bold**" in box
+    assert f'hx-post="{reverse("discussions:preview")}"' in box
