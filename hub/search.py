@@ -295,4 +295,11 @@ def search_page(*, viewer: Any, raw: str, kind: str = "", page: int = 1) -> Sear
         result.counts.append((provider, found.total))
         if (chosen is None or provider is chosen) and found.total:
             result.sections.append(KindResults(provider=provider, page=found))
+        if provider is chosen and found.total and not found.hits:
+            pages = -(-found.total // PAGE_SIZE)
+            result.notices.append(
+                f"There {'is' if pages == 1 else 'are'} only {pages} "
+                f"page{'' if pages == 1 else 's'} of {provider.label.lower()}: "
+                f"page {result.page} is past the end."
+            )
     return result

@@ -103,6 +103,8 @@ def test_odd_parameters_are_no_error(client, learner):
     ):
         assert client.get("/search/", params).status_code == 200, params
     assert "stop at page 25" in client.get("/search/", {"q": "celery", "page": 999}).text
+    past = client.get("/search/", {"q": "celery", "kind": "questions", "page": 3}).text
+    assert "There is only 1 page of questions: page 3 is past the end." in past
     assert "no such kind" in client.get("/search/", {"q": "celery", "kind": "nope"}).text
 
 
