@@ -340,8 +340,11 @@ def seed() -> None:
             cursor.execute(
                 "INSERT INTO discussions_questionsearch (question_id, search_vector) "
                 "SELECT id, setweight(to_tsvector('english', title), 'A') || "
+                "setweight(to_tsvector('english', COALESCE((SELECT string_agg(t.name, ' ') "
+                "FROM discussions_question_tags qt JOIN discussions_tag t ON t.id = qt.tag_id "
+                "WHERE qt.question_id = q.id), '')), 'B') || "
                 "setweight(to_tsvector('english', body), 'B') "
-                "FROM discussions_question WHERE NOT is_deleted "
+                "FROM discussions_question q WHERE NOT is_deleted "
                 "ON CONFLICT (question_id) DO UPDATE SET search_vector = EXCLUDED.search_vector"
             )
     print(

@@ -9,7 +9,6 @@ and returns rendered, escaped HTML or plain result rows.
                     a notice under the question, a line per answer, mentors' tools;
                     the request is the page's, so forms rendered with it carry its
                     CSRF token (the viewer is request.user)
-    SEARCH_EXTRAS   (viewer, query) -> list[ExtraResult]   shown above the questions
     SIMILAR_EXTRAS  (title) -> list[ExtraResult]           the ask page's suggestions
 """
 
@@ -41,11 +40,9 @@ class ExtraResult:
 
 
 ThreadHook = Callable[[HttpRequest, Any, Sequence[Any]], ThreadExtras]
-SearchHook = Callable[[Any, str], list[ExtraResult]]
 SimilarHook = Callable[[str], list[ExtraResult]]
 
 THREAD_EXTRAS: list[ThreadHook] = []
-SEARCH_EXTRAS: list[SearchHook] = []
 SIMILAR_EXTRAS: list[SimilarHook] = []
 
 
@@ -56,10 +53,6 @@ def _add(registry: list, hook: Callable) -> None:
 
 def register_thread(hook: ThreadHook) -> None:
     _add(THREAD_EXTRAS, hook)
-
-
-def register_search(hook: SearchHook) -> None:
-    _add(SEARCH_EXTRAS, hook)
 
 
 def register_similar(hook: SimilarHook) -> None:
@@ -81,10 +74,6 @@ def thread_extras(*, request: HttpRequest, question: Any, answers: Sequence[Any]
     merged.notice = mark_safe(merged.notice)  # noqa: S308 - rendered by templates
     merged.tools = mark_safe(merged.tools)  # noqa: S308
     return merged
-
-
-def search_extras(*, viewer: Any, query: str) -> list[ExtraResult]:
-    return [row for hook in SEARCH_EXTRAS for row in hook(viewer, query)]
 
 
 def similar_extras(*, title: str) -> list[ExtraResult]:

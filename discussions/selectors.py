@@ -5,27 +5,28 @@ pages by keyset (the last row's sort value and id), so page 500 is as fast as pa
 """
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     When,
 )
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString
 
 from accounts.models import User
 from accounts.permissions import hidden_shown_to, may_see_hidden
@@ -43,6 +44,7 @@ from discussions.models import (
     Watch,
 )
 from hub import cache
+from hub import search as site_search
 from hub.keyset import cursor_decode, cursor_encode
 
 PAGE_SIZE = 20
@@ -569,76 +571,209 @@ def revision_history(*, kind: str, post_id: int) -> list[RevisionView]:
 
 
 # --- Search ------------------------------------------------------------------------------
+# A question is found when every word (and "phrase") occurs in it - its title, tags and
+# body - or all of them in one of its answers the viewer may see. On PostgreSQL: the
+# question's vector (QuestionSearch: title A, tags B, body B) and an expression GIN index
+# on answer bodies (migration 0006); on SQLite: LIKE, a word also matching a tag by name.
 
-_MARK_START, _MARK_STOP = "\x02", "\x03"
-WORD_RE = re.compile(r"\w[\w+#.-]*", re.UNICODE)
+WORD_RE = site_search.WORD_RE
+#: The answer-body vector: exactly the expression migration 0006 indexes.
+ANSWER_VECTOR = SearchVector("body", config="english")
 
 
 @dataclass
 class SearchResult:
     question: Question
     snippet: SafeString
+    in_answer: bool = False  # the snippet is from an answer
+    tags: list[str] = field(default_factory=list)
 
 
 def _snippet(raw: str) -> SafeString:
-    """Escape a headline, then turn our private markers into <mark>: the body is raw
-    Markdown written by anyone, so nothing of it may reach the page unescaped."""
-    text = escape(raw)
-    return mark_safe(  # noqa: S308 - escaped above; only our own markers become tags
-        text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+    return site_search.marked(raw)
+
+
+def _headline(column: str, search: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        column,
+        search,
+        config="english",
+        start_sel=site_search.MARK_START,
+        stop_sel=site_search.MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
     )
+
+
+def _tag_word(word: str) -> Q:
+    """A tag named by a word: `celery`, or a part of `django-orm`."""
+    word = word.lower()
+    return (
+        Q(tag__name=word)
+        | Q(tag__name__startswith=f"{word}-")
+        | Q(tag__name__endswith=f"-{word}")
+        | Q(tag__name__contains=f"-{word}-")
+    )
+
+
+def _text_q(term: site_search.Term, *columns: str, tags: bool = False) -> Q:
+    """SQLite: one term in any of these columns (or, for a word, a tag)."""
+    found = Q()
+    for column in columns:
+        found |= Q(**{f"{column}__icontains": term.text})
+    if tags and not term.phrase:
+        found |= Exists(
+            Question.tags.through.objects.filter(_tag_word(term.text), question_id=OuterRef("pk"))
+        )
+    return found
+
+
+def _question_matches(viewer: Any, query: site_search.ParsedQuery) -> QuerySet[Question]:
+    questions = questions_visible_to(viewer)
+    for tag in query.tags:
+        questions = questions.filter(
+            Exists(Question.tags.through.objects.filter(question_id=OuterRef("pk"), tag__name=tag))
+        )
+    if not query.terms:
+        return questions
+    answers = Answer.objects.filter(shown_to(viewer), is_deleted=False)
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query.websearch, search_type="websearch", config="english")
+        in_question = QuestionSearch.objects.filter(search_vector=search).values("question_id")
+        in_answers = answers.annotate(v=ANSWER_VECTOR).filter(v=search).values("question_id")
+        return questions.filter(Q(pk__in=in_question) | Q(pk__in=in_answers))
+    in_question, in_answer = Q(), Q()
+    for term in query.terms:
+        in_question &= _text_q(term, "title", "body", tags=True)
+        in_answer &= Q(body__icontains=term.text)
+    for term in query.excluded:
+        in_question &= ~_text_q(term, "title", "body", tags=True)
+        in_answer &= ~Q(body__icontains=term.text)
+    return questions.filter(
+        in_question | Exists(answers.filter(in_answer, question_id=OuterRef("pk")))
+    )
+
+
+def _question_ranked(matches: QuerySet[Question], query: site_search.ParsedQuery) -> QuerySet:
+    """Title matches first, then the best text matches, then the highest scored."""
+    if not query.terms:
+        return matches.order_by("-score", "-pk")
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query.websearch, search_type="websearch", config="english")
+        ranks = QuestionSearch.objects.filter(question_id=OuterRef("pk"))
+        return matches.annotate(
+            title_rank=Coalesce(
+                Subquery(
+                    ranks.annotate(
+                        r=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0])
+                    ).values("r")[:1]
+                ),
+                0.0,
+                output_field=FloatField(),
+            ),
+            rank=Coalesce(
+                Subquery(ranks.annotate(r=SearchRank(F("search_vector"), search)).values("r")[:1]),
+                0.0,
+                output_field=FloatField(),
+            ),
+        ).order_by("-title_rank", "-rank", "-score", "-pk")
+    in_title = Q()
+    for term in query.terms:
+        in_title &= Q(title__icontains=term.text)
+    return matches.annotate(
+        title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField())
+    ).order_by("title_hit", "-score", "-pk")
+
+
+def question_search_page(
+    *, viewer: Any, query: site_search.ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[list[SearchResult], int]:
+    """One page of questions found by a parsed query, and how many there are in all:
+    five queries whatever the page's length (count, ids, rows, tags, answer snippets)."""
+    if not query.searchable:
+        return [], 0
+    matches = _question_matches(viewer, query)
+    total = matches.count()
+    if not limit or not total:
+        return [], total
+    ids = list(
+        _question_ranked(matches, query).values_list("pk", flat=True)[offset : offset + limit]
+    )
+    return _search_results(viewer, query, ids), total
+
+
+def _search_results(
+    viewer: Any, query: site_search.ParsedQuery, ids: list[int]
+) -> list[SearchResult]:
+    if not ids:
+        return []
+    rows = Question.objects.filter(pk__in=ids).select_related("author", "category")
+    postgres = connection.vendor == "postgresql" and query.terms
+    if postgres:
+        search = SearchQuery(query.websearch, search_type="websearch", config="english")
+        rows = rows.annotate(headline=_headline("body", search))
+    by_id = {q.pk: q for q in rows}
+    tags = tags_for_questions(question_ids=ids)
+    results = []
+    for pk in ids:
+        question = by_id[pk]
+        if postgres:
+            snippet = _snippet(question.headline)
+        elif query.terms:
+            snippet = site_search.highlight(question.body, query.needles)
+        else:
+            snippet = _snippet(question.excerpt)
+        results.append(
+            SearchResult(
+                question=question, snippet=snippet, tags=[t.name for t in tags.get(pk, [])]
+            )
+        )
+    # Matched through an answer (nothing marked in the question's body): that answer's words.
+    unmarked = [
+        r.question.pk for r in results if query.terms and not site_search.has_mark(r.snippet)
+    ]
+    if unmarked:
+        snippets = _answer_snippets(viewer, query, unmarked)
+        for result in results:
+            if result.question.pk in snippets:
+                result.snippet, result.in_answer = snippets[result.question.pk], True
+    return results
+
+
+def _answer_snippets(
+    viewer: Any, query: site_search.ParsedQuery, question_ids: list[int]
+) -> dict[int, SafeString]:
+    """The best matching visible answer's snippet for each question: one query."""
+    answers = Answer.objects.filter(
+        shown_to(viewer), is_deleted=False, question_id__in=question_ids
+    ).order_by("question_id", "-score", "pk")
+    found: dict[int, SafeString] = {}
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query.websearch, search_type="websearch", config="english")
+        rows = (
+            answers.annotate(v=ANSWER_VECTOR)
+            .filter(v=search)
+            .annotate(headline=_headline("body", search))
+            .values_list("question_id", "headline")
+        )
+        for question_id, headline in rows:
+            found.setdefault(question_id, _snippet(headline))
+        return found
+    match = Q()
+    for term in query.terms:
+        match &= Q(body__icontains=term.text)
+    for question_id, body in answers.filter(match).values_list("question_id", "body"):
+        if question_id not in found:
+            found[question_id] = site_search.highlight(body, query.needles)
+    return found
 
 
 def question_search(*, viewer: Any, query: str, limit: int = PAGE_SIZE) -> list[SearchResult]:
-    """Full-text search on PostgreSQL (ranked, title matches first, highlighted snippets);
-    a plain substring match elsewhere."""
-    query = " ".join(query.split())[:200]
-    words = WORD_RE.findall(query)
-    if not words:
-        return []
-    questions = questions_visible_to(viewer).select_related("author", "category")
-    if connection.vendor == "postgresql":
-        search = SearchQuery(query, search_type="websearch", config="english")
-        # Rank on the narrow search table, then load only the winners (with snippets).
-        ranked = list(
-            QuestionSearch.objects.filter(search_vector=search)
-            .annotate(
-                title_rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0]),
-                rank=SearchRank(F("search_vector"), search),
-            )
-            .order_by("-title_rank", "-rank", "-question_id")
-            .values_list("question_id", flat=True)[:limit]
-        )
-        rows = questions.filter(pk__in=ranked).annotate(
-            headline=SearchHeadline(
-                "body",
-                search,
-                config="english",
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-            )
-        )
-        by_id = {q.pk: q for q in rows}
-        return [
-            SearchResult(question=by_id[pk], snippet=_snippet(by_id[pk].headline))
-            for pk in ranked
-            if pk in by_id
-        ]
-    matches = Q()
-    for word in words:
-        matches &= Q(title__icontains=word) | Q(body__icontains=word)
-    in_title = Q()
-    for word in words:
-        in_title &= Q(title__icontains=word)
-    rows = (
-        questions.filter(matches)
-        .annotate(title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField()))
-        .order_by("title_hit", "-score", "-pk")[:limit]
-    )
-    return [SearchResult(question=q, snippet=_snippet(q.excerpt)) for q in rows]
+    """The best `limit` questions for a query as typed (the API doors' search): ranked,
+    title matches first, highlighted snippets."""
+    results, _ = question_search_page(viewer=viewer, query=site_search.parse(query), limit=limit)
+    return results
 
 
 def question_similar(*, title: str, limit: int = 5) -> list[Question]:

@@ -197,15 +197,18 @@ def _mentions_record(
         )
 
 
-def _search_index(question: Question) -> None:
-    """Keep the question's row in the search table (PostgreSQL) in step with it."""
+def _search_index(question: Question, tag_names: Iterable[str] = ()) -> None:
+    """Keep the question's row in the search table (PostgreSQL) in step with it: title
+    (weight A), tags and body (B), as migration 0006 computes it for older rows."""
     if connection.vendor != "postgresql":
         return
     if question.is_deleted:
         QuestionSearch.objects.filter(question_id=question.pk).delete()
         return
-    vector = SearchVector(Value(question.title), weight="A", config="english") + SearchVector(
-        Value(question.body), weight="B", config="english"
+    vector = (
+        SearchVector(Value(question.title), weight="A", config="english")
+        + SearchVector(Value(" ".join(tag_names)), weight="B", config="english")
+        + SearchVector(Value(question.body), weight="B", config="english")
     )
     QuestionSearch.objects.update_or_create(
         question_id=question.pk, defaults={"search_vector": vector}
@@ -294,7 +297,7 @@ def question_create(
         author=author,
         question=question,
     )
-    _search_index(question)
+    _search_index(question, tag_names)
     watchers = User.objects.filter(
         pk__in=Watch.objects.filter(Q(category=category) | Q(tag__name__in=tag_names)).values(
             "user_id"
@@ -368,7 +371,7 @@ def question_edit(
         author=question.author,
         question=question,
     )
-    _search_index(question)
+    _search_index(question, tag_names)
     _edit_logged(editor, PostKind.QUESTION, question, question, before)
     after_commit(events.question_changed, question.pk)
     return question

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from discussions import views
+from hub import views as hub_views
 
 
 class PostKindConverter:
@@ -21,7 +22,8 @@ app_name = "discussions"
 
 urlpatterns = [
     path("questions/", views.question_list_view, name="question_list"),
-    path("search/", views.search_view, name="search"),
+    # The site search is hub's page (hub/urls.py, name "search"); this old name still reverses.
+    path("search/", hub_views.search_view, name="search"),
     path("watch", views.watch_view, name="watch"),
     path("ask/", views.question_ask_view, name="question_ask"),
     path("ask/similar/", views.question_similar_view, name="question_similar"),

@@ -136,18 +136,6 @@ def question_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "discussions/question_list.html", context)
 
 
-@require_GET
-def search_view(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    results = selectors.question_search(viewer=request.user, query=query) if query else []
-    extra = extensions.search_extras(viewer=request.user, query=query) if query else []
-    return render(
-        request,
-        "discussions/search.html",
-        {"query": query, "results": results, "extra_results": extra},
-    )
-
-
 # --- A question --------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The guide on the forum's pages, through discussions' extension points (discussions
 never imports guides): the thread page's "This answer is part of the guide" and "Answered
-in the guide" notices and the mentors' tools, guide sections in search and in the ask
-page's suggestions. Each hook runs a fixed number of queries."""
+in the guide" notices and the mentors' tools, and guide sections in the ask page's
+suggestions (the site search has its own provider: guides/search.py). Each hook runs a
+fixed number of queries."""
 
 from __future__ import annotations
 
@@ -56,19 +57,6 @@ def thread_extras(
     return result
 
 
-def search_extras(viewer: Any, query: str) -> list[extensions.ExtraResult]:
-    return [
-        extensions.ExtraResult(
-            kind=f"Guide · {hit.section.guide.title}",
-            title=hit.section.title,
-            url=hit.section.get_absolute_url(),
-            snippet=hit.snippet,
-            meta=", ".join(hit.section.versions),
-        )
-        for hit in selectors.section_search(query=query)
-    ]
-
-
 def similar_extras(title: str) -> list[extensions.ExtraResult]:
     return [
         extensions.ExtraResult(
@@ -83,5 +71,4 @@ def similar_extras(title: str) -> list[extensions.ExtraResult]:
 
 def register() -> None:
     extensions.register_thread(thread_extras)
-    extensions.register_search(search_extras)
     extensions.register_similar(similar_extras)

@@ -4,7 +4,6 @@ sections (the tests pin them)."""
 from __future__ import annotations
 
 import difflib
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,8 +13,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from discussions.selectors import questions_visible_to
 from guides.models import (
@@ -30,18 +28,11 @@ from guides.models import (
     SectionSearch,
 )
 from guides.rules import section_staleness
+from hub import search as site_search
 
-WORD_RE = re.compile(r"\w[\w+#.-]*", re.UNICODE)
-_MARK_START, _MARK_STOP = "\x02", "\x03"
+WORD_RE = site_search.WORD_RE
 RECENT_CHANGES = 8
 LED_HERE_MAX = 5
-
-
-def _snippet(raw: str) -> SafeString:
-    text = escape(raw)
-    return mark_safe(  # noqa: S308 - escaped above; only our own markers become tags
-        text.replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
-    )
 
 
 # --- The index --------------------------------------------------------------------------
@@ -397,48 +388,67 @@ class SectionHit:
     snippet: SafeString
 
 
-def section_search(*, query: str, limit: int = 5) -> list[SectionHit]:
-    """Sections ranked like questions (PostgreSQL full-text, title first, highlighted);
-    a plain substring match on SQLite."""
-    query = " ".join(query.split())[:200]
-    words = WORD_RE.findall(query)
-    if not words:
-        return []
-    sections = Section.objects.select_related("guide").defer("body_html")
-    if connection.vendor == "postgresql":
-        search = SearchQuery(query, search_type="websearch", config="english")
-        ranked = list(
-            SectionSearch.objects.filter(search_vector=search)
-            .annotate(
-                title_rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0]),
-                rank=SearchRank(F("search_vector"), search),
-            )
-            .order_by("-title_rank", "-rank", "-section_id")
-            .values_list("section_id", flat=True)[:limit]
+def section_search_page(
+    *, query: site_search.ParsedQuery, offset: int = 0, limit: int = 5
+) -> tuple[list[SectionHit], int]:
+    """Sections a parsed query finds, ranked like questions (PostgreSQL full text, title
+    first, highlighted; LIKE on SQLite), and how many: three queries (count, ids, rows).
+    Sections have no tags: a tag: filter finds none."""
+    if not query.terms or query.tags:
+        return [], 0
+    sections = Section.objects.all()
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        search = SearchQuery(query.websearch, search_type="websearch", config="english")
+        found = SectionSearch.objects.filter(search_vector=search)
+        total = found.count()
+        ranked = found.annotate(
+            title_rank=SearchRank(F("search_vector"), search, weights=[0.0, 0.0, 0.0, 1.0]),
+            rank=SearchRank(F("search_vector"), search),
+        ).order_by("-title_rank", "-rank", "-section_id")
+        if not limit or not total:
+            return [], total
+        ids = list(ranked.values_list("section_id", flat=True)[offset : offset + limit])
+    else:
+        matches = Q()
+        for term in query.terms:
+            matches &= Q(title__icontains=term.text) | Q(body_text__icontains=term.text)
+        for term in query.excluded:
+            matches &= ~(Q(title__icontains=term.text) | Q(body_text__icontains=term.text))
+        found = sections.filter(matches)
+        total = found.count()
+        if not limit or not total:
+            return [], total
+        ids = list(
+            found.order_by("guide__position", "position", "pk").values_list("pk", flat=True)[
+                offset : offset + limit
+            ]
         )
-        rows = sections.filter(pk__in=ranked).annotate(
+    rows = sections.filter(pk__in=ids).select_related("guide").defer("body_html", "body")
+    if postgres:
+        rows = rows.annotate(
             headline=SearchHeadline(
                 "body_text",
                 search,
                 config="english",
-                start_sel=_MARK_START,
-                stop_sel=_MARK_STOP,
+                start_sel=site_search.MARK_START,
+                stop_sel=site_search.MARK_STOP,
                 max_words=35,
                 min_words=15,
                 max_fragments=2,
             )
         )
-        by_id = {s.pk: s for s in rows}
-        return [
-            SectionHit(section=by_id[pk], snippet=_snippet(by_id[pk].headline))
-            for pk in ranked
-            if pk in by_id
-        ]
-    matches = Q()
-    for word in words:
-        matches &= Q(title__icontains=word) | Q(body_text__icontains=word)
-    rows = sections.filter(matches).order_by("guide__position", "position", "pk")[:limit]
-    return [SectionHit(section=s, snippet=_snippet(_excerpt(s.body_text))) for s in rows]
+    by_id = {s.pk: s for s in rows}
+    return [
+        SectionHit(
+            section=by_id[pk],
+            snippet=site_search.marked(by_id[pk].headline)
+            if postgres
+            else site_search.highlight(by_id[pk].body_text, query.needles),
+        )
+        for pk in ids
+        if pk in by_id
+    ], total
 
 
 def _excerpt(text: str, length: int = 200) -> str:

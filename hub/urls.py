@@ -15,6 +15,7 @@ admin.site.site_title = "Nexus admin"
 urlpatterns = [
     # The home page is the forum's list with a welcome (discussions' view, composed here).
     path("", discussions_views.home_view, name="home"),
+    path("search/", views.search_view, name="search"),
     path("healthz", views.healthz_view, name="healthz"),
     path("readyz", views.readyz_view, name="readyz"),
     path("readyz/worker", ops_views.worker_readyz_view, name="readyz_worker"),

@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from hub import health, live
+from hub import health, live, search
 from hub.middleware import too_large_response
 
 # What Django raises when the database server is down or the connection was lost.
@@ -125,3 +126,28 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     if not (user.is_authenticated and (user.is_staff or getattr(user, "is_admin", False))):
         raise PermissionDenied("Only admins can see the site's figures.")
     return render(request, "hub/metrics.html", {"metrics": metrics.summary(minutes=60)})
+
+
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    """The site search: the best questions, projects and guide sections for `q`, or one
+    kind's pages of them (`kind`, `page`). Every app adds its kind (hub.search providers)."""
+    raw = request.GET.get("q", "")[: search.QUERY_MAX * 10]
+    kind = request.GET.get("kind", "")
+    try:
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page = 1
+    result = search.search_page(viewer=request.user, raw=raw, kind=kind, page=page)
+    if kind and result.kind is None and result.query.searchable:
+        result.notices.append("There is no such kind of result: showing every kind.")
+    return render(
+        request,
+        "hub/search.html",
+        {
+            "result": result,
+            "query": result.query.text,
+            "kinds": search.providers(),
+            "page_size": search.PAGE_SIZE,
+        },
+    )

@@ -6,6 +6,7 @@ update and every Markdown render happens in projects/services.py.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -243,6 +244,20 @@ class Project(models.Model):
             ("API docs", self.docs_url),
         )
         return [(label, url, url_domain(url)) for label, url in pairs if url]
+
+
+class ProjectSearch(models.Model):
+    """A project's full-text vector (PostgreSQL): title (weight A), tags and pitch (B),
+    description (C), in a narrow table as discussions' QuestionSearch is. Kept by the
+    services, GIN-indexed by a PostgreSQL-only migration; unused on SQLite (LIKE)."""
+
+    project = models.OneToOneField(
+        Project, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    search_vector = SearchVectorField()
+
+    def __str__(self) -> str:
+        return f"search vector of project {self.project_id}"
 
 
 class Star(models.Model):

@@ -11,9 +11,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.safestring import SafeString
 
 from accounts.models import User
+from hub import search as site_search
 from hub.keyset import cursor_decode, cursor_encode
 from projects.forms import FeedbackForm, ReviewForm
 from projects.models import (
@@ -21,6 +37,7 @@ from projects.models import (
     Feedback,
     Project,
     ProjectRevision,
+    ProjectSearch,
     ProjectTag,
     Review,
     ReviewState,
@@ -455,3 +472,134 @@ def tags_for_projects(*, project_ids: list[int]) -> dict[int, list[ProjectTag]]:
     for row in through.order_by("projecttag__name"):
         grouped.setdefault(row.project_id, []).append(row.projecttag)
     return grouped
+
+
+# --- Search ------------------------------------------------------------------------------
+# A project is found when every word (and "phrase") occurs in its title, tags, pitch or
+# description: PostgreSQL full text on ProjectSearch, LIKE on SQLite (a word also matching
+# a tag by name). Only projects the viewer may open (projects_visible_to).
+
+
+@dataclass
+class ProjectHit:
+    project: Project
+    snippet: SafeString
+    tags: list[str] = field(default_factory=list)
+
+
+def _tag_word(word: str) -> Q:
+    """A tag named by a word: `celery`, or a part of `ci-cd`."""
+    word = word.lower()
+    return (
+        Q(projecttag__name=word)
+        | Q(projecttag__name__startswith=f"{word}-")
+        | Q(projecttag__name__endswith=f"-{word}")
+        | Q(projecttag__name__contains=f"-{word}-")
+    )
+
+
+def _text_q(term: site_search.Term) -> Q:
+    found = Q(title__icontains=term.text) | Q(pitch__icontains=term.text)
+    found |= Q(description__icontains=term.text)
+    if not term.phrase:
+        found |= Exists(
+            Project.tags.through.objects.filter(_tag_word(term.text), project_id=OuterRef("pk"))
+        )
+    return found
+
+
+def _search_query(query: site_search.ParsedQuery) -> SearchQuery:
+    return SearchQuery(query.websearch, search_type="websearch", config="english")
+
+
+def _project_matches(viewer: Any, query: site_search.ParsedQuery) -> QuerySet[Project]:
+    projects = projects_visible_to(viewer)
+    for tag in query.tags:
+        projects = projects.filter(
+            Exists(
+                Project.tags.through.objects.filter(project_id=OuterRef("pk"), projecttag__name=tag)
+            )
+        )
+    if not query.terms:
+        return projects
+    if connection.vendor == "postgresql":
+        found = ProjectSearch.objects.filter(search_vector=_search_query(query))
+        return projects.filter(pk__in=found.values("project_id"))
+    for term in query.terms:
+        projects = projects.filter(_text_q(term))
+    for term in query.excluded:
+        projects = projects.exclude(_text_q(term))
+    return projects
+
+
+def _headline(column: str, search: SearchQuery) -> SearchHeadline:
+    return SearchHeadline(
+        column,
+        search,
+        config="english",
+        start_sel=site_search.MARK_START,
+        stop_sel=site_search.MARK_STOP,
+        max_words=35,
+        min_words=15,
+        max_fragments=2,
+    )
+
+
+def project_search_page(
+    *, viewer: Any, query: site_search.ParsedQuery, offset: int = 0, limit: int = 20
+) -> tuple[list[ProjectHit], int]:
+    """One page of the projects a parsed query finds (title matches first, then the best
+    text matches, then the most starred) and how many there are: four queries (count,
+    ids, rows, tags) whatever the page's length."""
+    if not query.searchable:
+        return [], 0
+    matches = _project_matches(viewer, query)
+    total = matches.count()
+    if not limit or not total:
+        return [], total
+    postgres = connection.vendor == "postgresql" and bool(query.terms)
+    if postgres:
+        search = _search_query(query)
+        ranks = ProjectSearch.objects.filter(project_id=OuterRef("pk"))
+        weights = [0.0, 0.0, 0.0, 1.0]
+        ordered = matches.annotate(
+            title_rank=Subquery(
+                ranks.annotate(r=SearchRank(F("search_vector"), search, weights=weights)).values(
+                    "r"
+                )[:1]
+            ),
+            rank=Subquery(ranks.annotate(r=SearchRank(F("search_vector"), search)).values("r")[:1]),
+        ).order_by("-title_rank", "-rank", "-star_count", "-pk")
+    elif query.terms:
+        in_title = Q()
+        for term in query.terms:
+            in_title &= Q(title__icontains=term.text)
+        ordered = matches.annotate(
+            title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField())
+        ).order_by("title_hit", "-star_count", "-pk")
+    else:
+        ordered = matches.order_by("-star_count", "-pk")
+    ids = list(ordered.values_list("pk", flat=True)[offset : offset + limit])
+    rows = Project.objects.filter(pk__in=ids).select_related("author")
+    if postgres:
+        rows = rows.annotate(
+            description_headline=_headline("description", search),
+            pitch_headline=_headline("pitch", search),
+        )
+    by_id = {p.pk: p for p in rows}
+    tags = tags_for_projects(project_ids=ids)
+    hits = []
+    for pk in ids:
+        project = by_id[pk]
+        if postgres:
+            snippet = site_search.marked(project.description_headline)
+            if not site_search.has_mark(snippet):
+                snippet = site_search.marked(project.pitch_headline)
+        elif site_search.text_matches(project.description, query.needles):
+            snippet = site_search.highlight(project.description, query.needles)
+        else:
+            snippet = site_search.highlight(project.pitch, query.needles)
+        hits.append(
+            ProjectHit(project=project, snippet=snippet, tags=[t.name for t in tags.get(pk, [])])
+        )
+    return hits, total

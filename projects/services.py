@@ -10,9 +10,10 @@ events and notification side effects run on commit.
 import re
 from collections.abc import Iterable
 
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Value
 from django.utils import timezone
 
 from accounts.models import Track, User
@@ -33,6 +34,7 @@ from projects.models import (
     FeedbackRevision,
     Project,
     ProjectRevision,
+    ProjectSearch,
     ProjectTag,
     Review,
     ReviewState,
@@ -156,6 +158,21 @@ def _revision_add(project: Project, editor: User) -> None:
     )
 
 
+def _search_index(project: Project, tag_names: Iterable[str]) -> None:
+    """Keep the project's row in the search table (PostgreSQL) in step with its text."""
+    if connection.vendor != "postgresql":
+        return
+    vector = (
+        SearchVector(Value(project.title), weight="A", config="english")
+        + SearchVector(Value(" ".join(tag_names)), weight="B", config="english")
+        + SearchVector(Value(project.pitch), weight="B", config="english")
+        + SearchVector(Value(project.description), weight="C", config="english")
+    )
+    ProjectSearch.objects.update_or_create(
+        project_id=project.pk, defaults={"search_vector": vector}
+    )
+
+
 def _target(project: Project) -> dict[str, str]:
     return {
         "target_key": events.project_topic(project.pk),
@@ -209,6 +226,7 @@ def project_create(
     clean(project, exclude=["author", "hidden_by", "reviewer"])
     project.save()
     project.tags.set(_tags_get_or_create(tag_names))
+    _search_index(project, tag_names)
     _revision_add(project, author)
     after_commit(events.project_changed, project.pk)
     return project
@@ -250,6 +268,7 @@ def project_edit(
     clean(project, exclude=["author", "hidden_by", "reviewer"])
     project.save()
     project.tags.set(_tags_get_or_create(tag_names))
+    _search_index(project, tag_names)
     if any(getattr(project, name) != value for name, value in before.items()):
         _revision_add(project, editor)
     after_commit(events.project_changed, project.pk)

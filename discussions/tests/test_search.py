@@ -2,10 +2,13 @@
 behaviour from the plain fallback on SQLite."""
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from discussions import selectors
+from discussions import selectors, services
+from discussions.models import Answer
 from discussions.tests import factories as make
+from hub import search as site_search
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,121 @@ def test_deleted_questions_are_not_found(questions, other_learner):
 def test_empty_and_symbol_only_queries(questions):
     assert selectors.question_search(viewer=None, query="   ") == []
     assert selectors.question_search(viewer=None, query="!!! ???") == []
+
+
+# --- The site search's questions: tags, answers, phrases, exclusions, visibility ----------
+# Each runs on SQLite and, with DATABASE_URL, on PostgreSQL: the same results from both.
+
+
+def _found(query: str, viewer=None) -> list:
+    results, _ = selectors.question_search_page(viewer=viewer, query=site_search.parse(query))
+    return [r.question for r in results]
+
+
+def test_a_word_matches_a_tag(learner):
+    tagged = make.question(
+        learner, title="Workers lose jobs on every deploy", body="Why?", tags="celery ops"
+    )
+    untagged = make.question(learner, title="Forms lose their values", body="Why?", tags="forms")
+    assert _found("celery") == [tagged]
+    assert _found("tag:celery") == [tagged]
+    assert _found("[celery] deploy") == [tagged]
+    assert _found("tag:celery forms") == []
+    assert untagged in _found("lose")
+
+
+def test_part_of_a_hyphenated_tag_matches(learner):
+    tagged = make.question(
+        learner, title="Prefetching related rows", body="How?", tags="django-orm"
+    )
+    assert _found("orm") == [tagged]
+
+
+def test_words_in_an_answer_find_the_question_with_the_answer_as_snippet(learner, mentor):
+    question = make.question(learner, title="My worker loses jobs on deploy", body="Help.")
+    make.answer(mentor, question, body="Turn on acks_late and set a visibility timeout.")
+    results, total = selectors.question_search_page(
+        viewer=None, query=site_search.parse("visibility")
+    )
+    assert total == 1 and results[0].question == question
+    assert results[0].in_answer
+    assert "<mark>visibility</mark>" in results[0].snippet
+
+
+def test_a_hidden_answer_finds_nothing_for_learners(learner, other_learner, mentor):
+    question = make.question(learner, title="My worker loses jobs on deploy", body="Help.")
+    answer = make.answer(other_learner, question, body="Buy zeppelin insurance.")
+    services.post_hidden_set(post=answer, hidden=True, reason="spam")
+    assert _found("zeppelin", viewer=learner) == []
+    assert _found("zeppelin", viewer=None) == []
+    assert _found("zeppelin", viewer=mentor) == [question]
+
+
+def test_a_quoted_phrase_matches_only_as_written(learner):
+    phrase = make.question(
+        learner, title="Tasks run twice after a restart", body="Is the visibility timeout short?"
+    )
+    apart = make.question(
+        learner, title="Timeout on the admin page", body="The timeout hurts visibility of rows."
+    )
+    assert set(_found("visibility timeout")) == {phrase, apart}
+    assert _found('"visibility timeout"') == [phrase]
+
+
+def test_an_excluded_word_leaves_questions_out(learner):
+    with_redis = make.question(learner, title="Celery with Redis as the broker", body="Fine?")
+    plain = make.question(learner, title="Celery with RabbitMQ as the broker", body="Fine?")
+    assert set(_found("celery broker")) == {with_redis, plain}
+    assert _found("celery broker -redis") == [plain]
+
+
+def test_a_hidden_question_is_found_only_by_mentors_and_its_author(learner, other_learner, mentor):
+    question = make.question(learner, title="Quarantined question about zeppelins", body="Hm.")
+    services.post_hidden_set(post=question, hidden=True, reason="off topic")
+    assert _found("zeppelins", viewer=None) == []
+    assert _found("zeppelins", viewer=other_learner) == []
+    assert _found("zeppelins", viewer=mentor) == [question]
+    assert _found("zeppelins", viewer=learner) == [question]
+    assert selectors.question_search(viewer=other_learner, query="zeppelins") == []
+
+
+def test_snippets_are_highlighted_on_both_databases(learner):
+    make.question(
+        learner,
+        title="Template shows raw tags around my output",
+        body="The serializer returns <b>bold</b> text in the field.",
+    )
+    [result] = selectors.question_search(viewer=None, query="serializer")
+    assert "<mark>serializer</mark>" in result.snippet
+    assert "<b>" not in result.snippet  # escaped (SQLite) or dropped by ts_headline
+    assert "bold" in result.snippet
+
+
+def test_the_total_counts_every_match_and_pages_do_not_overlap(learner, settings):
+    settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 1000, "new": 1000}}
+    made = {
+        make.question(learner, title=f"Zeppelin question number {i}", body="Hm.") for i in range(7)
+    }
+    query = site_search.parse("zeppelin")
+    first, total = selectors.question_search_page(viewer=None, query=query, limit=5)
+    second, _ = selectors.question_search_page(viewer=None, query=query, offset=5, limit=5)
+    assert total == 7
+    assert {r.question for r in first} | {r.question for r in second} == made
+    assert not {r.question for r in first} & {r.question for r in second}
+
+
+def test_postgresql_uses_the_indexes(learner, mentor):
+    """The answer-body filter is the expression migration 0006 indexes; the question
+    vectors carry the tags (also for rows indexed before it: the migration reindexes)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("GIN indexes are PostgreSQL's")
+    question = make.question(learner, title="Workers lose jobs", body="Why?", tags="celery")
+    make.answer(mentor, question, body="Visibility timeout.")
+    search = SearchQuery("visibility", search_type="websearch", config="english")
+    answers = Answer.objects.annotate(v=selectors.ANSWER_VECTOR).filter(v=search).values("pk")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = answers.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "a_search_body" in plan, plan
