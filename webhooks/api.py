@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.authentication import TokenScopes
-from hub.api.base import ApiView, StrictInput, body_params
+from hub.api.base import SignedInApi, StrictInput, body_params, found
 from webhooks import selectors, services
-from webhooks.models import Delivery, DeliveryState, Event, Webhook
+from webhooks.models import DeliveryState, Event, Webhook
 
 TAGS = ["webhooks"]
 
@@ -69,15 +66,12 @@ class RedeliverSerializer(serializers.Serializer):
     queued = serializers.BooleanField()
 
 
-class OwnerApi(ApiView):
-    permission_classes = [IsAuthenticated, TokenScopes]
+class OwnerApi(SignedInApi):
+    """Your webhooks only: another person's webhook or delivery answers 404."""
 
 
 def _webhook_or_404(request: Request, pk: int) -> Webhook:
-    try:
-        return selectors.webhook_get_for_owner(owner=request.user, pk=pk)
-    except Webhook.DoesNotExist:
-        raise Http404 from None
+    return found(selectors.webhook_get_for_owner(owner=request.user, pk=pk))
 
 
 class WebhookListApi(OwnerApi):
@@ -144,12 +138,9 @@ class RedeliverApi(OwnerApi):
                    request=RedeliverInput, responses={202: RedeliverSerializer},
                    tags=TAGS)  # fmt: skip
     def post(self, request: Request, pk: int, delivery_id: int) -> Response:
-        try:
-            delivery = selectors.delivery_get_for_owner(
-                owner=request.user, pk=delivery_id, webhook_id=pk
-            )
-        except Delivery.DoesNotExist:
-            raise Http404 from None
+        delivery = found(
+            selectors.delivery_get_for_owner(owner=request.user, pk=delivery_id, webhook_id=pk)
+        )
         data: dict[str, Any] = body_params(RedeliverInput, request)
         queued = services.delivery_redeliver(
             actor=request.user, delivery=delivery, seen_attempts=data.get("attempts")

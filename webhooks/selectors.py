@@ -25,11 +25,11 @@ def webhooks_for_owner(*, owner: Any) -> QuerySet[Webhook]:
     )
 
 
-def webhook_get_for_owner(*, owner: Any, pk: int) -> Webhook:
-    """The owner's webhook (Webhook.DoesNotExist for anyone else's: a 404 at every door)."""
+def webhook_get_for_owner(*, owner: Any, pk: int) -> Webhook | None:
+    """The owner's webhook (None for anyone else's: a 404 at every door)."""
     if not owner.is_authenticated:
-        raise Webhook.DoesNotExist
-    return Webhook.objects.get(owner=owner, pk=pk)
+        return None
+    return Webhook.objects.filter(owner=owner, pk=pk).first()
 
 
 def deliveries_for_webhook(*, webhook: Webhook, limit: int = LOG_LENGTH) -> QuerySet[Delivery]:
@@ -37,10 +37,13 @@ def deliveries_for_webhook(*, webhook: Webhook, limit: int = LOG_LENGTH) -> Quer
     return Delivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")[:limit]
 
 
-def delivery_get_for_owner(*, owner: Any, pk: int, webhook_id: int | None = None) -> Delivery:
+def delivery_get_for_owner(
+    *, owner: Any, pk: int, webhook_id: int | None = None
+) -> Delivery | None:
+    """One delivery of the owner's webhooks (None for anyone else's)."""
     if not owner.is_authenticated:
-        raise Delivery.DoesNotExist
+        return None
     deliveries = Delivery.objects.select_related("webhook").filter(webhook__owner=owner)
     if webhook_id is not None:
         deliveries = deliveries.filter(webhook_id=webhook_id)
-    return deliveries.get(pk=pk)
+    return deliveries.filter(pk=pk).first()

@@ -14,14 +14,14 @@ from django.views.decorators.http import require_POST
 from hub import doors
 from webhooks import selectors, services
 from webhooks.forms import WebhookForm
-from webhooks.models import Delivery, Webhook
+from webhooks.models import Webhook
 
 
 def _webhook(request: HttpRequest, webhook_id: int) -> Webhook:
-    try:
-        return selectors.webhook_get_for_owner(owner=request.user, pk=webhook_id)
-    except Webhook.DoesNotExist:
-        raise Http404("No such webhook.") from None
+    webhook = selectors.webhook_get_for_owner(owner=request.user, pk=webhook_id)
+    if webhook is None:
+        raise Http404("No such webhook.")
+    return webhook
 
 
 def _never_cached(response: HttpResponse) -> HttpResponse:
@@ -112,12 +112,11 @@ def webhook_delete_view(request: HttpRequest, webhook_id: int) -> HttpResponse:
 def delivery_redeliver_view(
     request: HttpRequest, webhook_id: int, delivery_id: int
 ) -> HttpResponse:
-    try:
-        delivery = selectors.delivery_get_for_owner(
-            owner=request.user, pk=delivery_id, webhook_id=webhook_id
-        )
-    except Delivery.DoesNotExist:
-        raise Http404("No such delivery.") from None
+    delivery = selectors.delivery_get_for_owner(
+        owner=request.user, pk=delivery_id, webhook_id=webhook_id
+    )
+    if delivery is None:
+        raise Http404("No such delivery.")
     seen = request.POST.get("attempts", "")
     with doors.refusals(request) as outcome:
         queued = services.delivery_redeliver(
