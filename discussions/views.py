@@ -141,6 +141,9 @@ def question_list_view(request: HttpRequest) -> HttpResponse:
 
 # Stands for the viewer's CSRF token in cached HTML; replaced per response.
 CSRF_PLACEHOLDER = "nexus-csrf-placeholder-7d1f0c"
+# Where other apps' per-viewer lines go under an answer in the shared copy (a comment: the
+# Markdown sanitiser drops comments, so no post can contain one).
+ANSWER_EXTRA_MARK = "<!--nexus-answer-extra:{}-->"
 
 
 def _answers_cached(
@@ -191,12 +194,13 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
     extras = None
     if cached is not None:
         answers_html, answer_ids = cached
-        # Other apps' lines under answers (a guide link) are not in the shared copy: a
-        # thread that has any gets the full per-viewer render.
+        # Other apps' lines under answers (a guide link, a mentor's "add to the guide") are
+        # per viewer: the shared copy marks their place in each answer and they go in here.
         stand_ins = [Answer(pk=pk, question=question) for pk in answer_ids]
         extras = extensions.thread_extras(request=request, question=question, answers=stand_ins)
-        if extras.answers:
-            cached = extras = None
+        for answer_id, html in extras.answers.items():
+            mark = ANSWER_EXTRA_MARK.format(answer_id)
+            answers_html = mark_safe(answers_html.replace(mark, html, 1))  # noqa: S308 - ours
     if cached is None:
         context = _thread_context(request, question, **extra)
         extras = extensions.thread_extras(

@@ -92,7 +92,7 @@ def queue_context(request: HttpRequest, oob: bool = False) -> dict[str, Any]:
 def queue_view(request: HttpRequest) -> HttpResponse:
     _require_queue_viewer(request)
     context = queue_context(request)
-    context["figures"] = selectors.response_times(days=FIGURE_DAYS)
+    context["figures"] = selectors.response_times_recent(days=FIGURE_DAYS)
     return render(request, QUEUE, context)
 
 

@@ -111,3 +111,29 @@ def test_per_viewer_parts_of_a_cached_thread(client, thread, learner, other_lear
     text = client.get(url).text
     assert f'<template id="viewer-votes" data-answers="{a.pk}">' in text
     assert f'action="/mod/hide/answer/{a.pk}"' in text or "mod-hide" in text
+
+
+def test_lines_other_apps_add_under_answers_go_into_the_shared_copy(
+    client, thread, learner, mentor, monkeypatch
+):
+    """An app's per-viewer line under one answer (the guide's "Add to the guide" for mentors)
+    goes into the cached copy at its mark: the viewer still gets the shared render."""
+    from discussions import extensions
+
+    q, a = thread
+    other = make.answer(learner, q, body="A second thought.")
+
+    def mentors_line(request, question, answers):
+        extras = extensions.ThreadExtras()
+        if request.user.is_authenticated and request.user.is_mentor:
+            extras.answers[a.pk] = '<p class="test-extra">Only for mentors</p>'
+        return extras
+
+    monkeypatch.setattr(extensions, "THREAD_EXTRAS", [*extensions.THREAD_EXTRAS, mentors_line])
+    url = q.get_absolute_url()
+    assert "test-extra" not in client.get(url).text  # a visitor fills the shared copy
+    client.force_login(mentor)
+    text = client.get(url).text
+    assert 'data-show-for="asker mentor"' in text, "the mentor's page is the shared copy"
+    line = text.index("Only for mentors")
+    assert text.index(f'id="answer-{a.pk}"') < line < text.index(f'id="answer-{other.pk}"')

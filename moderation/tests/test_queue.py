@@ -634,3 +634,20 @@ def test_a_long_waiting_list_is_counted_up_to_a_cap(client, mentor, learner, mon
     client.force_login(mentor)
     page = client.get("/mod/").content.decode()
     assert 'id="queue-count-waiting">2+<' in page
+
+
+@pytest.mark.cached
+def test_the_queue_computes_its_response_times_once_every_few_minutes(
+    client, learner, mentor, monkeypatch
+):
+    """The 30-day figures may be minutes old (issue 16): the queue's loads within
+    FIGURES_SECONDS compute them once."""
+    computed = []
+    real = selectors.response_times
+    monkeypatch.setattr(selectors, "response_times", lambda **kw: computed.append(1) or real(**kw))
+    client.force_login(mentor)
+    assert client.get(QUEUE).status_code == 200
+    assert client.get(QUEUE).status_code == 200
+    assert len(computed) == 1
+    assert "Time to a first mentor response" in client.get(QUEUE).text
+    assert len(computed) == 1
