@@ -5,8 +5,11 @@ JavaScript) and through HTMX (`request.htmx`: returns the fragment it changed, a
 of the page's own template).
 """
 
+import hashlib
+import time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -33,6 +36,7 @@ from notifications.selectors import is_muted
 from notifications.services import notifications_read_for_targets
 
 DETAIL = "discussions/question_detail.html"
+LIST = "discussions/question_list.html"
 
 
 def _question_or_404(request: HttpRequest, pk: int) -> Question:
@@ -112,6 +116,7 @@ def question_list_context(request: HttpRequest) -> dict[str, Any]:
     current_tag = (request.GET.get("tag") or "").lower()
     return {
         "page": page,
+        "rows_html": _rows_cached(page, params),
         "watching": selectors.is_watching(user=request.user, category=category, tag=current_tag),
         "categories": selectors.category_list(),
         "current_category": category,
@@ -120,6 +125,41 @@ def question_list_context(request: HttpRequest) -> dict[str, Any]:
         "shows": selectors.SHOWS,
         "params": params,
     }
+
+
+def _row_facts(q: Question) -> tuple:
+    """Everything a list row shows of a question (the question-row partial)."""
+    author, category = q.author, q.category
+    return (
+        q.pk, q.title, q.excerpt, q.score, q.answer_count, q.accepted_answer_id, q.created_at,
+        q.pinned_at, q.hidden_at, q.locked_at, q.duplicate_of_id,
+        category.slug, category.name, author.handle, author.name, author.is_mentor,
+        author.avatar_colour, tuple(tag.name for tag in q.tags.all()),
+    )  # fmt: skip
+
+
+def _rows_cached(page: Any, params: dict[str, str]) -> SafeString | None:
+    """The page's rows (and its "load more" link) rendered once for everyone who gets the
+    same rows: the entry's key is a digest of everything they show (what the selector
+    fetched for this viewer anyway) and the minute, for the relative times. Nothing to
+    invalidate: a changed row is another key. Templates were most of a signed-in list's time
+    (docs/bench.md)."""
+    if not settings.NEXUS_CACHE or not page.questions:
+        return None
+    facts = (
+        [_row_facts(q) for q in page.questions],
+        sorted(params.items()),
+        page.next_cursor,
+        int(time.time() // 60),
+    )
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+
+    def compute() -> str:
+        context = {"page": page, "params": params, "live": False}
+        return render_to_string(f"{LIST}#question-rows", context)
+
+    html = cache.fragment("question-rows", parts=[digest], compute=compute)
+    return mark_safe(html)  # noqa: S308 - our own render
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
@@ -132,8 +172,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
 def question_list_view(request: HttpRequest) -> HttpResponse:
     context = question_list_context(request)
     if request.htmx and request.GET.get("after"):
-        return render(request, "discussions/question_list.html#question-rows", context)
-    return render(request, "discussions/question_list.html", context)
+        return render(request, f"{LIST}#question-rows", context)
+    return render(request, LIST, context)
 
 
 # --- A question --------------------------------------------------------------------------

@@ -137,3 +137,63 @@ def test_lines_other_apps_add_under_answers_go_into_the_shared_copy(
     assert 'data-show-for="asker mentor"' in text, "the mentor's page is the shared copy"
     line = text.index("Only for mentors")
     assert text.index(f'id="answer-{a.pk}"') < line < text.index(f'id="answer-{other.pk}"')
+
+
+# --- List rows: rendered once for everyone who gets the same rows ---------------------------
+
+
+def test_list_rows_are_shared_and_every_change_a_row_shows_is_seen_at_once(
+    client, learner, other_learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from accounts import services as accounts
+
+    q = make.question(learner, title="Which Redis eviction policy?")
+    make.question(other_learner, title="Celery retries with jitter")
+    rendered = []
+    real = views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    client.force_login(learner)
+    first = client.get("/questions/").text
+    client.force_login(other_learner)
+    second = client.get("/questions/").text
+    assert rendered.count(f"{views.LIST}#question-rows") == 1, (
+        "the second viewer's rows came from the cache"
+    )
+    assert "Which Redis eviction policy?" in second and first.count('id="question-row-') == 2
+
+    def rows_after(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        return client.get("/questions/").text
+
+    text = rows_after(lambda: services.vote_toggle(user=other_learner, post=q))
+    assert "<strong>1</strong> vote" in text
+    text = rows_after(
+        lambda: services.question_edit(
+            editor=learner,
+            question=q,
+            title="Which Redis maxmemory policy?",
+            body=q.body,
+            category=q.category,
+            tags=["redis"],
+        )
+    )
+    assert "Which Redis maxmemory policy?" in text and '?tag=redis">redis<' in text
+    text = rows_after(
+        lambda: services.answer_create(author=mentor, question=q, body="allkeys-lru.")
+    )
+    assert "<strong>1</strong> answer" in text
+    text = rows_after(
+        lambda: accounts.user_profile_update(
+            actor=learner, user=learner, display_name="Lena Learner-Renamed"
+        )
+    )
+    assert "Lena Learner-Renamed" in text
+
+    client.force_login(mentor)  # sees the same rows plus none hidden: the same entry serves
+    assert "Which Redis maxmemory policy?" in client.get("/questions/").text
