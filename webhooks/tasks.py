@@ -10,12 +10,10 @@ try fails the task, so it is dead-lettered and shown on /ops/ with a retry butto
 
 from __future__ import annotations
 
-import math
-import random
-
 from celery import shared_task
 from django.conf import settings
 
+from hub.backoff import retry_countdown
 from webhooks import services
 
 MAX_ATTEMPTS = 6
@@ -26,10 +24,9 @@ class DeliveryFailed(Exception):
 
 
 def backoff(retries: int) -> int:
-    """Whole seconds, at least 1: RabbitMQ's native delayed delivery takes whole seconds
-    and refuses a countdown that truncates to 0."""
-    ceiling = float(getattr(settings, "NEXUS_WEBHOOK_RETRY_BASE", 10)) * 2**retries
-    return max(1, math.ceil(random.uniform(ceiling / 2, ceiling)))  # noqa: S311 - jitter
+    """Whole seconds, at least 1 (hub.backoff, half jitter)."""
+    base = float(getattr(settings, "NEXUS_WEBHOOK_RETRY_BASE", 10))
+    return retry_countdown(retries, base=base, cap=base * 2**MAX_ATTEMPTS, jitter="half")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_ATTEMPTS - 1)
