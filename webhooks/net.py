@@ -147,10 +147,12 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
+def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float | None = None) -> Answer:
     """POST `body` to `url` through the guard. Refused before any connection to an address
-    we never reach; OSError/http.client errors for the network's own failures."""
-    timeout = float(getattr(settings, "NEXUS_WEBHOOK_TIMEOUT", 5))
+    we never reach; OSError/http.client errors for the network's own failures. `timeout`
+    (default NEXUS_WEBHOOK_TIMEOUT) bounds each step and the whole answer."""
+    if timeout is None:
+        timeout = float(getattr(settings, "NEXUS_WEBHOOK_TIMEOUT", 5))
     scheme, host, port, path = url_parts(url)
     addresses = addresses_checked(host, port)
     connection_class = _PinnedHTTPS if scheme == "https" else _PinnedHTTP
