@@ -247,6 +247,9 @@ NEXUS_WEBHOOK_RETRY_BASE = 10
 # A retry this long overdue lost its delayed message: beat's resume sweep queues it again.
 NEXUS_WEBHOOK_RESUME_GRACE = timedelta(minutes=2)
 NEXUS_WEBHOOK_ALLOW_NETWORKS = env.list("NEXUS_WEBHOOK_ALLOW_NETWORKS", default=[])
+# HTTPS receivers' certificates are checked against the system's CAs, or only against
+# this PEM bundle when set (a private CA; tests use one of their own).
+NEXUS_WEBHOOK_CA_BUNDLE = env.str("NEXUS_WEBHOOK_CA_BUNDLE", default="") or None
 NEXUS_WEBHOOK_LOG_KEEP = timedelta(days=env.int("NEXUS_WEBHOOK_LOG_KEEP_DAYS", default=30))
 # The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
 NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
