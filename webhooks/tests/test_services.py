@@ -369,3 +369,36 @@ def test_old_deliveries_are_pruned(learner, mentor, settings):
     Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert webhook_deliveries_prune() == 1
     assert Delivery.objects.count() == 1 and not Delivery.objects.filter(pk=old.pk).exists()
+
+
+def test_the_resume_sweep_takes_overdue_retries_once_and_counts_on(
+    learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a worker, a retry waits in the broker: the sweep only takes one overdue by the
+    grace (its delayed message lost), tells the task how many tries it had, and never a
+    delivery at its last try or one already queued again."""
+    hook = webhook(learner, "https://a.example.com/", ["answer.created"])
+    now = timezone.now()
+
+    def row(attempts: int, overdue: timedelta) -> Delivery:
+        return Delivery.objects.create(webhook=hook, event="answer.created", attempts=attempts,
+                                       state=DeliveryState.RETRYING,
+                                       next_attempt_at=now - overdue)  # fmt: skip
+
+    lost, recent, last = (
+        row(2, timedelta(minutes=5)),
+        row(1, timedelta(seconds=30)),
+        row(6, timedelta(hours=1)),
+    )
+    sent: list[tuple] = []
+    monkeypatch.setattr(services, "_send", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_resume(grace=timedelta(minutes=2)) == 1
+    assert sent == [(lost.pk, 2)]  # the task's retries count on from the row's tries
+    lost.refresh_from_db()
+    assert lost.state == DeliveryState.PENDING and lost.next_attempt_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_resume(grace=timedelta(minutes=2)) == 0  # taken once
+    recent.refresh_from_db()
+    last.refresh_from_db()
+    assert recent.state == last.state == DeliveryState.RETRYING
