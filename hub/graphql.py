@@ -49,6 +49,7 @@ from hub.graphql_limits import CostLimit
 from moderation import graphql as moderation_graphql
 from notifications import graphql as notifications_graphql
 from projects import graphql as projects_graphql
+from webhooks import graphql as webhooks_graphql
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -64,6 +65,7 @@ class Query(
     notifications_graphql.Query,
     moderation_graphql.Query,
     guides_graphql.Query,
+    webhooks_graphql.Query,
 ):
     @strawberry.field(
         description="Any object by its global id, or null when it does not exist, is of no "
@@ -161,6 +163,7 @@ class Mutation(
     notifications_graphql.Mutation,
     moderation_graphql.Mutation,
     guides_graphql.Mutation,
+    webhooks_graphql.Mutation,
 ):
     pass
 

@@ -240,8 +240,16 @@ NEXUS_ON_BROKER_CONNECT = {
 # receiver on 127.0.0.1).
 NEXUS_WEBHOOK_QUEUE = env.str("NEXUS_WEBHOOK_QUEUE", default="celery")
 NEXUS_WEBHOOK_TIMEOUT = 5
+# Eager Celery (the embedded default) delivers on the request path: one try, this short,
+# and the retries are left to the resume sweep or Redeliver (docs/decisions/0027).
+NEXUS_WEBHOOK_EAGER_TIMEOUT = 2
 NEXUS_WEBHOOK_RETRY_BASE = 10
+# A retry this long overdue lost its delayed message: beat's resume sweep queues it again.
+NEXUS_WEBHOOK_RESUME_GRACE = timedelta(minutes=2)
 NEXUS_WEBHOOK_ALLOW_NETWORKS = env.list("NEXUS_WEBHOOK_ALLOW_NETWORKS", default=[])
+# HTTPS receivers' certificates are checked against the system's CAs, or only against
+# this PEM bundle when set (a private CA; tests use one of their own).
+NEXUS_WEBHOOK_CA_BUNDLE = env.str("NEXUS_WEBHOOK_CA_BUNDLE", default="") or None
 NEXUS_WEBHOOK_LOG_KEEP = timedelta(days=env.int("NEXUS_WEBHOOK_LOG_KEEP_DAYS", default=30))
 # The worker's heartbeat (hub.celery.HeartbeatStep) and the run record's lifetime (ops).
 NEXUS_WORKER_HEARTBEAT = "ops.services.worker_heartbeat"
@@ -257,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ops.tasks.taskrun_prune",
         "schedule": crontab(minute=17),
         "options": {"queue": NEXUS_EMAIL_QUEUE, "expires": 3000},
+    },
+    "webhook-deliveries-resume": {
+        "task": "webhooks.tasks.webhook_deliveries_resume",
+        "schedule": 60.0,
+        "options": {"queue": NEXUS_WEBHOOK_QUEUE, "expires": 50},
     },
     "webhook-deliveries-prune": {
         "task": "webhooks.tasks.webhook_deliveries_prune",

@@ -16,20 +16,24 @@ from django.conf import settings
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from hub.backoff import retry_countdown
 from notifications import emails
 from notifications.models import EmailMode, Notification
 
 logger = logging.getLogger(__name__)
 
 SEND_ERRORS = (smtplib.SMTPException, OSError, ConnectionError)
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": SEND_ERRORS,
-    "retry_backoff": True,  # 1 s, 2 s, 4 s ... doubled per retry
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 8,
-}
+RETRY = {"acks_late": True, "max_retries": 8}
+# Before retry n+1: a whole number of seconds in [1, min(600, 1 s * 2^n)] (full jitter,
+# hub.backoff: never under 1 s, which RabbitMQ's delayed delivery would drop).
+BACKOFF_BASE = 1
+BACKOFF_MAX = 600
+
+
+def email_countdown(retries: int) -> int:
+    return retry_countdown(retries, base=BACKOFF_BASE, cap=BACKOFF_MAX, jitter="full")
+
+
 # Immediate emails not sent within this long after their row changed are the sweep's.
 SWEEP_AFTER = timedelta(minutes=1)
 # ... unless they are older than this: a days-late "immediate" email is noise.
@@ -43,12 +47,18 @@ def email_queue() -> str:
 
 @shared_task(bind=True, **RETRY)
 def notification_email(self, notification_id: int) -> bool:
-    return emails.notification_email_send(notification_id)
+    try:
+        return emails.notification_email_send(notification_id)
+    except SEND_ERRORS as error:
+        raise self.retry(exc=error, countdown=email_countdown(self.request.retries)) from error
 
 
 @shared_task(bind=True, **RETRY)
 def digest_email(self, user_id: int, mode: str) -> bool:
-    return emails.digest_send(user_id, mode)
+    try:
+        return emails.digest_send(user_id, mode)
+    except SEND_ERRORS as error:
+        raise self.retry(exc=error, countdown=email_countdown(self.request.retries)) from error
 
 
 def enqueue_emails(notification_ids: Iterable[int]) -> int:

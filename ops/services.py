@@ -163,15 +163,19 @@ def task_send(
     queue: str | None = None,
     task_id: str | None = None,
     inline_when_eager: bool = True,
+    retries: int = 0,
 ) -> bool:
     """Queue a task by name, once and bounded (CELERY_BROKER_CONNECTION_TIMEOUT): with the
     broker down the task is parked (one INSERT) and sent again when a worker reconnects,
-    so callers never wait on or lose work to a broker outage. True if it was queued now."""
+    so callers never wait on or lose work to a broker outage. True if it was queued now.
+    `retries`: how many tries the task already had (a resumed retry counts on)."""
     from kombu.exceptions import OperationalError
 
     from hub.celery import app
 
-    options = {"task_id": task_id or str(uuid.uuid4())}
+    options: dict[str, Any] = {"task_id": task_id or str(uuid.uuid4())}
+    if retries:
+        options["retries"] = retries
     if queue:
         options["queue"] = queue
     eager = inline_when_eager and app.conf.task_always_eager

@@ -88,4 +88,8 @@ class Delivery(models.Model):
 
     @property
     def may_redeliver(self) -> bool:
+        """Finished, or a retry whose time has come (under eager Celery nothing else
+        retries it before beat's resume sweep)."""
+        if self.state == DeliveryState.RETRYING:
+            return self.next_attempt_at is not None and self.next_attempt_at <= timezone.now()
         return self.state in (DeliveryState.SUCCEEDED, DeliveryState.FAILED)

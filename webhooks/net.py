@@ -9,7 +9,8 @@ literal). That says nothing about where the name points *now*, so every delivery
    IPv6: mapped, NAT64, 6to4), unless NEXUS_WEBHOOK_ALLOW_NETWORKS lists it;
 2. connects to a checked address itself (no second lookup for an attacker's DNS to answer
    differently: DNS rebinding), sending the name in `Host` and, over HTTPS, in SNI, with
-   the certificate checked against the name;
+   the certificate checked against the name (and the system's CAs, or only those of
+   NEXUS_WEBHOOK_CA_BUNDLE);
 3. waits at most NEXUS_WEBHOOK_TIMEOUT (5) seconds to connect and for the whole answer,
    reads at most MAX_BODY bytes of it, and never follows a redirect (http.client never
    does: a 3xx is the answer).
@@ -123,6 +124,15 @@ def url_parts(url: str) -> tuple[str, str, int, str]:
     return scheme, parts.hostname, port, path
 
 
+def tls_context() -> ssl.SSLContext:
+    """Certificates checked against the system's CAs, or only those of
+    NEXUS_WEBHOOK_CA_BUNDLE (a PEM file) when it is set; the name is always checked."""
+    cafile = getattr(settings, "NEXUS_WEBHOOK_CA_BUNDLE", None) or None
+    context = ssl.create_default_context(cafile=cafile)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
     """Connects to a checked address; `Host` still names the host."""
 
@@ -139,7 +149,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """Connects to a checked address; SNI and the certificate check use the host name."""
 
     def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=tls_context())
         self._address = address
 
     def connect(self) -> None:
@@ -147,10 +157,12 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
-def post(url: str, *, body: bytes, headers: dict[str, str]) -> Answer:
+def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float | None = None) -> Answer:
     """POST `body` to `url` through the guard. Refused before any connection to an address
-    we never reach; OSError/http.client errors for the network's own failures."""
-    timeout = float(getattr(settings, "NEXUS_WEBHOOK_TIMEOUT", 5))
+    we never reach; OSError/http.client errors for the network's own failures. `timeout`
+    (default NEXUS_WEBHOOK_TIMEOUT) bounds each step and the whole answer."""
+    if timeout is None:
+        timeout = float(getattr(settings, "NEXUS_WEBHOOK_TIMEOUT", 5))
     scheme, host, port, path = url_parts(url)
     addresses = addresses_checked(host, port)
     connection_class = _PinnedHTTPS if scheme == "https" else _PinnedHTTP

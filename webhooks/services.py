@@ -5,6 +5,8 @@ deliveries_record      (receivers, in the announcing write's transaction) one ro
                        subscribed webhook; the task is queued on commit
 delivery_attempt       (the task) one signed POST through webhooks.net's guard
 delivery_redeliver     the owner's "Redeliver": once per press, however often pressed
+deliveries_resume      (beat) queue again the retries whose time came and went: every due
+                       one under eager Celery, those whose delayed message was lost otherwise
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 MAX_WEBHOOKS = 10
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 TASK = "webhooks.tasks.webhook_delivery_send"
+MAX_ATTEMPTS = 6  # tries of one delivery, the first included
 USER_AGENT = "Nexus-Webhooks/1"
 # Answers worth another try: the receiver is down, overloaded or asks us to slow down.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -142,13 +145,14 @@ def webhook_secret_rotate(*, actor: Any, webhook: Webhook) -> str:
 # --- Deliveries ------------------------------------------------------------------------
 
 
-def _send(delivery_id: int) -> None:
+def _send(delivery_id: int, retries: int = 0) -> None:
     from ops.services import task_send
 
     task_send(
         TASK,
         kwargs={"delivery_id": delivery_id},
         queue=getattr(settings, "NEXUS_WEBHOOK_QUEUE", None) or None,
+        retries=retries,
     )
 
 
@@ -212,10 +216,13 @@ def _refusal(delivery: Delivery) -> str:
     return ""
 
 
-def delivery_attempt(*, delivery_id: int, retry_in: float | None) -> Outcome:
+def delivery_attempt(
+    *, delivery_id: int, retry_in: float | None, timeout: float | None = None
+) -> Outcome:
     """One attempt: claim the row (a delivered one is never sent again), POST the signed
     body through the guard outside any transaction, record the answer. `retry_in` is the
-    wait before the next try, None on the last one."""
+    wait before the next try, None on the last one; `timeout` bounds the POST (default
+    NEXUS_WEBHOOK_TIMEOUT)."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
@@ -250,7 +257,7 @@ def delivery_attempt(*, delivery_id: int, retry_in: float | None) -> Outcome:
     error = ""
     started = time.monotonic()
     try:
-        answer = net.post(delivery.webhook.url, body=body, headers=headers)
+        answer = net.post(delivery.webhook.url, body=body, headers=headers, timeout=timeout)
     except net.Refused as refused:
         error = str(refused)
     except (OSError, http.client.HTTPException) as failure:
@@ -310,6 +317,39 @@ def delivery_redeliver(*, actor: Any, delivery: Delivery, seen_attempts: int | N
         row.save(update_fields=["state", "next_attempt_at", "updated_at"])
         after_commit(_send, row.pk)
     return True
+
+
+def deliveries_resume(*, grace: timedelta | None = None, limit: int = 500) -> int:
+    """Queue again each retrying delivery whose next try is overdue by `grace`, counting
+    on from the tries it had (so MAX_ATTEMPTS still bounds it). Under eager Celery (the
+    embedded default) a delivery tries once on the request path and leaves its retries
+    here (grace 0); with a worker the broker holds each retry, and this only catches one
+    whose delayed message was lost (NEXUS_WEBHOOK_RESUME_GRACE). Rows are locked and
+    skipped by a concurrent run, and marked queued, so each goes once. Returns how many."""
+    from hub.celery import app
+
+    if grace is None:
+        grace = (
+            timedelta(0)
+            if app.conf.task_always_eager
+            else getattr(settings, "NEXUS_WEBHOOK_RESUME_GRACE", timedelta(minutes=2))
+        )
+    with transaction.atomic():
+        due = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                state=DeliveryState.RETRYING,
+                next_attempt_at__lte=timezone.now() - grace,
+                attempts__lt=MAX_ATTEMPTS,
+            )
+            .order_by("next_attempt_at")[:limit]
+        )
+        for delivery in due:
+            after_commit(_send, delivery.pk, delivery.attempts)
+        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
+            state=DeliveryState.PENDING, next_attempt_at=None, updated_at=timezone.now()
+        )
+    return len(due)
 
 
 def deliveries_prune(*, older_than: timedelta | None = None) -> int:

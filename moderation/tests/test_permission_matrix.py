@@ -28,6 +28,9 @@ from moderation import permissions, services
 from moderation.models import Case, Flag, FlagReason, MentorNote, QuestionClaim, SavedReply
 from moderation.tests.world import ACTORS, ANYONE_SIGNED_IN, MENTORS, World, build
 from projects import services as project_services
+from webhooks import permissions as webhook_permissions
+from webhooks import services as webhook_services
+from webhooks.models import Delivery, DeliveryState, Webhook
 
 pytestmark = pytest.mark.django_db
 
@@ -432,6 +435,123 @@ GUIDE_ROWS = [
 ROWS += GUIDE_ROWS
 
 
+# --- Webhooks (webhooks/permissions.py): the owner's alone; registering needs can_write -----
+
+HOOK_URL = "https://hooks.example.com/in"
+
+
+def _webhook(w: World) -> Webhook:
+    """The author's webhook (with its secret as made), once per world."""
+    if not hasattr(w, "webhook"):
+        w.webhook, w.webhook_secret = webhook_services.webhook_create(
+            owner=w.author, url=HOOK_URL, events=["answer.created"]
+        )
+    return w.webhook
+
+
+def _delivery(w: World) -> Delivery:
+    """A failed delivery of the author's webhook (what the log's Redeliver offers)."""
+    if not hasattr(w, "delivery"):
+        w.delivery = Delivery.objects.create(
+            webhook=_webhook(w),
+            event="answer.created",
+            payload={"answer": {"id": w.answer.pk}},
+            state=DeliveryState.FAILED,
+            attempts=1,
+        )
+    return w.delivery
+
+
+def _hook_fresh(w: World) -> Webhook | None:
+    return Webhook.objects.filter(pk=_webhook(w).pk).first()
+
+
+def webhooks_snapshot() -> list[tuple]:
+    """Every webhook and delivery as stored: a refusal at any door leaves it as it was."""
+    hooks = Webhook.objects.order_by("pk").values_list(
+        "pk", "owner_id", "url", "description", "secret", "events", "active"
+    )
+    deliveries = Delivery.objects.order_by("pk").values_list(
+        "pk", "webhook_id", "state", "attempts", "next_attempt_at"
+    )
+    return [*hooks, *deliveries]
+
+
+WEBHOOK_ROWS = [
+    Row(
+        "register a webhook",
+        ANYONE_SIGNED_IN,
+        lambda w, a: webhook_services.webhook_create(
+            owner=a, url=HOOK_URL, events=["answer.created"]
+        ),
+        lambda w, c: c.post("/settings/webhooks/", {"url": HOOK_URL, "events": ["answer.created"]}),
+        lambda w: Webhook.objects.exists(),
+    ),
+    Row(
+        "edit the author's webhook",
+        frozenset({"author"}),
+        lambda w, a: webhook_services.webhook_update(actor=a, webhook=_webhook(w), active=False),
+        lambda w, c: c.post(
+            f"/settings/webhooks/{_webhook(w).pk}/",
+            {"url": HOOK_URL, "events": ["answer.created"]},  # "active" unticked
+        ),
+        lambda w: _hook_fresh(w).active is False,
+        setup=_webhook,
+    ),
+    Row(
+        "rotate the author's webhook secret",
+        frozenset({"author"}),
+        lambda w, a: webhook_services.webhook_secret_rotate(actor=a, webhook=_webhook(w)),
+        lambda w, c: c.post(f"/settings/webhooks/{_webhook(w).pk}/secret"),
+        lambda w: _hook_fresh(w).secret != w.webhook_secret,
+        setup=_webhook,
+    ),
+    Row(
+        "delete the author's webhook",
+        frozenset({"author"}),
+        lambda w, a: webhook_services.webhook_delete(actor=a, webhook=_webhook(w)),
+        lambda w, c: c.post(f"/settings/webhooks/{_webhook(w).pk}/delete"),
+        lambda w: _hook_fresh(w) is None,
+        setup=_webhook,
+    ),
+    Row(
+        "redeliver the author's webhook delivery",
+        frozenset({"author"}),
+        lambda w, a: webhook_services.delivery_redeliver(actor=a, delivery=_delivery(w)),
+        lambda w, c: c.post(
+            f"/settings/webhooks/{_webhook(w).pk}/deliveries/{_delivery(w).pk}/redeliver",
+            {"attempts": "1"},
+        ),
+        lambda w: Delivery.objects.get(pk=_delivery(w).pk).state == DeliveryState.PENDING,
+        setup=_delivery,
+    ),
+]
+ROWS += WEBHOOK_ROWS
+
+
+def _webhook_log_row() -> Row:
+    """Reading a webhook's delivery log: the owner alone (404 for anyone else)."""
+
+    opened: dict[str, bool] = {}
+
+    def service(w: World, actor: Any) -> None:
+        if not webhook_permissions.can_manage(actor, _webhook(w)):
+            raise PermissionDenied
+        opened["ok"] = True
+
+    def html(w: World, client: Client) -> None:
+        opened["ok"] = client.get(f"/settings/webhooks/{_webhook(w).pk}/").status_code == 200
+
+    return Row(
+        "read the author's webhook log",
+        frozenset({"author"}),
+        service,
+        html,
+        lambda w: opened.pop("ok", False),
+        setup=_delivery,
+    )
+
+
 def _page_row(name: str, url: str) -> Row:
     """Reading the queue and the log: the permission function is the service door."""
 
@@ -448,7 +568,11 @@ def _page_row(name: str, url: str) -> Row:
     return Row(name, MENTORS, service, html, lambda w: opened.pop("ok", False))
 
 
-PAGES = [_page_row("open the queue", "/mod/"), _page_row("read the log", "/mod/log/")]
+PAGES = [
+    _page_row("open the queue", "/mod/"),
+    _page_row("read the log", "/mod/log/"),
+    _webhook_log_row(),
+]
 
 
 def _run(row: Row, actor_name: str, door: str) -> bool:
@@ -456,11 +580,13 @@ def _run(row: Row, actor_name: str, door: str) -> bool:
     if row.setup is not None:
         row.setup(world)
     actor = world.actor(actor_name)
+    before = webhooks_snapshot()
     if door == "service":
         try:
             row.service(world, actor)
         except PermissionDenied:
             assert not row.done(world), "refused, yet it happened"
+            assert webhooks_snapshot() == before, "a refusal changed a webhook"
             return False
         return row.done(world)
     client = Client()
@@ -468,7 +594,10 @@ def _run(row: Row, actor_name: str, door: str) -> bool:
         client.force_login(actor)
     response = row.html(world, client)
     assert response is None or response.status_code < 500
-    return row.done(world)
+    done = row.done(world)
+    if not done:
+        assert webhooks_snapshot() == before, "a refusal changed a webhook"
+    return done
 
 
 @pytest.mark.parametrize("door", ["service", "html"])

@@ -156,6 +156,37 @@ DOORS: dict[str, Door] = {
         None,
     ),
     # Reading the queue and the log.
+    # Webhooks: the owner's alone (anyone else's is a 404, as if it did not exist).
+    "register a webhook": lambda w: (
+        "post",
+        "/api/v1/webhooks",
+        {"url": table.HOOK_URL, "events": ["answer.created"]},
+    ),
+    "edit the author's webhook": lambda w: (
+        "patch",
+        f"/api/v1/webhooks/{table._webhook(w).pk}",
+        {"active": False},
+    ),
+    "rotate the author's webhook secret": lambda w: (
+        "post",
+        f"/api/v1/webhooks/{table._webhook(w).pk}/secret",
+        None,
+    ),
+    "delete the author's webhook": lambda w: (
+        "delete",
+        f"/api/v1/webhooks/{table._webhook(w).pk}",
+        None,
+    ),
+    "redeliver the author's webhook delivery": lambda w: (
+        "post",
+        f"/api/v1/webhooks/{table._webhook(w).pk}/deliveries/{table._delivery(w).pk}/redeliver",
+        {"attempts": 1},
+    ),
+    "read the author's webhook log": lambda w: (
+        "get",
+        f"/api/v1/webhooks/{table._webhook(w).pk}/deliveries",
+        None,
+    ),
     "open the queue": lambda w: ("get", "/api/v1/mod/queue", None),
     "read the log": lambda w: ("get", "/api/v1/mod/log", None),
 }
@@ -185,6 +216,7 @@ def _run(row: Any, actor_name: str) -> tuple[bool, Any]:
     client = _client(world, actor_name)
     method, url, body = DOORS[row.name](world)
     before = _counts()
+    hooks_before = table.webhooks_snapshot()
     response = getattr(client, method)(url, body, format="json")
     assert response.status_code < 500, response.content
     if row.name in PAGES:
@@ -195,6 +227,7 @@ def _run(row: Any, actor_name: str) -> tuple[bool, Any]:
         assert response.status_code in (401, 403, 404, 409), response.json()
         assert not done, "refused, yet it happened"
         assert _counts() == before, "a refusal left rows behind"
+        assert table.webhooks_snapshot() == hooks_before, "a refusal changed a webhook"
     return done, response
 
 

@@ -121,10 +121,43 @@ DOORS: dict[str, Door] = {
     ),
 }
 
-# Reading the queue and the log: a query that answers null for anyone the page refuses.
-READS: dict[str, str] = {
+
+def _hook_id(w: World) -> str:
+    return gid("Webhook", table._webhook(w).pk)
+
+
+DOORS |= {
+    "register a webhook": lambda w: (
+        _m("createWebhook", "CreateWebhookInput"),
+        {"url": table.HOOK_URL, "events": ["ANSWER_CREATED"]},
+    ),
+    "edit the author's webhook": lambda w: (
+        _m("editWebhook", "EditWebhookInput"),
+        {"id": _hook_id(w), "active": False},
+    ),
+    "rotate the author's webhook secret": lambda w: (
+        _m("rotateWebhookSecret", "WebhookIdInput"),
+        {"id": _hook_id(w)},
+    ),
+    "delete the author's webhook": lambda w: (
+        _m("deleteWebhook", "WebhookIdInput"),
+        {"id": _hook_id(w)},
+    ),
+    "redeliver the author's webhook delivery": lambda w: (
+        _m("redeliverWebhookDelivery", "RedeliverWebhookDeliveryInput"),
+        {"id": gid("WebhookDelivery", table._delivery(w).pk), "attempts": 1},
+    ),
+}
+
+# Reading the queue, the log and a webhook's log: a query that answers null for anyone
+# the page refuses (a document, or a function of the world giving one and its variables).
+READS: dict[str, str | Callable[[World], tuple[str, dict]]] = {
     "open the queue": "{ moderationQueue { caseCount } }",
     "read the log": "{ moderationLog(first: 5) { totalCount edges { node { id } } } }",
+    "read the author's webhook log": lambda w: (
+        "query($id: ID!) { webhook(id: $id) { deliveries { id attempts } } }",
+        {"id": _hook_id(w)},
+    ),
 }
 
 NOT_A_GRAPHQL_DOOR: set[str] = set()
@@ -200,17 +233,21 @@ def _run(row: Any, actor_name: str) -> tuple[bool, dict]:
     if actor_name != "anonymous":
         client.force_login(world.actor(actor_name))
     if row.name in READS:
-        body = run(client, READS[row.name])
+        read = READS[row.name]
+        query, variables = read(world) if callable(read) else (read, None)
+        body = run(client, query, variables)
         assert "errors" not in body, body["errors"]
         [found] = body["data"].values()
         return found is not None, body
     query, variables = DOORS[row.name](world)
+    hooks_before = table.webhooks_snapshot()
     body = run(client, query, {"input": variables})
     assert "errors" not in body, body["errors"]
     [payload] = body["data"].values()
     done = row.done(world)
     if payload["errors"]:
         assert not done, "refused, yet it happened"
+        assert table.webhooks_snapshot() == hooks_before, "a refusal changed a webhook"
     return done, payload
 
 

@@ -231,6 +231,28 @@ def test_a_mail_server_down_for_good_leaves_the_row_for_the_sweep(learner, mento
     assert n.emailed_at is None  # the marker rolled back with the failed send
 
 
+def test_every_retry_waits_at_least_a_whole_second(learner, mentor, flaky, monkeypatch):
+    """Full jitter drew waits under 1 s (Celery's own jitter: randrange(0, 2^n + 1), so 0
+    on any retry), which RabbitMQ's delayed delivery drops: every email countdown now comes
+    from hub.backoff, whole seconds, never under 1, even when the draw is the lowest."""
+    monkeypatch.setattr("random.uniform", lambda low, high: low)  # the worst draw
+    flaky(failures=4)
+    countdowns: list[int] = []
+    retry = tasks.notification_email.retry
+
+    def recording(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return retry(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.notification_email, "retry", recording)
+    n = answer(learner, mentor)
+    assert tasks.notification_email.apply(args=[n.pk]).get() is True
+    assert countdowns == [1, 1, 1, 1]
+    assert all(isinstance(c, int) and c >= 1 for c in countdowns)
+    monkeypatch.setattr("random.uniform", lambda low, high: high)  # the longest draw
+    assert [tasks.email_countdown(r) for r in (0, 1, 2, 3, 12)] == [1, 2, 4, 8, 600]
+
+
 # --- Digests -----------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     status: int
+    server_name: str | None = None  # the SNI name an HTTPS client sent
 
 
 @dataclass
@@ -34,7 +36,11 @@ class Receiver:
 
 
 @contextmanager
-def receiver_running(statuses: list[int] | None = None) -> Iterator[Receiver]:
+def receiver_running(
+    statuses: list[int] | None = None, *, port: int = 0, tls: Any = None
+) -> Iterator[Receiver]:
+    """`port` 0 picks a free one; `tls` (an ssl.SSLContext for the server side) makes it
+    an HTTPS receiver."""
     receiver = Receiver(statuses=list(statuses or []))
     lock = threading.Lock()
 
@@ -45,7 +51,11 @@ def receiver_running(statuses: list[int] | None = None) -> Iterator[Receiver]:
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 receiver.requests.append(
                     Received(
-                        self.path, {k.lower(): v for k, v in self.headers.items()}, body, status
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                        status,
+                        getattr(self.connection, "nexus_sni", None),
                     )
                 )
             self.send_response(status)
@@ -58,7 +68,9 @@ def receiver_running(statuses: list[int] | None = None) -> Iterator[Receiver]:
         def log_message(self, *args) -> None:  # quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     receiver.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from discussions import services as discussions
 from discussions.tests import factories as forum
@@ -178,13 +180,31 @@ def test_a_delivery_is_signed_json_with_event_and_id_headers(
     assert delivery.duration_ms is not None and delivery.delivered_at is not None
 
 
+def _resume_due(django_capture_on_commit_callbacks) -> int:
+    """The retry's time has come (moved into the past), and beat's resume sweep runs."""
+    Delivery.objects.filter(state=DeliveryState.RETRYING).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.deliveries_resume()
+
+
 def test_a_receiver_that_fails_then_recovers_gets_exactly_one_success_with_retries_logged(
     learner, mentor, receiver, django_capture_on_commit_callbacks, caplog
 ):
+    """Eager (as here and on the embedded default): one try in the request, the retries
+    from the resume sweep, counting on; the same delivery id every time."""
     receiver.statuses = [503, 500]
     caplog.set_level(logging.INFO, logger="webhooks.services")
     _answer_delivered(learner, mentor, receiver, django_capture_on_commit_callbacks)
     delivery = Delivery.objects.get()
+    assert delivery.state == DeliveryState.RETRYING and delivery.attempts == 1
+    assert delivery.next_attempt_at > timezone.now() and len(receiver.requests) == 1
+    assert services.deliveries_resume() == 0  # not due yet
+    assert _resume_due(django_capture_on_commit_callbacks) == 1
+    assert _resume_due(django_capture_on_commit_callbacks) == 1
+    assert _resume_due(django_capture_on_commit_callbacks) == 0  # delivered: nothing due
+    delivery.refresh_from_db()
     print(
         f"\nwebhook: {len(receiver.requests)} requests, {receiver.successes} success, "
         f"attempts {delivery.attempts}, state {delivery.state}"
@@ -192,6 +212,7 @@ def test_a_receiver_that_fails_then_recovers_gets_exactly_one_success_with_retri
     assert [r.status for r in receiver.requests] == [503, 500, 200]
     assert receiver.successes == 1
     assert len({r.headers["x-nexus-delivery"] for r in receiver.requests}) == 1
+    assert [r.headers["x-nexus-attempt"] for r in receiver.requests] == ["1", "2", "3"]
     assert delivery.state == DeliveryState.SUCCEEDED and delivery.attempts == 3
     logged = [r.getMessage() for r in caplog.records if "attempt" in r.getMessage()]
     assert [line.split(" -> ")[1] for line in logged] == [
@@ -199,6 +220,40 @@ def test_a_receiver_that_fails_then_recovers_gets_exactly_one_success_with_retri
         "retrying (HTTP 500)",
         "succeeded",
     ]
+
+
+def test_eager_delivery_tries_once_with_a_short_timeout(
+    learner, mentor, receiver, django_capture_on_commit_callbacks, settings
+):
+    """A receiver that never answers holds the request for one short try, not 6 x 5 s."""
+    import socket
+    import time
+
+    settings.NEXUS_WEBHOOK_EAGER_TIMEOUT = 0.5
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts, never answers
+    try:
+        port = silent.getsockname()[1]
+        services.webhook_create(
+            owner=learner, url=f"http://{RECEIVER_HOST}:{port}/hook", events=["answer.created"]
+        )
+        question = forum.question(learner)
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            forum.answer(mentor, question)
+        took = time.monotonic() - started
+    finally:
+        silent.close()
+    delivery = Delivery.objects.get()
+    print(f"\neager delivery to a silent receiver: {took:.2f} s, {delivery.attempts} try")
+    assert took < 3
+    assert delivery.attempts == 1 and delivery.state == DeliveryState.RETRYING
+    assert "timed out" in delivery.last_error.lower()
+    assert not delivery.may_redeliver  # its retry is not due yet
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    delivery.refresh_from_db()
+    assert delivery.may_redeliver  # due: Redeliver may send it (no beat on the embedded default)
 
 
 def test_a_client_error_is_not_retried_and_a_redirect_is_not_followed(
@@ -214,14 +269,37 @@ def test_a_client_error_is_not_retried_and_a_redirect_is_not_followed(
 
 
 def test_retries_give_up_after_the_last_attempt(
-    learner, mentor, receiver, django_capture_on_commit_callbacks, caplog
+    learner, mentor, receiver, django_capture_on_commit_callbacks
 ):
     receiver.statuses = [503] * 10
     _answer_delivered(learner, mentor, receiver, django_capture_on_commit_callbacks)
+    resumed = [_resume_due(django_capture_on_commit_callbacks) for _ in range(7)]
     delivery = Delivery.objects.get()
-    assert len(receiver.requests) == 6 == delivery.attempts
+    assert resumed == [1, 1, 1, 1, 1, 0, 0]
+    assert len(receiver.requests) == 6 == delivery.attempts == services.MAX_ATTEMPTS
     assert delivery.state == DeliveryState.FAILED and delivery.last_error == "HTTP 503"
-    assert any("Gave up after 6 tries" in r.getMessage() for r in caplog.records)
+
+
+def test_the_last_try_through_a_worker_fails_the_task(learner, mentor, receiver):
+    """With a worker (not eager), a retryable failure on the last try fails the task, so
+    it is dead-lettered and shown on /ops/ (the task itself, run as the worker would)."""
+    from webhooks.tasks import DeliveryFailed, webhook_delivery_send
+
+    receiver.statuses = [503]
+    hook = webhook(learner, receiver.url(RECEIVER_HOST), ["answer.created"])
+    delivery = Delivery.objects.create(webhook=hook, event="answer.created", attempts=5,
+                                       payload={"answer": {"id": 0}})  # fmt: skip
+    from unittest import mock
+
+    with mock.patch("webhooks.services._refusal", return_value=""):
+        webhook_delivery_send.push_request(retries=5, is_eager=False)
+        try:
+            with pytest.raises(DeliveryFailed, match="Gave up after 6 tries"):
+                webhook_delivery_send.run(delivery.pk)
+        finally:
+            webhook_delivery_send.pop_request()
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.FAILED and delivery.attempts == 6
 
 
 def test_redeliver_twice_sends_once(learner, mentor, receiver, django_capture_on_commit_callbacks):
@@ -291,3 +369,36 @@ def test_old_deliveries_are_pruned(learner, mentor, settings):
     Delivery.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
     assert webhook_deliveries_prune() == 1
     assert Delivery.objects.count() == 1 and not Delivery.objects.filter(pk=old.pk).exists()
+
+
+def test_the_resume_sweep_takes_overdue_retries_once_and_counts_on(
+    learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+):
+    """With a worker, a retry waits in the broker: the sweep only takes one overdue by the
+    grace (its delayed message lost), tells the task how many tries it had, and never a
+    delivery at its last try or one already queued again."""
+    hook = webhook(learner, "https://a.example.com/", ["answer.created"])
+    now = timezone.now()
+
+    def row(attempts: int, overdue: timedelta) -> Delivery:
+        return Delivery.objects.create(webhook=hook, event="answer.created", attempts=attempts,
+                                       state=DeliveryState.RETRYING,
+                                       next_attempt_at=now - overdue)  # fmt: skip
+
+    lost, recent, last = (
+        row(2, timedelta(minutes=5)),
+        row(1, timedelta(seconds=30)),
+        row(6, timedelta(hours=1)),
+    )
+    sent: list[tuple] = []
+    monkeypatch.setattr(services, "_send", lambda *args: sent.append(args))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_resume(grace=timedelta(minutes=2)) == 1
+    assert sent == [(lost.pk, 2)]  # the task's retries count on from the row's tries
+    lost.refresh_from_db()
+    assert lost.state == DeliveryState.PENDING and lost.next_attempt_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.deliveries_resume(grace=timedelta(minutes=2)) == 0  # taken once
+    recent.refresh_from_db()
+    last.refresh_from_db()
+    assert recent.state == last.state == DeliveryState.RETRYING

@@ -129,3 +129,40 @@ def test_list_and_log_pages_take_the_same_queries_for_more_rows(as_learner, lear
     many = (_queries(as_learner, list_url), _queries(as_learner, log_url))
     print(f"\nqueries: list {few[0]} -> {many[0]}, log {few[1]} -> {many[1]}")
     assert many == few
+
+
+def test_one_shown_once_box_and_one_delivery_log_include(client, learner, other_learner):
+    """The webhook pages and the API tokens page show a new secret through the same
+    include (includes/shown_once.html); the log is webhooks/_delivery_log.html, whose
+    Redeliver forms carry the CSRF token."""
+    client.force_login(learner)
+    made = client.post(
+        reverse("webhooks:list"),
+        {"url": "https://a.example.com/", "events": ["answer.created"], "active": "on"},
+    )
+    hook = Webhook.objects.get()
+    rotated = client.post(reverse("webhooks:secret_rotate", args=[hook.pk]))
+    token = client.post(
+        reverse("accounts:tokens"), {"name": "my app", "scopes": ["write"], "expires_in": "30"}
+    )
+    for response, box, secret in (
+        (made, "new-secret", made.context["new_secret"]),
+        (rotated, "new-secret", rotated.context["new_secret"]),
+        (token, "new-token", token.context["new_token"]),
+    ):
+        assert "includes/shown_once.html" in [t.name for t in response.templates]
+        html = response.content.decode()
+        assert f'<div class="alert alert--success" role="status" id="{box}">' in html
+        assert f'<code class="token-secret" data-testid="{box}">{secret}</code>' in html
+        assert "This is the only time it is shown." in html
+    assert f"Authorization: Bearer {token.context['new_token'][:10]}…" in token.content.decode()
+    assert "Authorization: Bearer" not in made.content.decode()
+
+    forum.answer(other_learner, forum.question(learner))
+    assert Delivery.objects.update(state=DeliveryState.FAILED, attempts=1) == 1
+    page = client.get(reverse("webhooks:detail", args=[hook.pk]))
+    assert "webhooks/_delivery_log.html" in [t.name for t in page.templates]
+    html = page.content.decode()
+    log = html[html.index('id="delivery-log"') :]
+    form = log[log.index("<form") : log.index("</form>")]
+    assert 'name="csrfmiddlewaretoken"' in form and 'name="attempts" value="1"' in form
