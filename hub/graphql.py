@@ -19,7 +19,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
 from strawberry.channels import GraphQLWSConsumer
@@ -142,6 +142,35 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+class LabelledErrors(MaskErrors):
+    """Masks what we did not expect (`_should_mask`) and labels every error with a code
+    in `extensions.code`, so a client (and a fuzzer) tells its own mistakes from ours:
+    `INTERNAL_SERVER_ERROR` for a masked one; `GRAPHQL_PARSE_FAILED` and
+    `GRAPHQL_VALIDATION_FAILED` for a document refused before it ran (the limits among
+    them); `BAD_USER_INPUT` for an argument refused while it ran (a malformed id, a page
+    size). The codes we set ourselves (`FORBIDDEN`, `QUERY_COST_LIMIT`) are kept. These
+    are Apollo's names, which GraphQL clients already know."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if (error.extensions or {}).get("code"):
+                continue
+            if isinstance(error, GraphQLSyntaxError):
+                code = "GRAPHQL_PARSE_FAILED"
+            elif error.path is None:
+                code = "GRAPHQL_VALIDATION_FAILED"
+            else:
+                code = "BAD_USER_INPUT"
+            error.extensions = {**(error.extensions or {}), "code": code}
+        return processed
+
+
 EXTENSIONS: list[Any] = [
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -150,7 +179,7 @@ EXTENSIONS: list[Any] = [
     TokenScopes,
     CostLimit,
     SyncResolversInThreads,
-    lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED),
+    lambda: LabelledErrors(should_mask_error=_should_mask, error_message=MASKED),
 ]
 
 
@@ -170,7 +199,17 @@ class Subscription(discussions_graphql.Subscription, notifications_graphql.Subsc
     pass
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """strawberry logs every error with its traceback; a client's own mistakes (a
+    malformed id, a refused argument, a document over a limit) are answered, not logged,
+    as the REST API does not log its 400s. What `_should_mask` masks (our bugs) is logged
+    whole, before it is masked."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
