@@ -175,3 +175,37 @@ def test_our_own_failures_are_logged_whole(client, monkeypatch, caplog):
     with caplog.at_level("ERROR", logger="strawberry.execution"):
         run(client, "{ categories { slug } }")
     assert "the real reason" in caplog.text
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_signed_in_limits_cost_only_the_authentication(client, learner, auth, settings):
+    """Signed in, a refused document runs no query beyond knowing who asks (the
+    session's or the token's own lookups, the same as for a syntax error)."""
+    from accounts import services
+
+    settings.GRAPHQL_MAX_COST = 50
+
+    headers = {}
+    if auth == "token":
+        raw = services.token_create(user=learner, name="t", scopes=["read"], expires_at=None)[1]
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    else:
+        client.force_login(learner)
+
+    def sql(query: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = run(client, query, **headers)
+        assert body.get("data") is None and body["errors"]
+        return [q["sql"] for q in queries.captured_queries]
+
+    who = ('"django_session"', '"accounts_user"', '"accounts_apitoken"')
+    aliases = " ".join(f"a{i}: viewer {{ isAuthenticated }}" for i in range(31))
+    deep = (
+        "{ questions(first: 1) { edges { node { answers { question { answers { question {"
+        " answers { question { answers { question { answers { id } } } } } } } } } } } } }"
+    )
+    costly = "{ questions(first: 100) { edges { node { answers { author { handle } } } } } }"
+    for query in ("{ viewer {", deep, f"{{ {aliases} }}", costly):
+        ran = sql(query)
+        assert all(any(table in q for table in who) for q in ran), (query, ran)
+        assert len(ran) <= 2, (query, ran)
