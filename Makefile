@@ -12,7 +12,7 @@ PORT ?= 8000
 NEXUS_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 DEV_ENV := DJANGO_DEBUG=true NEXUS_BASE_URL=$(NEXUS_BASE_URL)
 
-.PHONY: install env-file run test lint format test-unit test-e2e test-outage test-api-fuzz lock audit bench-serve bench-pages bench-live check-deploy clean
+.PHONY: install env-file run test lint format test-unit test-e2e test-outage test-api-fuzz test-graphql-fuzz lock audit bench-serve bench-pages bench-live check-deploy clean
 
 install: $(VENV)/.installed
 
@@ -63,6 +63,9 @@ test-outage: install
 # errors, 0 responses outside the schema); its own SQLite and port 21850. About 2 minutes.
 test-api-fuzz: install
 	@scripts/api_fuzz.sh
+
+test-graphql-fuzz: install
+	@scripts/graphql_fuzz.sh
 
 test-e2e: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m e2e $(PYTEST_ARGS)

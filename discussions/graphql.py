@@ -511,7 +511,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Full-text search over the questions the viewer may see, best first."
+        description="Full-text search over the questions the viewer may see, best first.",
+        deprecation_reason="Use `siteSearch`: the site search as its page runs it, which "
+        "finds projects and guide sections too.",
     )
     def search(
         self,

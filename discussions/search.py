@@ -36,6 +36,7 @@ def question_hits(
                 f" · asked by {question.author.name}, {date_format(question.created_at, 'j M Y')}",
                 tags=search.tags_marked(result.tags, query),
                 badges=badges,
+                item=question,
             )
         )
     return search.KindPage(hits=hits, total=total)

@@ -20,6 +20,7 @@ def section_hits(
                 url=hit.section.get_absolute_url(),
                 snippet=hit.snippet,
                 meta=", ".join(hit.section.versions),
+                item=hit.section,
             )
             for hit in found
         ],

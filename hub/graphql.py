@@ -9,6 +9,7 @@ static files (static/vendor/graphiql/, no CDN).
 from __future__ import annotations
 
 from collections import Counter
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -19,7 +20,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from graphql import ExecutionResult as GraphQLExecutionResult
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry import relay
 from strawberry.channels import GraphQLWSConsumer
@@ -43,8 +44,9 @@ from accounts.selectors import token_authenticate
 from accounts.services import token_touch
 from discussions import graphql as discussions_graphql
 from guides import graphql as guides_graphql
+from hub import search as site_search
 from hub.consumers import CLOSE_ACCESS_GONE, FollowsAccess
-from hub.graphql_base import Context, SocketContext
+from hub.graphql_base import Context, SocketContext, batch, viewer
 from hub.graphql_limits import CostLimit
 from moderation import graphql as moderation_graphql
 from notifications import graphql as notifications_graphql
@@ -55,6 +57,121 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 MASKED = "Something went wrong on our side."
+
+
+# --- The site search -------------------------------------------------------------------
+# The same search as the page (/search/): hub.search.search_page over the providers each
+# app registers, with their visibility, ranking and escaped snippets; only the shape is
+# GraphQL's.
+
+
+@strawberry.enum(description="The kinds of content the site search finds (the search page's tabs).")
+class SearchKind(Enum):
+    QUESTIONS = "questions"
+    PROJECTS = "projects"
+    GUIDE = "guide"
+
+
+SearchItem = Annotated[
+    discussions_graphql.QuestionType
+    | projects_graphql.ProjectType
+    | guides_graphql.GuideSectionType,
+    strawberry.union(
+        "SearchItem", description="What a search found: a question, a project or a guide section."
+    ),
+]
+
+
+@strawberry.type(description="One thing the search found, as the search page lists it.")
+class SiteSearchHit:
+    hit: strawberry.Private[site_search.Hit]
+    kind: SearchKind = strawberry.field(description="Which kind of content it is.")
+
+    @strawberry.field(description="The question, project or guide section found.")
+    def item(self, info: Info) -> SearchItem:
+        if self.kind is SearchKind.GUIDE:
+            return guides_graphql.section_full(info, self.hit.item)
+        return self.hit.item
+
+    @strawberry.field(description='The kind as the page shows it ("Question", "Guide · Django").')
+    def label(self) -> str:
+        return self.hit.label
+
+    @strawberry.field(description="Its title.")
+    def title(self) -> str:
+        return self.hit.title
+
+    @strawberry.field(description="The path of its page.")
+    def url(self) -> str:
+        return self.hit.url
+
+    @strawberry.field(
+        description="A passage with the matched words in `<mark>`: HTML, escaped (the text "
+        "itself can never carry markup), safe to insert as the page does."
+    )
+    def snippet(self) -> str:
+        return str(self.hit.snippet)
+
+    @strawberry.field(
+        description='Where the passage comes from when not the item itself ("In an answer"), '
+        "or null."
+    )
+    def where(self) -> str | None:
+        return self.hit.where or None
+
+
+@strawberry.type(description="One kind's hits (a page of them) and how many it has in all.")
+class SiteSearchKindResults:
+    kind: SearchKind = strawberry.field(description="The kind.")
+    label: str = strawberry.field(description='The kind as the page names it ("Questions").')
+    total_count: int = strawberry.field(description="How many of this kind match in all.")
+    hits: list[SiteSearchHit] = strawberry.field(
+        description="The best hits (without `kind`: the page's first few of each kind; with "
+        "it: that kind's page, and none of the others, which are only counted)."
+    )
+
+
+@strawberry.type(description="A site search: every kind's hits and counts, as /search/ shows.")
+class SiteSearchResults:
+    query: str = strawberry.field(description="What was searched, cleaned as the page does.")
+    notices: list[str] = strawberry.field(
+        description="What the page would say about the query (cut, nothing to search, past "
+        "the last page)."
+    )
+    total_count: int = strawberry.field(description="How many match, every kind together.")
+    page: int = strawberry.field(description="The page of `kind` shown (1 without `kind`).")
+    has_next_page: bool = strawberry.field(description="Whether `kind` has a next page.")
+    kinds: list[SiteSearchKindResults] = strawberry.field(
+        description="Every kind in the page's order, with its count and hits (empty when "
+        "there is nothing to search for: see `notices`)."
+    )
+
+
+def _site_search(info: Info, raw: str, kind: SearchKind | None, page: int) -> SiteSearchResults:
+    found = site_search.search_page(
+        viewer=viewer(info), raw=raw, kind=kind.value if kind else "", page=page
+    )
+    hits = {section.provider.kind: section.page.hits for section in found.sections}
+    kinds = []
+    for provider, total in found.counts:
+        rows = hits.get(provider.kind, [])
+        batch(info).siblings([hit.item for hit in rows])
+        kinds.append(
+            SiteSearchKindResults(
+                kind=SearchKind(provider.kind),
+                label=provider.label,
+                total_count=total,
+                hits=[SiteSearchHit(hit=hit, kind=SearchKind(provider.kind)) for hit in rows],
+            )
+        )
+    return SiteSearchResults(
+        query=found.query.text,
+        notices=list(found.notices),
+        total_count=found.total,
+        page=found.page,
+        has_next_page=found.has_next,
+        kinds=kinds,
+    )
 
 
 @strawberry.type(description="Everything one can read: start from `viewer`, `questions` or `node`.")
@@ -84,6 +201,27 @@ class Query(
             return None
         found = node_type.resolve_node(id.node_id, info=info, required=False)
         return None if found is None else strawberry_cast(node_type, found)
+
+    @strawberry.field(
+        description="The site search, as its page (/search/) runs it: questions (with their "
+        "answers), projects and guide sections the viewer may see, each kind ranked, with "
+        'highlighted snippets. Words must all match; "quoted phrases", -excluded words and '
+        "tag:name work as on the page. Without `kind`, the best few of each kind; with it, "
+        "a page of 20 of that kind."
+    )
+    def site_search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="What a person typed.")],
+        kind: Annotated[
+            SearchKind | None,
+            strawberry.argument(description="One kind, paged; null for every kind's best."),
+        ] = None,
+        page: Annotated[
+            int, strawberry.argument(description="The page of `kind` (from 1; at most 25).")
+        ] = 1,
+    ) -> SiteSearchResults:
+        return _site_search(info, query, kind, page)
 
 
 class IntrospectionSetting(SchemaExtension):
@@ -144,6 +282,35 @@ def _should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+class LabelledErrors(MaskErrors):
+    """Masks what we did not expect (`_should_mask`) and labels every error with a code
+    in `extensions.code`, so a client (and a fuzzer) tells its own mistakes from ours:
+    `INTERNAL_SERVER_ERROR` for a masked one; `GRAPHQL_PARSE_FAILED` and
+    `GRAPHQL_VALIDATION_FAILED` for a document refused before it ran (the limits among
+    them); `BAD_USER_INPUT` for an argument refused while it ran (a malformed id, a page
+    size). The codes we set ourselves (`FORBIDDEN`, `QUERY_COST_LIMIT`) are kept. These
+    are Apollo's names, which GraphQL clients already know."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if (error.extensions or {}).get("code"):
+                continue
+            if isinstance(error, GraphQLSyntaxError):
+                code = "GRAPHQL_PARSE_FAILED"
+            elif error.path is None:
+                code = "GRAPHQL_VALIDATION_FAILED"
+            else:
+                code = "BAD_USER_INPUT"
+            error.extensions = {**(error.extensions or {}), "code": code}
+        return processed
+
+
 EXTENSIONS: list[Any] = [
     lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
@@ -152,7 +319,7 @@ EXTENSIONS: list[Any] = [
     TokenScopes,
     CostLimit,
     SyncResolversInThreads,
-    lambda: MaskErrors(should_mask_error=_should_mask, error_message=MASKED),
+    lambda: LabelledErrors(should_mask_error=_should_mask, error_message=MASKED),
 ]
 
 
@@ -173,7 +340,17 @@ class Subscription(discussions_graphql.Subscription, notifications_graphql.Subsc
     pass
 
 
-schema = strawberry.Schema(
+class Schema(strawberry.Schema):
+    """strawberry logs every error with its traceback; a client's own mistakes (a
+    malformed id, a refused argument, a document over a limit) are answered, not logged,
+    as the REST API does not log its 400s. What `_should_mask` masks (our bugs) is logged
+    whole, before it is masked."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -200,6 +200,7 @@ class Hit:
     meta: str = ""
     tags: list[tuple[str, bool]] = field(default_factory=list)  # (name, matched the query)
     badges: list[tuple[str, str]] = field(default_factory=list)  # (text, badge modifier)
+    item: Any = None  # the object found (a question, a project, a section), for the API doors
 
 
 @dataclass

@@ -34,6 +34,7 @@ def project_hits(
                 + (f" · {project.cohort}" if project.cohort else ""),
                 tags=search.tags_marked(hit.tags, query),
                 badges=badges,
+                item=project,
             )
         )
     return search.KindPage(hits=hits, total=total)

@@ -145,6 +145,67 @@ def test_unexpected_errors_are_masked(client, monkeypatch):
     body = run(client, "{ categories { slug } }")
     assert body["errors"][0]["message"] == "Something went wrong on our side."
     assert "hunter2" not in str(body) and "SELECT" not in str(body)
-    assert (
-        "extensions" not in body["errors"][0] or "exception" not in body["errors"][0]["extensions"]
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+
+
+def test_every_error_says_whose_mistake_it_is(client, caplog):
+    """Apollo's codes: clients (and make test-graphql-fuzz) tell a refused document or
+    argument from our own failure; only our failures are logged."""
+    codes = {
+        "{ viewer {": "GRAPHQL_PARSE_FAILED",
+        "{ nope }": "GRAPHQL_VALIDATION_FAILED",
+        '{ question(id: "") { id } }': "BAD_USER_INPUT",
+        '{ question(id: "not base64!") { id } }': "BAD_USER_INPUT",
+        "{ questions(first: 500) { edges { cursor } } }": "BAD_USER_INPUT",
+    }
+    with caplog.at_level("DEBUG", logger="strawberry.execution"):
+        for query, code in codes.items():
+            body = run(client, query)
+            assert [e["extensions"]["code"] for e in body["errors"]] == [code], query
+    assert caplog.records == []
+
+
+def test_our_own_failures_are_logged_whole(client, monkeypatch, caplog):
+    from discussions import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("the real reason")
+
+    monkeypatch.setattr(selectors, "category_list", broken)
+    with caplog.at_level("ERROR", logger="strawberry.execution"):
+        run(client, "{ categories { slug } }")
+    assert "the real reason" in caplog.text
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_signed_in_limits_cost_only_the_authentication(client, learner, auth, settings):
+    """Signed in, a refused document runs no query beyond knowing who asks (the
+    session's or the token's own lookups, the same as for a syntax error)."""
+    from accounts import services
+
+    settings.GRAPHQL_MAX_COST = 50
+
+    headers = {}
+    if auth == "token":
+        raw = services.token_create(user=learner, name="t", scopes=["read"], expires_at=None)[1]
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    else:
+        client.force_login(learner)
+
+    def sql(query: str) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            body = run(client, query, **headers)
+        assert body.get("data") is None and body["errors"]
+        return [q["sql"] for q in queries.captured_queries]
+
+    who = ('"django_session"', '"accounts_user"', '"accounts_apitoken"')
+    aliases = " ".join(f"a{i}: viewer {{ isAuthenticated }}" for i in range(31))
+    deep = (
+        "{ questions(first: 1) { edges { node { answers { question { answers { question {"
+        " answers { question { answers { question { answers { id } } } } } } } } } } } } }"
     )
+    costly = "{ questions(first: 100) { edges { node { answers { author { handle } } } } } }"
+    for query in ("{ viewer {", deep, f"{{ {aliases} }}", costly):
+        ran = sql(query)
+        assert all(any(table in q for table in who) for q in ran), (query, ran)
+        assert len(ran) <= 2, (query, ran)
