@@ -97,6 +97,16 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     if first["y"] > topics["y"]:
         failures.append(f"home: first question at {first['y']:.0f} px, below the topics")
 
+    # A question row's byline flows as text: no name broken over two lines beside "asked".
+    page.goto(f"{live_server.url}/questions/")
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('.question-row__who > a')].slice(0, 10)
+          .filter(a => [...a.getClientRects()].some(r => r.height > 26))
+          .map(a => a.textContent)"""
+    )
+    if broken:
+        failures.append(f"question list: names broken over lines {broken}")
+
     assert not failures, f"at {width} px:\n" + "\n".join(failures)
 
 
