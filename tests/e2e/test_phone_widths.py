@@ -96,6 +96,10 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     topics = page.locator(".forum__side").bounding_box()
     if first["y"] > topics["y"]:
         failures.append(f"home: first question at {first['y']:.0f} px, below the topics")
+    welcome = page.locator(".welcome").bounding_box()
+    heading = page.locator(".home-list-header").bounding_box()
+    if heading["y"] - (welcome["y"] + welcome["height"]) < 16:
+        failures.append("home: the list heading touches the welcome card")
 
     # A question row's byline flows as text: no name broken over two lines beside "asked".
     page.goto(f"{live_server.url}/questions/")
@@ -106,6 +110,25 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     )
     if broken:
         failures.append(f"question list: names broken over lines {broken}")
+
+    # A notification names its thread: no title cut off sideways after a few words.
+    page.goto(f"{live_server.url}/notifications/")
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.notification__title')]
+          .filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.textContent.trim())"""
+    )
+    if cut:
+        failures.append(f"notifications: titles cut off {cut[:3]}")
+
+    # Every settings section in sight, none scrolled past the edge.
+    page.goto(f"{live_server.url}/settings/")
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.settings-nav__link')]
+          .filter(a => a.getBoundingClientRect().right > document.documentElement.clientWidth)
+          .map(a => a.textContent.trim())"""
+    )
+    if hidden:
+        failures.append(f"settings: sections past the edge {hidden}")
 
     assert not failures, f"at {width} px:\n" + "\n".join(failures)
 
