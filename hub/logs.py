@@ -13,3 +13,18 @@ class QuietSocketsFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(_SOCKET_LIFECYCLE)
+
+
+class SocketAttemptsOverWsgiFilter(logging.Filter):
+    """On ``django.request``, for the browser journeys' WSGI live server only (installed by
+    tests/e2e/conftest.py): drop the 404 of a page's WebSocket attempt at ``/ws/``. That
+    server has no socket (pages there fall back to polling) and each tab retries every few
+    seconds, drowning the log. Every other 404, a plain GET of ``/ws/...`` included, still
+    logs; production, where the proxy sends ``/ws/`` to uvicorn, never installs it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if getattr(record, "status_code", None) != 404 or request is None:
+            return True
+        upgrade = request.META.get("HTTP_UPGRADE", "").lower()
+        return not (request.path.startswith("/ws/") and upgrade == "websocket")

@@ -44,6 +44,18 @@ def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def notification_read_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A tab showing what the notification is about read it as it arrived (live.js): the
+    person is looking at it, as opening the thread does (decision 0021)."""
+    notification = selectors.notification_get(user=request.user, pk=pk)
+    if notification is None:
+        raise Http404("No such notification.")
+    services.notification_read(user=request.user, notification=notification)
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
 def notification_read_all_view(request: HttpRequest) -> HttpResponse:
     marked = services.notifications_read_all(user=request.user)
     if request.htmx:

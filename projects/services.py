@@ -436,8 +436,11 @@ def feedback_create(
     project.refresh_from_db(fields=["feedback_count"])
     FeedbackRevision.objects.create(feedback=feedback, number=1, editor=author, body=body)
     target = {**_target(project), "url": f"{project.get_absolute_url()}#feedback-{feedback.pk}"}
-    notify(recipients=[project.author], kind=Kind.PROJECT_FEEDBACK, actor=author, **target)
-    if parent is not None and parent.author_id != project.author_id:
+    # A reply to the project author's own feedback reads as a reply to them, not as new
+    # feedback on their project.
+    if parent is None or parent.author_id != project.author_id:
+        notify(recipients=[project.author], kind=Kind.PROJECT_FEEDBACK, actor=author, **target)
+    if parent is not None:
         # Replies coalesce per thread of feedback, apart from the project's own key.
         notify(
             recipients=[parent.author],

@@ -278,3 +278,38 @@ def test_viewing_with_nothing_unread_writes_nothing(client, question, learner, o
         and "notifications_notification" in q["sql"]
     ]
     assert writes == []
+
+
+def test_a_tab_on_the_thread_reads_a_notification_as_it_arrives(
+    client, question, learner, other_learner
+):
+    """live.js posts here when a notification is about the page on screen (decision 0021)."""
+    make.answer(other_learner, question)
+    notification = Notification.objects.get(recipient=learner)
+    url = reverse("notifications:read", args=[notification.pk])
+    client.force_login(other_learner)
+    assert client.post(url).status_code == 404  # not theirs
+    client.force_login(learner)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 204
+    notification.refresh_from_db()
+    assert notification.is_read
+
+
+def test_the_toast_says_where_it_points_and_whether_its_news_shows_in_place(
+    question, learner, other_learner
+):
+    from django.template.loader import render_to_string
+
+    make.answer(other_learner, question)
+    notification = Notification.objects.get(recipient=learner)
+    toast = render_to_string(
+        "notifications/live.html#arrived", {"notification": notification, "unread": 1}
+    )
+    assert f'data-url="{notification.url}"' in toast and "data-in-place" in toast
+    assert f'data-read-url="/notifications/{notification.pk}/read"' in toast
+    notification.kind = "moderation"
+    toast = render_to_string(
+        "notifications/live.html#arrived", {"notification": notification, "unread": 1}
+    )
+    assert "data-in-place" not in toast  # a moderation notice's reason is in its toast

@@ -40,3 +40,42 @@ def test_catch_up_renders_the_viewers_sections(client, learner, other_learner):
     text = response.text
     assert 'id="feedback"' in text and 'hx-swap-oob="true"' in text
     assert "A fresh comment" in text and 'id="reviews"' in text and 'id="star"' in text
+
+
+def test_catch_up_brings_the_feedback_wanted_badge_up_to_date(client, learner, other_learner):
+    """The badge and the review state sit in the page's header, outside the feedback
+    section: the catch-up a stale hint triggers swaps them too."""
+    project = make.project(learner)
+    project.feedback_wanted = True
+    project.save(update_fields=["feedback_wanted"])
+    client.force_login(other_learner)
+    page = client.get(project.get_absolute_url()).text
+    assert 'id="project-status"' in page and "Feedback wanted" in page
+
+    def status() -> str:
+        text = client.get("/live/catch-up", {"topics": f"project:{project.pk}"}).text
+        start = text.index('id="project-status"')
+        return text[text.rindex("<p", 0, start) : text.index("</p>", start)]
+
+    assert 'hx-swap-oob="true"' in status() and "Feedback wanted" in status()
+    make.feedback(other_learner, project, "Here is some")
+    assert "Feedback wanted" not in status()
+
+
+def test_catch_up_brings_the_feedback_note_up_to_date(client, learner, other_learner):
+    from projects import services
+
+    project = make.project(learner)
+    client.force_login(other_learner)
+    services.project_edit(
+        editor=learner,
+        project=project,
+        title=project.title,
+        pitch=project.pitch,
+        repository_url=project.repository_url,
+        feedback_wanted=True,
+        feedback_note="the caching layer",
+    )
+    text = client.get("/live/catch-up", {"topics": f"project:{project.pk}"}).text
+    assert '<div id="project-note" hx-swap-oob="true">' in text
+    assert "the caching layer" in text

@@ -285,6 +285,26 @@ class TestFeedback:
         assert note.message == f"{name} replied to your feedback"
         assert note.target_title == p.title
 
+    def test_a_reply_to_the_project_authors_own_feedback_reads_as_a_reply(
+        self, learner, other_learner
+    ):
+        p = make.project(learner)
+        own = make.feedback(learner, p, body="What I'd like eyes on: the serializers.")
+        make.feedback(other_learner, p, body="They look fine.", parent=own)
+        [note] = notifications_of(learner, Kind.FEEDBACK_REPLY)
+        name = other_learner.display_name or other_learner.handle
+        assert note.message == f"{name} replied to your feedback"
+        assert not notifications_of(learner, Kind.PROJECT_FEEDBACK)
+
+    def test_the_project_authors_reply_tells_the_feedback_author_only(self, learner, other_learner):
+        p = make.project(learner)
+        parent = make.feedback(other_learner, p)
+        Notification.objects.all().delete()
+        make.feedback(learner, p, body="Thanks, fixed.", parent=parent)
+        assert not notifications_of(learner, Kind.PROJECT_FEEDBACK)
+        [note] = Notification.objects.all()
+        assert (note.recipient, note.kind) == (other_learner, Kind.FEEDBACK_REPLY)
+
     def test_reply_to_a_reply_is_refused(self, learner, other_learner):
         p = make.project(learner)
         parent = make.feedback(other_learner, p)

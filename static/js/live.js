@@ -10,6 +10,7 @@
  * - Typing in the answer box tells the thread (throttled); a ping every 30 s keeps the
  *   "N viewing" count honest.
  * - New questions on a list wait behind a "N new questions — show" bar.
+ * - News about the page on screen is read as it arrives (no toast for what shows in place).
  * - A swap never destroys what a person is typing or has open (keepOpenForms): a form
  *   that is open, changed or focused is carried into the new content, with its values,
  *   focus and caret.
@@ -258,6 +259,45 @@
     if (!target || watched.has(target)) return;
     watched.add(target);
     target.addEventListener("htmx:beforeSwap", retarget);
+  });
+
+  /* ------------------------------------------------ news about what is on screen */
+  // A notification about the page this tab shows (its link's path is this page's path),
+  // while the tab is visible, is read as it arrives: the person is looking at it, as
+  // opening the thread reads it (decision 0021). Where the news itself appears in place
+  // (an answer, a comment, feedback, a review) it does not toast either; a moderation
+  // notice keeps its toast, whose reason the page shows nowhere else. A hidden tab waits
+  // until it is shown.
+  var csrfToken = "";
+  try { csrfToken = JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+  catch (e) { /* no token: the POST is refused and the notification stays unread */ }
+
+  function aboutThisPage(toast) {
+    var url;
+    try { url = new URL(toast.getAttribute("data-url") || "", location.href); }
+    catch (e) { return false; }
+    return url.origin === location.origin && url.pathname === location.pathname;
+  }
+
+  function readOnScreen(root) {
+    if (doc.visibilityState !== "visible") return;
+    root.querySelectorAll("[data-notification]:not([data-read])").forEach(function (toast) {
+      if (!aboutThisPage(toast)) return;
+      toast.setAttribute("data-read", "");
+      fetch(toast.getAttribute("data-read-url"), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": csrfToken }
+      }).catch(function () { /* offline: it stays unread, as it would have */ });
+      if (toast.hasAttribute("data-in-place")) toast.remove();
+    });
+  }
+
+  body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var detail = event.detail;
+    if (detail.target && detail.target.id === "toasts" && detail.fragment) readOnScreen(detail.fragment);
+  });
+  doc.addEventListener("visibilitychange", function () {
+    var region = doc.getElementById("toasts");
+    if (region) readOnScreen(region);
   });
 
   /* ------------------------------------------------ after each swap */

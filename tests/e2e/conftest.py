@@ -4,6 +4,21 @@ from playwright.sync_api import Page
 from accounts.tests.factories import PASSWORD
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_socket_404s_in_the_log():
+    """Pages served by the WSGI live_server try their socket there and get 404s, again every
+    few seconds per tab: keep those out of the log (hub.logs), every other 404 in it."""
+    import logging
+
+    from hub.logs import SocketAttemptsOverWsgiFilter
+
+    logger = logging.getLogger("django.request")
+    quiet = SocketAttemptsOverWsgiFilter()
+    logger.addFilter(quiet)
+    yield
+    logger.removeFilter(quiet)
+
+
 @pytest.fixture
 def log_in(live_server):
     """Log `user` in through the real login page of `page`."""

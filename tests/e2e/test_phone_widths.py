@@ -1,5 +1,7 @@
 """No main page scrolls sideways on a phone (320 to 390 px wide), with the demo data's real
-titles, code blocks and tables, signed out and signed in as a mentor."""
+titles, code blocks and tables, signed out and signed in as a mentor; and no header scrolls
+sideways at any width from 300 to 1400 px for a learner, a mentor or an admin with a long
+name, in either theme."""
 
 import pytest
 from django.core.management import call_command
@@ -56,10 +58,12 @@ def pages(question: Question, project: Project, mentor: User) -> dict[str, str]:
         "log": "/mod/log/",
         "saved replies": "/mod/replies/",
         "search": "/search/?q=celery",
+        "guide": "/guide/",
+        "a guide article": "/guide/python/",
     }
 
 
-@pytest.mark.parametrize("width", [320, 360, 390])
+@pytest.mark.parametrize("width", [320, 360, 375, 390])
 def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     call_command("seed_demo", allow_without_debug=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
     mentor = User.objects.get(email="mentor@nexus.example")
@@ -92,5 +96,84 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     topics = page.locator(".forum__side").bounding_box()
     if first["y"] > topics["y"]:
         failures.append(f"home: first question at {first['y']:.0f} px, below the topics")
+    welcome = page.locator(".welcome").bounding_box()
+    heading = page.locator(".home-list-header").bounding_box()
+    if heading["y"] - (welcome["y"] + welcome["height"]) < 16:
+        failures.append("home: the list heading touches the welcome card")
+
+    # A question row's byline flows as text: no name broken over two lines beside "asked".
+    page.goto(f"{live_server.url}/questions/")
+    broken = page.evaluate(
+        """() => [...document.querySelectorAll('.question-row__who > a')].slice(0, 10)
+          .filter(a => [...a.getClientRects()].some(r => r.height > 26))
+          .map(a => a.textContent)"""
+    )
+    if broken:
+        failures.append(f"question list: names broken over lines {broken}")
+
+    # A notification names its thread: no title cut off sideways after a few words.
+    page.goto(f"{live_server.url}/notifications/")
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('.notification__title')]
+          .filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.textContent.trim())"""
+    )
+    if cut:
+        failures.append(f"notifications: titles cut off {cut[:3]}")
+
+    # Every settings section in sight, none scrolled past the edge.
+    page.goto(f"{live_server.url}/settings/")
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('.settings-nav__link')]
+          .filter(a => a.getBoundingClientRect().right > document.documentElement.clientWidth)
+          .map(a => a.textContent.trim())"""
+    )
+    if hidden:
+        failures.append(f"settings: sections past the edge {hidden}")
 
     assert not failures, f"at {width} px:\n" + "\n".join(failures)
+
+
+# Long names as people have them (display names hold up to 60 characters).
+LONG_NAMES = {
+    "learner@nexus.example": ("Bartholomew Nakamura-Okonkwo Jr.", "learn-django-2026"),
+    "mentor@nexus.example": ("Maximiliana Oyelaran-Fernández de la Cruz", "mentor-django-2026"),
+    "admin@nexus.example": ("Administratorin Wilhelmina Schwarz", "admin-django-2026"),
+}
+# Every 10 px from 300 to 1400 (the breakpoints at 360, 720, 960 and 1100 and the bands
+# between them), and the common devices.
+HEADER_WIDTHS = sorted({*range(300, 1401, 10), 375, 390, 768, 1024, 1280})
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_long_names_never_make_the_header_scroll_sideways(browser: Browser, live_server, scheme):
+    call_command("seed_demo", allow_without_debug=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    for email, (name, _) in LONG_NAMES.items():
+        User.objects.filter(email=email).update(display_name=name)
+    question = Question.objects.filter(body__contains="```").order_by("-answer_count").first()
+    failures = []
+    for email, (name, password) in LONG_NAMES.items():
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        for path in ("/", question.get_absolute_url(), "/projects/"):
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("load")
+            for width in HEADER_WIDTHS:
+                page.set_viewport_size({"width": width, "height": 800})
+                found = page.evaluate(OVERFLOW)
+                if found["scroll"] > found["width"]:
+                    failures.append(f"{email} at {width} px on {path}: {found['wide']}")
+        # The menu still names the person and their role where the header has no room.
+        page.set_viewport_size({"width": 800, "height": 800})
+        page.locator(".user-menu__trigger").click()
+        panel = page.locator(".user-menu .dropdown__panel")
+        assert panel.get_by_text(name).is_visible()
+        box = panel.bounding_box()
+        if box["x"] < 0:
+            failures.append(f"{email}: the account menu starts {box['x']:.0f} px off screen")
+        context.close()
+    assert not failures, f"{scheme} theme:\n" + "\n".join(failures[:20])
