@@ -357,6 +357,9 @@ def main() -> int:
         GRAPHQL_COST_BUDGET_PER_MINUTE="1000000000",
     )
     env["DJANGO_DEBUG"] = "false"
+    # The sessions made here are signed with this process's secret: the server needs it too
+    # (with another one every session cookie is "corrupted", i.e. an anonymous visitor).
+    env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY
     server = serve.Server("wsgi", env, 2, app="bench.wsgi:application")
     script = str(BASE_DIR / "bench" / "wrk.lua")
     body_file = tempfile.NamedTemporaryFile(suffix=".json")  # noqa: SIM115

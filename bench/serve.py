@@ -211,7 +211,10 @@ def wait_idle(server: Server, settle: float) -> None:
     time.sleep(settle)
     for _ in range(50):
         started = time.perf_counter()
-        get(server.port, "/healthz")
+        try:
+            get(server.port, "/healthz", timeout=30)
+        except TimeoutError:
+            continue
         if time.perf_counter() - started < 0.05:
             break
         time.sleep(0.5)
