@@ -443,6 +443,8 @@ def main() -> int:
                 **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
                 # The benchmark's own Redis database (live.py flushes it before measuring).
                 "BENCH_LIVE_REDIS_URL": REDIS_URL,
+                # The answers it posts email their asker: to files, not into the table.
+                "NEXUS_MAIL_DIR": "/tmp/nexus-bench-live-mail",
             },
             check=False,
         )
