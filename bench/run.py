@@ -272,6 +272,39 @@ def targets(results: list[tuple], floor: float | None) -> list[str]:
     return lines
 
 
+def doors(results: list[tuple]) -> list[str]:
+    """Each API row's req/s beside the same page in HTML (and GraphQL beside both)."""
+    rps = {label: result.rps for label, _path, result, *_ in results if result is not None}
+    pairs = [
+        ("questions", "api-questions"),
+        ("question-50", "api-question-50"),
+        ("question-50", "graphql-50"),
+        ("projects", "api-projects"),
+        ("project", "api-project"),
+    ]
+    lines = []
+    for page, api in pairs:
+        cells = []
+        for who in ("anon", "learner", "mentor"):
+            html = rps.get(f"{page}:{who}")
+            for door in (f"{api}:{who}", f"{api}:{who}-token"):
+                if html and door in rps:
+                    cells.append(
+                        f"{door.split(':')[1]} {rps[door]:.0f}/{html:.0f} = {rps[door] / html:.0%}"
+                    )
+        if cells:
+            lines.append(f"  {api} / {page}: " + ", ".join(cells))
+    if "graphql-50:anon" in rps and "api-question-50:anon" in rps:
+        cells = [
+            f"{who} {rps[f'graphql-50:{who}']:.0f}/{rps[f'api-question-50:{who}']:.0f} = "
+            f"{rps[f'graphql-50:{who}'] / rps[f'api-question-50:{who}']:.0%}"
+            for who in ("anon", "learner", "mentor", "learner-token", "mentor-token")
+            if f"graphql-50:{who}" in rps and f"api-question-50:{who}" in rps
+        ]
+        lines.append("  graphql-50 / api-question-50: " + ", ".join(cells))
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per row")
@@ -433,6 +466,8 @@ def main() -> int:
         )
     print("\nTargets (issue 16):")
     print("\n".join(targets(results, floor)), flush=True)
+    print("\nAPI beside its page (req/s; issue 13: each API list at least as fast as its page):")
+    print("\n".join(doors(results)), flush=True)
 
     if not args.no_live:
         print("\nLive fan-out (bench/live.py, 100 and 1,000 clients):", flush=True)
