@@ -144,7 +144,10 @@ def main() -> None:
         f"({sql_ms:.1f} ms wall in one request):"
     )
     for seconds, sql in captured:
-        print(f"  {seconds * 1000:6.1f} ms  {sql[:160]}")
+        print(
+            f"  {seconds * 1000:6.1f} ms  {sql[:160]}"
+            + (f" ... {sql[-140:]}" if len(sql) > 300 else "")
+        )
 
     stats = pstats.Stats(profiler)
     total = sum(v[2] for v in stats.stats.values())  # own time of every function
