@@ -114,7 +114,10 @@ def _local_set(key: str, value: Any, seconds: float) -> None:
     _local.pop(key, None)
     _local[key] = (time.monotonic() + seconds, value)
     while len(_local) > LOCAL_MAX:
-        _local.pop(next(iter(_local)), None)
+        try:
+            _local.pop(next(iter(_local)), None)
+        except (StopIteration, RuntimeError):  # emptied or changed by another thread
+            break
 
 
 def _backend() -> Any:
