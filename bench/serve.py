@@ -211,7 +211,10 @@ def wait_idle(server: Server, settle: float) -> None:
     time.sleep(settle)
     for _ in range(50):
         started = time.perf_counter()
-        get(server.port, "/healthz")
+        try:
+            get(server.port, "/healthz", timeout=30)
+        except TimeoutError:
+            continue
         if time.perf_counter() - started < 0.05:
             break
         time.sleep(0.5)
@@ -227,6 +230,9 @@ class Result:
     p99_ms: float
     requests: int
     errors: int
+    # The time inside the worker (X-Nexus-Ms, collected by bench/wrk.lua), when known.
+    server_p50_ms: float | None = None
+    server_p99_ms: float | None = None
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -240,15 +246,25 @@ def _ms(text: str) -> float:
 
 
 def load_wrk(
-    port: int, path: str, duration: float, concurrency: int, headers: list[str] = ()
+    port: int,
+    path: str,
+    duration: float,
+    concurrency: int,
+    headers: list[str] = (),
+    script: str = "",
+    env: dict[str, str] | None = None,
 ) -> Result:
+    """wrk against one path; `script` is a wrk Lua script (bench/wrk.lua: POSTs the body in
+    $BENCH_BODY_FILE and reports the server-side times), `env` the environment wrk and
+    its script see."""
     wrk = shutil.which("wrk")
     command = [
         wrk, "-t1", f"-c{concurrency}", f"-d{duration:g}s", "--timeout", "10s", "--latency",
         *(part for header in headers for part in ("-H", header)),
+        *(("-s", script) if script else ()),
         f"http://127.0.0.1:{port}{path}",
     ]  # fmt: skip
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -258,7 +274,12 @@ def load_wrk(
         errors += int(match.group(1))
     if match := re.search(r"Socket errors:(.*)", out):
         errors += sum(int(n) for n in re.findall(r"\d+", match.group(1)))
-    return Result(rps, p50, p99, requests, errors)
+    result = Result(rps, p50, p99, requests, errors)
+    if (match := re.search(r"^server-ms (\d+) ([\d.]+) ([\d.]+)$", out, re.M)) and int(
+        match.group(1)
+    ):
+        result.server_p50_ms, result.server_p99_ms = float(match.group(2)), float(match.group(3))
+    return result
 
 
 def load_threads(port: int, path: str, duration: float, concurrency: int) -> Result:

@@ -26,6 +26,14 @@ call. Other users of the default cache handle outages their own way (allauth's r
 accounts/ratelimits.py), so the backend itself stays Django's RedisCache.
 
 Per-request hit and miss counts per cache name feed hub.metrics.
+
+Entries declared `local` (whole pages) are also kept in this process, under the same
+versioned key: a hit then costs one round trip (the versions) instead of two, and no copy
+of the entry over the socket. Never stale: the versions are still read from the cache on
+every call, and a bump makes a new key. A copy made on a cache hit lives half the timeout
+(the entry in the cache may be that old), so an entry is shown at most 1.5 times its
+timeout after it was computed. Only for values nobody mutates (bytes, strings, tuples):
+every caller in the process gets the same object.
 """
 
 from __future__ import annotations
@@ -50,6 +58,8 @@ POLL_SECONDS = 0.01
 # Cached entries expire anyway after this (a bump lost in an outage heals by itself).
 ENTRY_TIMEOUT = 3600
 LOG_INTERVAL = 60.0
+# How many `local` entries each process keeps (the oldest goes first).
+LOCAL_MAX = 256
 
 Dep = tuple[str, int | str]
 
@@ -78,9 +88,36 @@ def _failed(error: BaseException) -> None:
 
 
 def reset() -> None:
-    """Forget a past outage (tests)."""
+    """Forget a past outage and this process's local entries (tests)."""
     global _down_until
     _down_until = 0.0
+    _local.clear()
+
+
+# --- This process's copies of `local` entries ----------------------------------------------
+
+# {versioned key: (monotonic expiry, value)}, oldest first.
+_local: dict[str, tuple[float, Any]] = {}
+
+
+def _local_get(key: str) -> Any:
+    found = _local.get(key)
+    if found is None:
+        return MISSING
+    if time.monotonic() >= found[0]:
+        _local.pop(key, None)
+        return MISSING
+    return found[1]
+
+
+def _local_set(key: str, value: Any, seconds: float) -> None:
+    _local.pop(key, None)
+    _local[key] = (time.monotonic() + seconds, value)
+    while len(_local) > LOCAL_MAX:
+        try:
+            _local.pop(next(iter(_local)), None)
+        except (StopIteration, RuntimeError):  # emptied or changed by another thread
+            break
 
 
 def _backend() -> Any:
@@ -178,13 +215,15 @@ def fragment[T](
     parts: Iterable[Any] = (),
     timeout: int = ENTRY_TIMEOUT,
     stale_ok: bool = False,
+    local: bool = False,
 ) -> T:
     """The cached value of `compute()` for these parts and the current versions of `deps`.
 
     `parts` are plain values that select the entry (a page number, a viewer class); `deps`
     are what a write invalidates. The site-wide ("site", "") version is always a dependency
     (people's names, roles, categories). `stale_ok` entries are served from their previous
-    version while one request recomputes (for figures that may be a few minutes old)."""
+    version while one request recomputes (for figures that may be a few minutes old).
+    `local` entries are kept in this process too (see the module's docstring)."""
     if not settings.NEXUS_CACHE:
         return compute()
     deps = [("site", ""), *deps]
@@ -195,9 +234,14 @@ def fragment[T](
     head = ":".join([name, *(str(p) for p in parts)])
     key = f"c:{head}:" + ".".join(str(v) for v in current)
     latest_key = f"c:{head}:latest"
+    if local and (value := _local_get(key)) is not MISSING:
+        _count(name, True)
+        return value
     value = _call("get", key, MISSING, default=MISSING)
     if value is not MISSING:
         _count(name, True)
+        if local:
+            _local_set(key, value, timeout / 2)
         return value
     _count(name, False)
     lock = f"{key}:lock"
@@ -205,6 +249,8 @@ def fragment[T](
         try:
             value = compute()
             _call("set", key, value, timeout=timeout)
+            if local:
+                _local_set(key, value, timeout)
             if stale_ok:
                 _call("set", latest_key, value, timeout=timeout)
         finally:

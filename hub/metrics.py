@@ -13,7 +13,8 @@ which expire after an hour:
 
 `summary()` reads the last hour for the admin page (/metrics/; a template partial the
 ops page can include: "hub/metrics.html#metrics"). With NEXUS_METRICS_HEADERS on (the
-benchmark), every response also says `X-Nexus-Queries` and `X-Nexus-Cache: hits/lookups`.
+benchmark), every response also says `X-Nexus-Queries`, `X-Nexus-Cache: hits/lookups` and
+`X-Nexus-Ms` (the time inside the worker, for the benchmark's server-side p50/p99).
 Without Redis (the embedded default) nothing is recorded.
 """
 
@@ -75,6 +76,7 @@ class MetricsMiddleware:
             lookups = sum(pair[0] + pair[1] for pair in stats.values())
             response["X-Nexus-Queries"] = str(queries[0])
             response["X-Nexus-Cache"] = f"{hits}/{lookups}"
+            response["X-Nexus-Ms"] = f"{elapsed_ms:.2f}"
         if sampled:
             match = getattr(request, "resolver_match", None)
             route = (

@@ -135,7 +135,12 @@ class PageCacheMiddleware:
 
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
         entry = cache.fragment(
-            "page", compute=render, deps=[("pages", "")], parts=[path], timeout=_seconds()
+            "page",
+            compute=render,
+            deps=[("pages", "")],
+            parts=[path],
+            timeout=_seconds(),
+            local=True,  # a dict of bytes and strings that _thaw only reads
         )
         if "response" in served:
             return served["response"]

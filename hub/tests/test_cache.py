@@ -53,6 +53,32 @@ def test_parts_select_separate_entries():
     assert cache.fragment("t", parts=["anon"], compute=compute) == "computed 1"
 
 
+def test_local_entries_skip_the_entrys_round_trip_and_still_see_every_bump(monkeypatch):
+    compute = Counter()
+    assert cache.fragment("t", compute=compute, local=True) == "computed 1"
+    reads = []
+    backend = cache._backend()
+    original = backend.get
+    monkeypatch.setattr(backend, "get", lambda *a, **k: reads.append(a) or original(*a, **k))
+    assert cache.fragment("t", compute=compute, local=True) == "computed 1"
+    assert reads == []  # only the versions were read (get_many)
+    cache.version_bump("site")
+    assert cache.fragment("t", compute=compute, local=True) == "computed 2"
+
+
+def test_local_copies_of_cache_hits_expire(monkeypatch):
+    compute = Counter()
+    cache.fragment("t", compute=compute, timeout=30)  # in the cache, not in this process
+    assert cache.fragment("t", compute=compute, timeout=30, local=True) == "computed 1"
+    now = cache.time.monotonic()
+    monkeypatch.setattr(cache.time, "monotonic", lambda: now + 16)  # past half the timeout
+    assert cache._local_get(next(iter(cache._local))) is cache.MISSING
+    # Full: the oldest goes first.
+    for i in range(cache.LOCAL_MAX + 5):
+        cache.fragment("t", parts=[i], compute=compute, local=True)
+    assert len(cache._local) == cache.LOCAL_MAX
+
+
 def test_a_lost_version_never_meets_an_older_entry():
     """An evicted version restarts from the clock, not from 0 or 1."""
     compute = Counter()

@@ -77,6 +77,7 @@ def test_metrics_headers_count_queries_and_cache_lookups(client, settings):
     assert int(response["X-Nexus-Queries"]) > 0
     hits, lookups = (int(n) for n in response["X-Nexus-Cache"].split("/"))
     assert 0 <= hits <= lookups
+    assert float(response["X-Nexus-Ms"]) > 0
 
 
 @pytest.mark.cached
