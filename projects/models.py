@@ -10,13 +10,13 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Track
 from accounts.permissions import hidden_shown_to, is_mentor
 from hub.links import LinkField, url_domain
+from hub.routes import url_pattern
 
 TITLE_MIN, TITLE_MAX = 3, 120
 PITCH_MAX = 160
@@ -75,12 +75,9 @@ AWAITING = Q(state=State.PUBLISHED, review_state__in=[ReviewState.REQUESTED, Rev
 
 
 def _project_url(pk: int, slug: str) -> str:
-    # The pages arrive with the next issue; until `projects:project_detail` exists,
-    # notifications still carry a working-shaped link.
-    try:
-        return reverse("projects:project_detail", kwargs={"pk": pk, "slug": slug})
-    except NoReverseMatch:
-        return f"/projects/{pk}/{slug}/"
+    """The project page's URL from a pattern reversed once per process (hub.routes):
+    the gallery links every card."""
+    return url_pattern("projects:project_detail", slots=2).format(pk, slug)
 
 
 class ProjectTag(models.Model):
