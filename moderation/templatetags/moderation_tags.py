@@ -17,12 +17,17 @@ def flaggable_by(post: Any, user: Any) -> bool:
 
 
 @register.filter
+def moderation_url(post: Any, route: str) -> str:
+    """Moderation's `route` (flag, hide, unhide) for a question, answer, comment, project
+    or feedback (its model's name is its kind), from a pattern reversed once per process
+    per kind. The content apps' pages load this library; their models never name
+    moderation's routes (docs/decisions/0019)."""
+    return url_pattern(f"moderation:{route}", post._meta.model_name).format(post.pk)
+
+
+@register.filter
 def flag_url(post: Any) -> str:
-    """The flag form's URL for a question, answer, comment, project or feedback (its
-    model's name is its kind): moderation's route, reversed once per process per kind.
-    The content apps' pages load this library; their models never name moderation's
-    routes (docs/decisions/0019)."""
-    return url_pattern("moderation:flag", post._meta.model_name).format(post.pk)
+    return moderation_url(post, "flag")
 
 
 @register.filter
