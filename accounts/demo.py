@@ -157,7 +157,8 @@ def seed_people(*, now: datetime, rng: random.Random) -> tuple[dict[str, User], 
             )
             created += 1
         people[user.handle] = user
-    for user in User.objects.filter(handle__in=DEMO_ACCOUNT_AGES):
+    # The demo accounts by their demo addresses: a real person may hold one of the handles.
+    for user in User.objects.filter(handle__in=DEMO_ACCOUNT_AGES, email__endswith="@nexus.example"):
         _set_joined(user, now - timedelta(days=DEMO_ACCOUNT_AGES[user.handle]))
         people[user.handle] = user
     return people, created

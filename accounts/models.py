@@ -7,11 +7,11 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from hub.links import LinkField
+from hub.routes import urls_for
 
 HANDLE_MIN, HANDLE_MAX = 3, 30
 handle_validator = RegexValidator(
@@ -126,7 +126,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"@{self.handle}"
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", kwargs={"handle": self.handle})
+        return self.urls["profile"]
+
+    @property
+    def urls(self) -> dict[str, str]:
+        """Links to this person (hub.routes: reversed once per process, not per byline;
+        not cached on the row, since a handle can change under it)."""
+        return urls_for(self.handle, {"profile": ("accounts:profile",)})
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """Django's hash of the password, plus `session_version` once it was bumped

@@ -4,8 +4,6 @@ Rows hold their invariants (constraints) and nothing else: every write and every
 update happens in discussions/services.py.
 """
 
-import functools
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator
@@ -17,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from accounts.permissions import hidden_shown_to
+from hub.routes import url_pattern, urls_for
 
 TITLE_MIN, TITLE_MAX = 15, 150
 BODY_MAX = 20_000
@@ -26,19 +25,11 @@ TAGS_PER_QUESTION = 5
 LIVE = Q(is_deleted=False)
 
 
-_PK = 987654321
-
-
-@functools.cache
-def _url_pattern(name: str, *prefix: str) -> str:
-    """`/a/{}/vote` for `answer_vote`: reversed once per process, formatted per row.
-    A thread page shows ~10 action URLs per answer; reversing each costs more than the
-    queries behind the page (bench/pages.py)."""
-    return reverse(f"discussions:{name}", args=[*prefix, _PK]).replace(str(_PK), "{}")
-
-
 def _urls(pk: int, names: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {key: _url_pattern(*spec).format(pk) for key, spec in names.items()}
+    """This app's action URLs of one row (hub.routes: reversed once per process)."""
+    return urls_for(
+        pk, {key: (f"discussions:{name}", *args) for key, (name, *args) in names.items()}
+    )
 
 
 class Category(models.Model):
@@ -209,7 +200,7 @@ class Question(Post):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("discussions:question_detail", kwargs={"pk": self.pk, "slug": self.slug})
+        return url_pattern("discussions:question_detail", slots=2).format(self.pk, self.slug)
 
     @property
     def slug(self) -> str:

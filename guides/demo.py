@@ -35,11 +35,13 @@ def seed_guides() -> dict[str, int]:
     made["sections"] = services.guides_load(editor=grace)["created"]
     now = timezone.now()
     sections = list(Section.objects.select_related("guide").order_by("guide__position", "position"))
+    reviews: dict[int, int] = {}  # section -> the review this run wrote
     if not SectionReview.objects.exists():
         reviewers = [u for u in (_person(h) for h in REVIEWERS) if u is not None]
         for n, section in enumerate(sections):
             reviewer = reviewers[n % len(reviewers)]
-            services.section_review(reviewer=reviewer, section=section, note="Checked")
+            review = services.section_review(reviewer=reviewer, section=section, note="Checked")
+            reviews[section.pk] = review.pk
             made["reviews"] += 1
         # Spread the reviews over the last months; one long enough ago to be due again.
         for n, section in enumerate(sections):
@@ -48,7 +50,7 @@ def seed_guides() -> dict[str, int]:
                 days = 200
             when = now - timedelta(days=days)
             Section.objects.filter(pk=section.pk).update(last_reviewed_at=when)
-            SectionReview.objects.filter(section=section).update(created_at=when)
+            SectionReview.objects.filter(pk=reviews[section.pk]).update(created_at=when)
     made["links"] += _promote_an_answer(grace)
     made["links"] += _close_a_question(grace)
     made["proposals"] += _propose_an_edit()
@@ -71,6 +73,7 @@ def _promote_an_answer(mentor: User) -> int:
             hidden_at__isnull=True,
             accepted_answer__isnull=False,
             category__slug="django",
+            author__email__endswith="@nexus.example",  # a demo thread, never a real one
         )
         .select_related("accepted_answer")
         .order_by("-score", "pk")
@@ -99,6 +102,7 @@ def _close_a_question(mentor: User) -> int:
             hidden_at__isnull=True,
             category__slug="caching",
             accepted_answer__isnull=True,
+            author__email__endswith="@nexus.example",  # a demo thread, never a real one
         )
         .order_by("pk")
         .first()

@@ -8,7 +8,6 @@ Rows hold invariants only: every write is in guides/services.py.
 
 from __future__ import annotations
 
-import functools
 import re
 
 from django.conf import settings
@@ -16,8 +15,10 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from hub.routes import url_pattern, urls_for
 
 SECTION_TITLE_MIN, SECTION_TITLE_MAX = 3, 120
 SECTION_BODY_MAX = 40_000
@@ -26,9 +27,8 @@ VERSIONS_MAX = 8
 VERSION_RE = re.compile(r"^(?P<name>[A-Za-z][\w .+#/-]*?)\s+(?P<number>\d+(?:\.\d+)*)$")
 
 
-@functools.cache
 def _guide_url(slug: str) -> str:
-    return reverse("guides:guide_detail", kwargs={"slug": slug})
+    return url_pattern("guides:guide_detail").format(slug)
 
 
 class Guide(models.Model):
@@ -106,6 +106,19 @@ class Section(models.Model):
     def get_absolute_url(self) -> str:
         return f"{_guide_url(self.guide.slug)}#{self.anchor}"
 
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Its action URLs (hub.routes: reversed once per process, not per section)."""
+        return urls_for(
+            self.pk,
+            {
+                "edit": ("guides:section_edit",),
+                "history": ("guides:section_history",),
+                "review": ("guides:section_review",),
+                "helpful": ("guides:helpful",),
+            },
+        )
+
     @property
     def reviewed_or_created_at(self):
         return self.last_reviewed_at or self.created_at
@@ -157,6 +170,10 @@ class SectionRevision(models.Model):
 
     def __str__(self) -> str:
         return f"section {self.section_id} revision {self.number}"
+
+    @property
+    def revert_url(self) -> str:
+        return url_pattern("guides:section_revert", slots=2).format(self.section_id, self.number)
 
 
 class SectionReview(models.Model):
@@ -217,7 +234,7 @@ class EditProposal(models.Model):
         return f"proposal {self.pk} on {self.section_id}"
 
     def get_absolute_url(self) -> str:
-        return reverse("guides:proposal_detail", kwargs={"pk": self.pk})
+        return url_pattern("guides:proposal_detail").format(self.pk)
 
 
 class HelpfulVote(models.Model):
@@ -248,6 +265,11 @@ class HelpfulVote(models.Model):
 
     def __str__(self) -> str:
         return f"{'yes' if self.helpful else 'no'} on {self.section_id} by {self.user_id}"
+
+    @property
+    def handled_url(self) -> str:
+        """Where a mentor marks the note handled (reversed once per process)."""
+        return url_pattern("guides:feedback_handle").format(self.pk)
 
 
 class LinkKind(models.TextChoices):

@@ -106,6 +106,13 @@ _STAMPED: list[tuple[type[Model], str]] = [
     (Notification, "updated_at"),
 ]
 
+_CREATION_STAMPS = {"created_at", "opened_at"}
+
+
+def _newest_pk(model: type[Model]) -> int:
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 #: Who a row of each stamped model belongs to: only rows of the demo's people (their
 #: addresses end in DEMO_DOMAIN) move back, never a real person's written meanwhile.
 DEMO_DOMAIN = "@nexus.example"
@@ -385,13 +392,19 @@ class _Seeder:
     @contextmanager
     def at(self, moment: datetime) -> Iterator[None]:
         """Everything the block writes "now" happened at `moment`: posts, revisions,
-        flags, cases, log entries, notifications (those a repeat coalesced included)..."""
+        flags, cases, log entries, notifications (those a repeat coalesced included)...
+
+        Only the demo people's rows the block wrote move: a creation time only on rows
+        newer than the block (their ids above the newest before it), any other stamp only
+        where the block set it (at or after its start)."""
         since = timezone.now()
+        newest = {model: _newest_pk(model) for model in {m for m, _ in _STAMPED}}
         yield
         for model, field in _STAMPED:
-            model.objects.filter(demo_owned(model), **{f"{field}__gte": since}).update(
-                **{field: moment}
-            )
+            rows = model.objects.filter(demo_owned(model), **{f"{field}__gte": since})
+            if field in _CREATION_STAMPS:
+                rows = rows.filter(pk__gt=newest[model])
+            rows.update(**{field: moment})
 
     # -- the stories --
 
@@ -761,21 +774,22 @@ class _Seeder:
         return question, asked_at
 
 
-def backdate_guide_log() -> int:
+def backdate_guide_log(*, after_pk: int) -> int:
     """The guide's demo closes a question as answered in the guide (guides/demo.py); its
-    log entry and notice move back with the thread, like this module's own stories."""
+    log entry and notice move back with the thread, like this module's own stories.
+    Only the entries this run wrote (newer than `after_pk`) move."""
     now = timezone.now()
     moved = 0
     for entry in LogEntry.objects.filter(
-        demo_owned(LogEntry), action=Action.GUIDE_CLOSE, created_at__gt=now - timedelta(hours=1)
+        demo_owned(LogEntry), action=Action.GUIDE_CLOSE, pk__gt=after_pk
     ):
         question = Question.objects.filter(pk=entry.target_id).first()
         if question is None:
             continue
         when = min(question.last_activity_at + timedelta(hours=6), now - timedelta(hours=2))
         LogEntry.objects.filter(pk=entry.pk).update(created_at=when)
-        Notification.objects.filter(target_key=f"moderation:{entry.pk}").update(
-            created_at=when, updated_at=when
-        )
+        Notification.objects.filter(
+            demo_owned(Notification), target_key=f"moderation:{entry.pk}"
+        ).update(created_at=when, updated_at=when)
         moved += 1
     return moved

@@ -11,6 +11,9 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from hub.routes import urls_for
 
 REASON_MAX = 500
 NOTE_MAX = 2_000
@@ -235,3 +238,13 @@ class SavedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        return urls_for(
+            self.pk,
+            {
+                "edit": ("moderation:saved_reply_edit",),
+                "delete": ("moderation:saved_reply_delete",),
+            },
+        )

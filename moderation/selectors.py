@@ -4,7 +4,7 @@ the log. Every list runs a fixed number of queries whatever its length (tests pi
 
 from __future__ import annotations
 
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from base64 import urlsafe_b64decode
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +19,11 @@ from django.utils import timezone
 from accounts.models import User
 from discussions.models import Question
 from guides.selectors import guide_queue, guide_queue_count
+<<<<<<< HEAD
 from hub import cache
+=======
+from hub.keyset import cursor_decode, cursor_encode
+>>>>>>> h12
 from moderation.models import (
     Case,
     Flag,
@@ -485,19 +489,24 @@ class LogPage:
 
 
 def _log_cursor_encode(entry: LogEntry) -> str:
-    raw = f"{entry.created_at.isoformat()}|{entry.pk}"
-    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return cursor_encode(entry.created_at, entry.pk)
 
 
 def _log_cursor_decode(cursor: str) -> tuple[datetime, int] | None:
+    """hub.keyset's cursor; or the log's own earlier one (base64url of `iso|id`), which
+    links written before the move still carry. None (the first page) for anything else."""
+    after = cursor_decode(cursor) or _legacy_log_cursor_decode(cursor)
+    if after is None or timezone.is_naive(after[0]):
+        return None
+    return after
+
+
+def _legacy_log_cursor_decode(cursor: str) -> tuple[datetime, int] | None:
     try:
         raw = urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = raw.split("|")
-        when = datetime.fromisoformat(stamp)
-        if timezone.is_naive(when):
-            return None
-        return when, int(pk)
-    except (ValueError, UnicodeDecodeError):
+        return datetime.fromisoformat(stamp), int(pk)
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
         return None
 
 

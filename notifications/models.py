@@ -9,6 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
+
+from hub.routes import urls_for
 
 
 class Kind(models.TextChoices):
@@ -99,6 +102,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id}: {self.target_title}"
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        return urls_for(self.pk, {"open": ("notifications:open",)})
 
     @property
     def message(self) -> str:

@@ -43,6 +43,10 @@ class _Seeder:
     def __init__(self, accounts: Iterable[User]) -> None:
         self.rng = random.Random(PROJECTS_SEED)  # noqa: S311 - demo data, not security
         self.now = timezone.now()
+        # Notifications newer than this are the ones this run writes (and may backdate).
+        self.first_note = (
+            Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        )
         self.people = {user.handle: user for user in accounts}
         self.created = dict.fromkeys(
             ("people", "projects", "stars", "feedback", "reviews", "hidden"), 0
@@ -182,7 +186,7 @@ class _Seeder:
         Project.objects.filter(pk=project.pk).update(**times)
         for key, moment in self.notes.items():
             Notification.objects.filter(
-                target_key=key, recipient__email__endswith="@nexus.example"
+                pk__gt=self.first_note, target_key=key, recipient__email__endswith="@nexus.example"
             ).update(created_at=moment, updated_at=moment)
 
     def note(self, key: str, moment: datetime) -> None:

@@ -10,13 +10,14 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from accounts.models import Track
 from accounts.permissions import hidden_shown_to, is_mentor
 from hub.links import LinkField, url_domain
+from hub.routes import url_pattern, urls_for
 
 TITLE_MIN, TITLE_MAX = 3, 120
 PITCH_MAX = 160
@@ -75,12 +76,9 @@ AWAITING = Q(state=State.PUBLISHED, review_state__in=[ReviewState.REQUESTED, Rev
 
 
 def _project_url(pk: int, slug: str) -> str:
-    # The pages arrive with the next issue; until `projects:project_detail` exists,
-    # notifications still carry a working-shaped link.
-    try:
-        return reverse("projects:project_detail", kwargs={"pk": pk, "slug": slug})
-    except NoReverseMatch:
-        return f"/projects/{pk}/{slug}/"
+    """The project page's URL from a pattern reversed once per process (hub.routes):
+    the gallery links every card."""
+    return url_pattern("projects:project_detail", slots=2).format(pk, slug)
 
 
 class ProjectTag(models.Model):
@@ -94,6 +92,11 @@ class ProjectTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def url(self) -> str:
+        """The gallery filtered by this tag (its route reversed once per process)."""
+        return f"{url_pattern('projects:gallery', slots=0)}?tag={self.name}"
 
 
 class ProjectQuerySet(models.QuerySet):
@@ -221,6 +224,13 @@ class Project(models.Model):
     def get_absolute_url(self) -> str:
         return _project_url(self.pk, self.slug)
 
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Its action URLs (hub.routes: reversed once per process, not per card)."""
+        return urls_for(
+            self.pk, {"review": ("projects:review",), "feedback": ("projects:feedback_create",)}
+        )
+
     @property
     def awaits_feedback(self) -> bool:
         """Its author asks for feedback and nobody has given any yet: what the "Feedback
@@ -314,6 +324,12 @@ class Feedback(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.project.get_absolute_url()}#feedback-{self.pk}"
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        return urls_for(
+            self.pk, {"edit": ("projects:feedback_edit",), "delete": ("projects:feedback_delete",)}
+        )
 
     @property
     def is_hidden(self) -> bool:

@@ -3,8 +3,16 @@
 from django import template
 
 from hub.links import url_domain
+from hub.routes import url_pattern
 
 register = template.Library()
+
+
+@register.simple_tag
+def route(name: str) -> str:
+    """`{% url name %}` for a route without arguments, reversed once per process
+    (hub.routes): for links a page repeats per row, such as "Log in" under each section."""
+    return url_pattern(name, slots=0)
 
 
 @register.filter

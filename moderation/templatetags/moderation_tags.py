@@ -5,6 +5,7 @@ from typing import Any
 
 from django import template
 
+from hub.routes import url_pattern
 from moderation import permissions, selectors
 
 register = template.Library()
@@ -13,6 +14,20 @@ register = template.Library()
 @register.filter
 def flaggable_by(post: Any, user: Any) -> bool:
     return permissions.can_flag(user, post.author_id)
+
+
+@register.filter
+def moderation_url(post: Any, route: str) -> str:
+    """Moderation's `route` (flag, hide, unhide) for a question, answer, comment, project
+    or feedback (its model's name is its kind), from a pattern reversed once per process
+    per kind. The content apps' pages load this library; their models never name
+    moderation's routes (docs/decisions/0019)."""
+    return url_pattern(f"moderation:{route}", post._meta.model_name).format(post.pk)
+
+
+@register.filter
+def flag_url(post: Any) -> str:
+    return moderation_url(post, "flag")
 
 
 @register.filter

@@ -2,6 +2,7 @@
 by an index), keyset pagination and a constant query count."""
 
 import re
+from base64 import urlsafe_b64encode
 from datetime import timedelta
 
 import pytest
@@ -9,12 +10,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.tests.factories import UserFactory
 from discussions import services as forum_services
 from discussions.models import Question
 from discussions.tests import factories as forum
+from hub.keyset import cursor_decode, cursor_encode
 from moderation import selectors, services
 from moderation.models import Action, Case, LogEntry, TargetKind
 from moderation.services.log import record
@@ -265,6 +268,64 @@ def test_keyset_pages_newest_first_keep_the_filters(client, mentor, learner):
     stamps = [(e.created_at, e.pk) for e in [*page.entries, *rest.entries]]
     assert stamps == sorted(stamps, reverse=True)
     assert f'href="{reverse("moderation:log")}?person={learner.handle}">Newest' in second.text
+
+
+def _legacy_cursor(entry: LogEntry) -> str:
+    """The log's own cursor before it moved onto hub.keyset: base64url of `iso|id`."""
+    raw = f"{entry.created_at.isoformat()}|{entry.pk}"
+    return urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def test_the_log_cursor_is_hub_keysets(client, mentor, learner):
+    _entries(selectors.LOG_PAGE_SIZE + 3, mentor, learner)
+    client.force_login(mentor)
+    page = client.get(LOG).context["page"]
+    last = page.entries[-1]
+    assert page.next_cursor == cursor_encode(last.created_at, last.pk)
+    assert cursor_decode(page.next_cursor) == (last.created_at, last.pk)
+    assert selectors.log_entry_cursor(last) == page.next_cursor  # GraphQL's edges too
+
+
+def test_an_old_format_cursor_still_turns_the_page(client, mentor, learner):
+    """Links written with the log's earlier `iso|id` cursor (bookmarks, a browser's
+    history) go on from the same entry, on the page and in the REST API."""
+    _entries(selectors.LOG_PAGE_SIZE + 3, mentor, learner)
+    client.force_login(mentor)
+    first = client.get(LOG).context["page"]
+    new = client.get(LOG, {"after": first.next_cursor})
+    old = client.get(LOG, {"after": _legacy_cursor(first.entries[-1])})
+    assert old.status_code == 200
+    assert [e.pk for e in old.context["page"].entries] == [
+        e.pk for e in new.context["page"].entries
+    ]
+    assert len(new.context["page"].entries) == 3
+
+    api_client = APIClient()
+    api_client.force_authenticate(mentor)
+    api = api_client.get("/api/v1/mod/log", {"after": _legacy_cursor(first.entries[-1])})
+    assert api.status_code == 200
+    assert [e["id"] for e in api.json()["results"]] == [e.pk for e in new.context["page"].entries]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "%%%not-a-cursor",
+        urlsafe_b64encode(b"2026-12-01T10:00:00|7").decode(),  # old format, naive time
+        urlsafe_b64encode(b"yesterday|7").decode(),
+        urlsafe_b64encode(b"2026-12-01T10:00:00+00:00|7|8").decode(),
+        cursor_encode("2026-12-01T10:00:00", 7),  # hub.keyset's, naive time
+        cursor_encode(12, 7),
+        urlsafe_b64encode(bytes([255, 254, 253])).decode(),
+    ],
+)
+def test_a_cursor_that_does_not_parse_answers_the_first_page(client, mentor, learner, cursor):
+    _entries(selectors.LOG_PAGE_SIZE + 3, mentor, learner)
+    client.force_login(mentor)
+    first = [e.pk for e in client.get(LOG).context["page"].entries]
+    response = client.get(LOG, {"after": cursor})
+    assert response.status_code == 200
+    assert [e.pk for e in response.context["page"].entries] == first
 
 
 def test_the_log_runs_the_same_queries_however_long_it_is(client, mentor, learner):

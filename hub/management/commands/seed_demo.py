@@ -14,17 +14,29 @@ from accounts.demo import seed_accounts
 from discussions.demo import seed_categories, seed_forum
 from guides.demo import seed_guides
 from moderation.demo import backdate_guide_log, seed_moderation
+from moderation.models import LogEntry
 from notifications.models import Notification
 from notifications.services import emails_paused
 from projects.demo import seed_projects
 
 
-def backdate_demo_notifications() -> None:
-    """The demo forum's posts are backdated; give their notifications the time of the
-    thread's latest activity instead of "just now"."""
+def last_pk(model) -> int:
+    """The newest row of `model` before the seed writes: rows after it are the seed's."""
+    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def demo_notifications(after_pk: int):
+    """The notifications this run wrote: the demo people's, newer than `after_pk`."""
+    return Notification.objects.filter(pk__gt=after_pk, recipient__email__endswith="@nexus.example")
+
+
+def backdate_demo_notifications(after_pk: int) -> None:
+    """The demo forum's posts are backdated; give the notifications this run wrote the
+    time of the thread's latest activity instead of "just now" (older ones, a real
+    person's reply to a demo post among them, keep theirs)."""
     from discussions.models import Answer, Question
 
-    notes = list(Notification.objects.filter(recipient__email__endswith="@nexus.example"))
+    notes = list(demo_notifications(after_pk))
     question_ids = {
         int(n.target_key.split(":")[1]) for n in notes if n.target_key.startswith("question:")
     }
@@ -69,19 +81,20 @@ class Command(BaseCommand):
             )
         # The demo forum notifies its demo people in the app; no emails for it.
         with emails_paused(), transaction.atomic():
+            first_note, first_entry = last_pk(Notification), last_pk(LogEntry)
             accounts = seed_accounts()
             categories = seed_categories()
             forum = seed_forum(accounts=[user for user, _ in accounts])
             projects = seed_projects(accounts=[user for user, _ in accounts])
             moderation = seed_moderation()
             guide = seed_guides()
-            backdate_guide_log()
+            backdate_guide_log(after_pk=first_entry)
             # Nor later by the sweep.
-            Notification.objects.filter(
-                recipient__email__endswith="@nexus.example", emailed_at__isnull=True
-            ).update(emailed_at=timezone.now())
+            demo_notifications(first_note).filter(emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
+            )
             if forum.get("questions"):
-                backdate_demo_notifications()
+                backdate_demo_notifications(first_note)
         created = ", ".join(f"{n} {kind}" for kind, n in forum.items() if n)
         created_projects = ", ".join(
             f"{n} {kind}" for kind, n in projects.items() if n and kind != "people"
