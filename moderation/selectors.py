@@ -19,11 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from discussions.models import Question
 from guides.selectors import guide_queue, guide_queue_count
-<<<<<<< HEAD
 from hub import cache
-=======
 from hub.keyset import cursor_decode, cursor_encode
->>>>>>> h12
 from moderation.models import (
     Case,
     Flag,
