@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from discussions import selectors as forum
-from guides import permissions, selectors, services
+from guides import selectors, services
 from guides.models import (
     NOTE_MAX,
     SECTION_BODY_MAX,
@@ -313,13 +313,8 @@ class ProposalCreateApi(SignedInApi):
 
 
 def _proposal_or_404(request: Request, pk: int) -> EditProposal:
-    proposal = selectors.proposal_get(pk=pk)
     # Another learner's proposal is theirs and the mentors'.
-    theirs = proposal is not None and (
-        proposal.proposer_id == request.user.pk
-        or permissions.can_decide_proposal(request.user, proposal)
-    )
-    return found(proposal if theirs else None)
+    return found(selectors.proposal_get_for_viewer(pk=pk, viewer=request.user))
 
 
 class ProposalApi(SignedInApi):
