@@ -15,7 +15,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from discussions import events, selectors, services
-from discussions.models import BODY_MAX, Answer, Category, Comment, PostKind, Question
+from discussions.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_PER_QUESTION,
+    TITLE_MAX,
+    TITLE_MIN,
+    Answer,
+    Category,
+    Comment,
+    PostKind,
+    Question,
+)
 from hub.api.base import (
     ApiView,
     PageQuery,
@@ -369,11 +381,15 @@ class RevisionListApi(ApiView):
 
 
 class QuestionInput(StrictInput):
-    title = serializers.CharField(max_length=300)
-    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
-    category = serializers.SlugField(help_text="A topic's slug (see /categories).")
+    title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
+    category = serializers.SlugField(max_length=60, help_text="A topic's slug (see /categories).")
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, default=list, max_length=20
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=TAGS_PER_QUESTION,
+        help_text="At most five: lower-case letters, digits and + # . - (e.g. `django-orm`).",
     )
 
     def validate_category(self, slug: str) -> Category:
@@ -384,7 +400,11 @@ class QuestionInput(StrictInput):
 
 
 class BodyInput(StrictInput):
-    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
+    body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
+
+
+class CommentInput(StrictInput):
+    body = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
 
 
 class VoteSerializer(serializers.Serializer):
@@ -478,14 +498,14 @@ class AnswerEditApi(AnswerDetailApi):
 class CommentCreateApi(ApiView):
     kind: str = PostKind.QUESTION
 
-    @extend_schema(summary="Comment on a question or an answer", request=BodyInput,
+    @extend_schema(summary="Comment on a question or an answer", request=CommentInput,
                    responses={201: CommentSerializer}, tags=["discussions"])  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         if self.kind == PostKind.QUESTION:
             target = {"question": question_or_404(request, pk)}
         else:
             target = {"answer": answer_or_404(request, pk)}
-        data = body_params(BodyInput, request)
+        data = body_params(CommentInput, request)
         comment = services.comment_create(author=request.user, body=data["body"], **target)
         body = CommentSerializer(comment_or_404(request, comment.pk)).data
         return _created(request, body, "api:comment", comment.pk)
@@ -497,11 +517,11 @@ class CommentApi(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(CommentSerializer(comment_or_404(request, pk)).data)
 
-    @extend_schema(operation_id="comment_edit", summary="Edit a comment", request=BodyInput,
+    @extend_schema(operation_id="comment_edit", summary="Edit a comment", request=CommentInput,
                    responses=CommentSerializer, tags=["discussions"])  # fmt: skip
     def patch(self, request: Request, pk: int) -> Response:
         comment = comment_or_404(request, pk)
-        data = body_params(BodyInput, request)
+        data = body_params(CommentInput, request)
         services.comment_edit(editor=request.user, comment=comment, body=data["body"])
         return Response(CommentSerializer(comment_or_404(request, pk)).data)
 

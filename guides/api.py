@@ -23,6 +23,8 @@ from guides.models import (
     NOTE_MAX,
     SECTION_BODY_MAX,
     SECTION_TITLE_MAX,
+    SECTION_TITLE_MIN,
+    VERSIONS_MAX,
     EditProposal,
     Guide,
     HelpfulVote,
@@ -125,10 +127,14 @@ def _section_or_404(pk: int) -> Section:
 
 
 class SectionInput(StrictInput):
-    title = serializers.CharField(max_length=SECTION_TITLE_MAX)
+    title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
-    versions = serializers.ListField(child=serializers.CharField(max_length=20), required=False,
-                                     max_length=10, help_text='e.g. ["Django 6.1"]')  # fmt: skip
+    versions = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=VERSIONS_MAX,
+        help_text='e.g. ["Django 6.1"]',
+    )
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=NOTE_MAX,
         help_text="What changed and why.",
@@ -294,7 +300,7 @@ class ProposalSerializer(serializers.Serializer):
 
 
 class ProposalInput(StrictInput):
-    title = serializers.CharField(max_length=SECTION_TITLE_MAX)
+    title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
     note = serializers.CharField(max_length=NOTE_MAX, help_text="Why (the mentors read it).")
 
@@ -378,10 +384,7 @@ class PromoteInput(StrictInput):
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
-    def validate(self, attrs: dict) -> dict:
-        if ("section" in attrs) == ("guide" in attrs):
-            raise serializers.ValidationError("Give `section` or `guide`, one of them.")
-        return attrs
+    exactly_one_of = ("section", "guide")
 
 
 class PromoteApi(SignedInApi):
