@@ -9,6 +9,7 @@ by a token revoking itself. The secret is in the creation response only.
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import logout
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
@@ -17,7 +18,15 @@ from rest_framework.response import Response
 from accounts import selectors, services
 from accounts.authentication import request_token
 from accounts.models import ApiToken, TokenScope, User
-from hub.api.base import SignedInApi, StrictInput, body_params, found, require
+from hub.api.base import (
+    ApiView,
+    SignedInApi,
+    StrictInput,
+    body_params,
+    found,
+    require,
+    url_pattern,
+)
 
 TOKEN_TAGS = ["me"]
 DEFAULT_TOKEN_DAYS = 90  # as the settings page's form
@@ -194,3 +203,56 @@ class TokenRevokeApi(SignedInApi):
         )
         token = services.token_revoke(actor=request.user, token=token)
         return Response(TokenSerializer(token, context=_context(request)).data)
+
+
+class SignOutEverywhereSerializer(serializers.Serializer):
+    tokens_revoked = serializers.IntegerField()
+
+
+class SignOutEverywhereApi(SignedInApi):
+    """Settings → Sign out everywhere: every session ends (this one too) and every token
+    is revoked. With a session only, as for making tokens: a token that could end its
+    owner's sessions would outrank them."""
+
+    @extend_schema(operation_id="me_sign_out_everywhere",
+                   summary="End every session and revoke every token (session only)",
+                   request=None, responses=SignOutEverywhereSerializer,
+                   tags=TOKEN_TAGS)  # fmt: skip
+    def post(self, request: Any) -> Response:
+        require(
+            request_token(request) is None,
+            "A token cannot sign you out everywhere: sign in on the site (Settings).",
+        )
+        revoked = services.user_sign_out_everywhere(actor=request.user, user=request.user)
+        logout(request._request)
+        return Response({"tokens_revoked": revoked})
+
+
+# --- People -----------------------------------------------------------------------------
+
+
+class PublicProfileSerializer(serializers.ModelSerializer):
+    """A person as their profile page shows them to anyone (never their email)."""
+
+    html_url = serializers.SerializerMethodField(help_text="Their profile page.")
+
+    class Meta:
+        model = User
+        fields = ["handle", "display_name", "role", "bio", "github", "website", "cohort",
+                  "track", "date_joined", "html_url"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_html_url(self, user: User) -> str:
+        return self.context["request"].build_absolute_uri(
+            url_pattern("accounts:profile").replace("{}", user.handle)
+        )
+
+
+class PersonApi(ApiView):
+    """Anyone's public profile, by handle (an unknown or closed account is a 404)."""
+
+    @extend_schema(operation_id="person_get", summary="A person's public profile",
+                   responses=PublicProfileSerializer, tags=["people"])  # fmt: skip
+    def get(self, request: Any, handle: str) -> Response:
+        user = selectors.user_get_by_handle(handle=handle)
+        return Response(PublicProfileSerializer(user, context={"request": request}).data)

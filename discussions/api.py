@@ -14,6 +14,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import ratelimits
+from accounts.models import TokenScope
 from discussions import events, selectors, services
 from discussions.models import (
     BODY_MAX,
@@ -31,6 +33,7 @@ from discussions.models import (
 from hub.api.base import (
     ApiView,
     PageQuery,
+    SignedInApi,
     StrictInput,
     api_url,
     body_params,
@@ -41,6 +44,8 @@ from hub.api.base import (
     query_params,
     url_pattern,
 )
+from hub.errors import RateLimited
+from hub.markdown import render_markdown
 from notifications import services as notification_services
 
 # --- Output -----------------------------------------------------------------------------
@@ -643,3 +648,32 @@ class WatchApi(ApiView):
                    tags=["discussions"])  # fmt: skip
     def delete(self, request: Request, key: str) -> Response:
         return self._set(request, key, False)
+
+
+# --- The editor's preview ---------------------------------------------------------------
+
+
+class PreviewInput(StrictInput):
+    body = serializers.CharField(max_length=BODY_MAX, allow_blank=True, trim_whitespace=False)
+
+
+class PreviewSerializer(serializers.Serializer):
+    html = serializers.CharField(help_text="Sanitised HTML, exactly as it would be stored.")
+
+
+class MarkdownPreviewApi(SignedInApi):
+    """The editor's live preview: the renderer the services store with, for people signed
+    in, within the page's per-account rate (`markdown_preview`). Writes nothing, so any
+    token may ask."""
+
+    required_scope = TokenScope.READ
+
+    @extend_schema(operation_id="markdown_preview", summary="Render Markdown as a post would",
+                   request=PreviewInput, responses=PreviewSerializer,
+                   tags=["discussions"])  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = body_params(PreviewInput, request)
+        if not ratelimits.consume(request, action="markdown_preview"):
+            raise RateLimited("Too many previews in a minute: try again shortly.", retry_after=60)
+        source = data["body"]
+        return Response({"html": render_markdown(source).html if source.strip() else ""})

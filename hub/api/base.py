@@ -88,6 +88,12 @@ class ApiView(APIView):
             response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
         patch_vary_headers(response, ("Authorization", "Cookie"))
         rate_limit = _rate_limit(request)
+        if rate_limit is None and request is not None and response.status_code != 429:
+            # Refused before the throttles ran (a 401 for a bad token, a 403 from a
+            # permission): count it now, so that refusals carry the headers and count too.
+            for throttle in self.get_throttles():
+                throttle.allow_request(request, self)
+            rate_limit = _rate_limit(request)
         if rate_limit is not None:
             limit, remaining, reset = rate_limit
             response["RateLimit-Limit"] = str(limit)
