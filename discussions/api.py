@@ -40,6 +40,7 @@ from hub.api.base import (
     found,
     keyset_response,
     keyset_serializer,
+    known,
     page_cursors,
     query_params,
     url_pattern,
@@ -404,6 +405,13 @@ class QuestionInput(StrictInput):
         return category
 
 
+class QuestionCreateInput(QuestionInput):
+    project = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**53,
+        help_text="The project the question is about (its id), as from the project's page.",
+    )  # fmt: skip
+
+
 class BodyInput(StrictInput):
     body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
 
@@ -435,10 +443,19 @@ def _created(request: Request, data: dict, name: str, pk: int) -> Response:
 
 class QuestionCreateApi(QuestionListApi):
     @extend_schema(operation_id="question_create", summary="Ask a question",
-                   request=QuestionInput, responses={201: QuestionDetailSerializer},
+                   request=QuestionCreateInput, responses={201: QuestionDetailSerializer},
                    tags=["discussions"])  # fmt: skip
     def post(self, request: Request) -> Response:
-        data = body_params(QuestionInput, request)
+        data = body_params(QuestionCreateInput, request)
+        if "project" in data:
+            # As the ask page does (discussions/views.py): a project the asker may see.
+            from projects.selectors import project_get_for_viewer
+
+            data["project"] = known(
+                project_get_for_viewer(viewer=request.user, pk=data["project"]),
+                "project",
+                "No such project.",
+            )
         question = services.question_create(author=request.user, **data)
         question = question_or_404(request, question.pk)
         return _created(request, question_detail_data(request, question), "api:question",
