@@ -694,3 +694,21 @@ class MarkdownPreviewApi(SignedInApi):
             raise RateLimited("Too many previews in a minute: try again shortly.", retry_after=60)
         source = data["body"]
         return Response({"html": render_markdown(source).html if source.strip() else ""})
+
+
+class HandleQuery(serializers.Serializer):
+    prefix = serializers.CharField(
+        max_length=31, help_text="The start of a handle (an @ is ignored)."
+    )
+
+
+class HandleSuggestApi(ApiView):
+    """The editor's @-mention suggestions: up to eight people whose handle starts so."""
+
+    @extend_schema(operation_id="people_suggest", summary="People by the start of their handle",
+                   parameters=[HandleQuery], responses=AuthorSerializer(many=True),
+                   tags=["people"])  # fmt: skip
+    def get(self, request: Request) -> Response:
+        params = query_params(HandleQuery, request)
+        people = selectors.handle_suggest(prefix=params["prefix"])
+        return Response(AuthorSerializer(people, many=True).data)

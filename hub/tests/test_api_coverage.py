@@ -31,6 +31,16 @@ class TestPeople:
         assert "email" not in body and learner.email not in response.content.decode()
         assert "suspended_until" not in body and "id" not in body
 
+    def test_mention_suggestions_by_prefix(
+        self, client, learner, mentor, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            response = client.get(f"/api/v1/users?prefix=@{learner.handle[:4].upper()}")
+        assert response.status_code == 200
+        assert [p["handle"] for p in response.json()] == [learner.handle]
+        assert "email" not in response.content.decode()
+        assert client.get("/api/v1/users").status_code == 400
+
     def test_unknown_and_closed_accounts_are_404(self, client, learner):
         assert client.get("/api/v1/users/nobody-here").status_code == 404
         learner.is_active = False
