@@ -14,21 +14,39 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import ratelimits
+from accounts.models import TokenScope
 from discussions import events, selectors, services
-from discussions.models import BODY_MAX, Answer, Category, Comment, PostKind, Question
+from discussions.models import (
+    BODY_MAX,
+    COMMENT_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_PER_QUESTION,
+    TITLE_MAX,
+    TITLE_MIN,
+    Answer,
+    Category,
+    Comment,
+    PostKind,
+    Question,
+)
 from hub.api.base import (
     ApiView,
     PageQuery,
+    SignedInApi,
     StrictInput,
     api_url,
     body_params,
     found,
     keyset_response,
     keyset_serializer,
+    known,
     page_cursors,
     query_params,
     url_pattern,
 )
+from hub.errors import RateLimited
+from hub.markdown import render_markdown
 from notifications import services as notification_services
 
 # --- Output -----------------------------------------------------------------------------
@@ -369,11 +387,15 @@ class RevisionListApi(ApiView):
 
 
 class QuestionInput(StrictInput):
-    title = serializers.CharField(max_length=300)
-    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
-    category = serializers.SlugField(help_text="A topic's slug (see /categories).")
+    title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
+    category = serializers.SlugField(max_length=60, help_text="A topic's slug (see /categories).")
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, default=list, max_length=20
+        child=serializers.CharField(max_length=TAG_MAX_LENGTH),
+        required=False,
+        default=list,
+        max_length=TAGS_PER_QUESTION,
+        help_text="At most five: lower-case letters, digits and + # . - (e.g. `django-orm`).",
     )
 
     def validate_category(self, slug: str) -> Category:
@@ -383,8 +405,19 @@ class QuestionInput(StrictInput):
         return category
 
 
+class QuestionCreateInput(QuestionInput):
+    project = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**53,
+        help_text="The project the question is about (its id), as from the project's page.",
+    )  # fmt: skip
+
+
 class BodyInput(StrictInput):
-    body = serializers.CharField(max_length=BODY_MAX + 1000, trim_whitespace=False)
+    body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
+
+
+class CommentInput(StrictInput):
+    body = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
 
 
 class VoteSerializer(serializers.Serializer):
@@ -410,10 +443,19 @@ def _created(request: Request, data: dict, name: str, pk: int) -> Response:
 
 class QuestionCreateApi(QuestionListApi):
     @extend_schema(operation_id="question_create", summary="Ask a question",
-                   request=QuestionInput, responses={201: QuestionDetailSerializer},
+                   request=QuestionCreateInput, responses={201: QuestionDetailSerializer},
                    tags=["discussions"])  # fmt: skip
     def post(self, request: Request) -> Response:
-        data = body_params(QuestionInput, request)
+        data = body_params(QuestionCreateInput, request)
+        if "project" in data:
+            # As the ask page does (discussions/views.py): a project the asker may see.
+            from projects.selectors import project_get_for_viewer
+
+            data["project"] = known(
+                project_get_for_viewer(viewer=request.user, pk=data["project"]),
+                "project",
+                "No such project.",
+            )
         question = services.question_create(author=request.user, **data)
         question = question_or_404(request, question.pk)
         return _created(request, question_detail_data(request, question), "api:question",
@@ -478,14 +520,14 @@ class AnswerEditApi(AnswerDetailApi):
 class CommentCreateApi(ApiView):
     kind: str = PostKind.QUESTION
 
-    @extend_schema(summary="Comment on a question or an answer", request=BodyInput,
+    @extend_schema(summary="Comment on a question or an answer", request=CommentInput,
                    responses={201: CommentSerializer}, tags=["discussions"])  # fmt: skip
     def post(self, request: Request, pk: int) -> Response:
         if self.kind == PostKind.QUESTION:
             target = {"question": question_or_404(request, pk)}
         else:
             target = {"answer": answer_or_404(request, pk)}
-        data = body_params(BodyInput, request)
+        data = body_params(CommentInput, request)
         comment = services.comment_create(author=request.user, body=data["body"], **target)
         body = CommentSerializer(comment_or_404(request, comment.pk)).data
         return _created(request, body, "api:comment", comment.pk)
@@ -497,11 +539,11 @@ class CommentApi(ApiView):
     def get(self, request: Request, pk: int) -> Response:
         return Response(CommentSerializer(comment_or_404(request, pk)).data)
 
-    @extend_schema(operation_id="comment_edit", summary="Edit a comment", request=BodyInput,
+    @extend_schema(operation_id="comment_edit", summary="Edit a comment", request=CommentInput,
                    responses=CommentSerializer, tags=["discussions"])  # fmt: skip
     def patch(self, request: Request, pk: int) -> Response:
         comment = comment_or_404(request, pk)
-        data = body_params(BodyInput, request)
+        data = body_params(CommentInput, request)
         services.comment_edit(editor=request.user, comment=comment, body=data["body"])
         return Response(CommentSerializer(comment_or_404(request, pk)).data)
 
@@ -623,3 +665,50 @@ class WatchApi(ApiView):
                    tags=["discussions"])  # fmt: skip
     def delete(self, request: Request, key: str) -> Response:
         return self._set(request, key, False)
+
+
+# --- The editor's preview ---------------------------------------------------------------
+
+
+class PreviewInput(StrictInput):
+    body = serializers.CharField(max_length=BODY_MAX, allow_blank=True, trim_whitespace=False)
+
+
+class PreviewSerializer(serializers.Serializer):
+    html = serializers.CharField(help_text="Sanitised HTML, exactly as it would be stored.")
+
+
+class MarkdownPreviewApi(SignedInApi):
+    """The editor's live preview: the renderer the services store with, for people signed
+    in, within the page's per-account rate (`markdown_preview`). Writes nothing, so any
+    token may ask."""
+
+    required_scope = TokenScope.READ
+
+    @extend_schema(operation_id="markdown_preview", summary="Render Markdown as a post would",
+                   request=PreviewInput, responses=PreviewSerializer,
+                   tags=["discussions"])  # fmt: skip
+    def post(self, request: Request) -> Response:
+        data = body_params(PreviewInput, request)
+        if not ratelimits.consume(request, action="markdown_preview"):
+            raise RateLimited("Too many previews in a minute: try again shortly.", retry_after=60)
+        source = data["body"]
+        return Response({"html": render_markdown(source).html if source.strip() else ""})
+
+
+class HandleQuery(serializers.Serializer):
+    prefix = serializers.CharField(
+        max_length=31, help_text="The start of a handle (an @ is ignored)."
+    )
+
+
+class HandleSuggestApi(ApiView):
+    """The editor's @-mention suggestions: up to eight people whose handle starts so."""
+
+    @extend_schema(operation_id="people_suggest", summary="People by the start of their handle",
+                   parameters=[HandleQuery], responses=AuthorSerializer(many=True),
+                   tags=["people"])  # fmt: skip
+    def get(self, request: Request) -> Response:
+        params = query_params(HandleQuery, request)
+        people = selectors.handle_suggest(prefix=params["prefix"])
+        return Response(AuthorSerializer(people, many=True).data)

@@ -18,11 +18,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from discussions import selectors as forum
-from guides import permissions, selectors, services
+from guides import selectors, services
 from guides.models import (
     NOTE_MAX,
     SECTION_BODY_MAX,
     SECTION_TITLE_MAX,
+    SECTION_TITLE_MIN,
+    VERSIONS_MAX,
     EditProposal,
     Guide,
     HelpfulVote,
@@ -125,10 +127,14 @@ def _section_or_404(pk: int) -> Section:
 
 
 class SectionInput(StrictInput):
-    title = serializers.CharField(max_length=SECTION_TITLE_MAX)
+    title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
-    versions = serializers.ListField(child=serializers.CharField(max_length=20), required=False,
-                                     max_length=10, help_text='e.g. ["Django 6.1"]')  # fmt: skip
+    versions = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=VERSIONS_MAX,
+        help_text='e.g. ["Django 6.1"]',
+    )
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=NOTE_MAX,
         help_text="What changed and why.",
@@ -294,7 +300,7 @@ class ProposalSerializer(serializers.Serializer):
 
 
 class ProposalInput(StrictInput):
-    title = serializers.CharField(max_length=SECTION_TITLE_MAX)
+    title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
     note = serializers.CharField(max_length=NOTE_MAX, help_text="Why (the mentors read it).")
 
@@ -313,13 +319,8 @@ class ProposalCreateApi(SignedInApi):
 
 
 def _proposal_or_404(request: Request, pk: int) -> EditProposal:
-    proposal = selectors.proposal_get(pk=pk)
     # Another learner's proposal is theirs and the mentors'.
-    theirs = proposal is not None and (
-        proposal.proposer_id == request.user.pk
-        or permissions.can_decide_proposal(request.user, proposal)
-    )
-    return found(proposal if theirs else None)
+    return found(selectors.proposal_get_for_viewer(pk=pk, viewer=request.user))
 
 
 class ProposalApi(SignedInApi):
@@ -383,10 +384,7 @@ class PromoteInput(StrictInput):
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
-    def validate(self, attrs: dict) -> dict:
-        if ("section" in attrs) == ("guide" in attrs):
-            raise serializers.ValidationError("Give `section` or `guide`, one of them.")
-        return attrs
+    exactly_one_of = ("section", "guide")
 
 
 class PromoteApi(SignedInApi):

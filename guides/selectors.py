@@ -27,6 +27,7 @@ from guides.models import (
     SectionRevision,
     SectionSearch,
 )
+from guides.permissions import can_decide_proposal
 from guides.rules import section_staleness
 from hub import search as site_search
 
@@ -319,6 +320,18 @@ def proposal_get(*, pk: int) -> EditProposal | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def proposal_get_for_viewer(*, pk: int, viewer: Any) -> EditProposal | None:
+    """A proposed edit as `viewer` may see it: its proposer's and the mentors', nobody
+    else's (None: the doors answer 404, its page and its accept / decline alike)."""
+    proposal = proposal_get(pk=pk)
+    if proposal is None or not (
+        (viewer.is_authenticated and proposal.proposer_id == viewer.pk)
+        or can_decide_proposal(viewer, proposal)
+    ):
+        return None
+    return proposal
 
 
 # --- The mentors' queue -----------------------------------------------------------------

@@ -23,7 +23,7 @@ from guides.forms import (
     ProposalForm,
     SectionForm,
 )
-from guides.models import Guide, HelpfulVote, Section
+from guides.models import EditProposal, Guide, HelpfulVote, Section
 from hub import doors
 from hub.doors import refusals_shown
 
@@ -209,15 +209,19 @@ def helpful_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Proposed edits ------------------------------------------------------------------------
 
 
+def _proposal_or_404(request: HttpRequest, pk: int) -> EditProposal:
+    """Another learner's proposal does not exist for you: its page, accept and decline
+    all answer 404 (a 403 on accept would say that it exists)."""
+    proposal = selectors.proposal_get_for_viewer(pk=pk, viewer=request.user)
+    if proposal is None:
+        raise Http404("No such proposal.")
+    return proposal
+
+
 @require_GET
 @login_required
 def proposal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(pk=pk)
-    if proposal is None or not (
-        proposal.proposer_id == request.user.pk
-        or permissions.can_decide_proposal(request.user, proposal)
-    ):
-        raise Http404("No such proposal.")
+    proposal = _proposal_or_404(request, pk)
     return render(
         request,
         "guides/proposal_detail.html",
@@ -234,9 +238,7 @@ def proposal_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals_shown
 def proposal_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(pk=pk)
-    if proposal is None:
-        raise Http404("No such proposal.")
+    proposal = _proposal_or_404(request, pk)
     with doors.refusals(request) as outcome:
         services.proposal_accept(mentor=request.user, proposal=proposal)
     if not outcome.ok:
@@ -249,9 +251,7 @@ def proposal_accept_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @refusals_shown
 def proposal_decline_view(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = selectors.proposal_get(pk=pk)
-    if proposal is None:
-        raise Http404("No such proposal.")
+    proposal = _proposal_or_404(request, pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
         with doors.refusals(form) as outcome:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import Track
 from hub.api.base import (
     ApiView,
     PageQuery,
@@ -17,11 +18,26 @@ from hub.api.base import (
     keyset_response,
     keyset_serializer,
     known,
+    link_field,
     page_cursors,
     query_params,
 )
 from projects import selectors, services
-from projects.models import Project, Review
+from projects.models import (
+    DESCRIPTION_MAX,
+    FEEDBACK_MAX,
+    FEEDBACK_NOTE_MAX,
+    PITCH_MAX,
+    REVIEW_FIELD_MAX,
+    TAG_MAX_LENGTH,
+    TAGS_PER_PROJECT,
+    TITLE_MAX,
+    TITLE_MIN,
+    URL_MAX,
+    Project,
+    Review,
+    Verdict,
+)
 
 
 class PersonSerializer(serializers.Serializer):
@@ -196,19 +212,21 @@ class ProjectDetailApi(ApiView):
 
 
 class ProjectInput(StrictInput):
-    title = serializers.CharField(max_length=200)
-    pitch = serializers.CharField(max_length=300)
-    repository_url = serializers.CharField(max_length=500)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=30_000,
-                                        trim_whitespace=False)  # fmt: skip
-    demo_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    docs_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    tags = serializers.ListField(child=serializers.CharField(max_length=60), required=False,
-                                 max_length=20)  # fmt: skip
+    title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
+    pitch = serializers.CharField(max_length=PITCH_MAX)
+    repository_url = link_field(max_length=URL_MAX)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=DESCRIPTION_MAX, trim_whitespace=False
+    )
+    demo_url = link_field(max_length=URL_MAX, required=False, allow_blank=True)
+    docs_url = link_field(max_length=URL_MAX, required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=TAG_MAX_LENGTH),
+                                 required=False, max_length=TAGS_PER_PROJECT)  # fmt: skip
     cohort = serializers.CharField(required=False, allow_blank=True, max_length=40)
-    track = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    track = serializers.ChoiceField(choices=Track.choices, required=False, allow_blank=True)
     feedback_wanted = serializers.BooleanField(required=False)
-    feedback_note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    feedback_note = serializers.CharField(required=False, allow_blank=True,
+                                          max_length=FEEDBACK_NOTE_MAX)  # fmt: skip
 
 
 class ProjectCreateInput(ProjectInput):
@@ -225,18 +243,24 @@ class StarSerializer(serializers.Serializer):
 
 
 class FeedbackInput(StrictInput):
-    body = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    body = serializers.CharField(max_length=FEEDBACK_MAX, trim_whitespace=False)
     parent = serializers.IntegerField(required=False, help_text="Reply to this feedback.")
 
 
 class ReviewInput(StrictInput):
-    verdict = serializers.CharField(max_length=20, help_text="looks_good or needs_work")
-    works = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    improve = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    notes_api_design = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    notes_data_model = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    notes_tests = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
-    notes_deployment = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    works = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
+    improve = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
+    notes_api_design = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
+    notes_data_model = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
+    notes_tests = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
+    notes_deployment = serializers.CharField(required=False, allow_blank=True,
+                                         max_length=REVIEW_FIELD_MAX)  # fmt: skip
 
 
 def _fresh(request: Request, pk: int) -> Response:

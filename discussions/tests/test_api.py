@@ -251,11 +251,28 @@ class TestQuestionWrites:
         assert response.json()["errors"][field] == ["This field cannot be set here."]
         assert Question.objects.count() == 0
 
+    def test_asked_about_a_project_as_from_its_page(self, client, learner, other_learner):
+        from discussions.models import Question
+        from projects.tests import factories as projects
+
+        make.category()
+        shown = projects.project(other_learner)
+        draft = projects.project(other_learner, publish=False)
+        headers = bearer(learner, "write")
+        response = ask(client, headers, project=shown.pk)
+        assert response.status_code == 201, response.content
+        assert response.json()["project_id"] == shown.pk
+        # Another person's draft does not exist for the asker: a 400 on the field.
+        refused = ask(client, headers, project=draft.pk, title="Another question about it")
+        assert refused.status_code == 400 and "project" in refused.json()["errors"]
+        assert Question.objects.count() == 1
+
     def test_the_services_rules_are_field_errors(self, client, learner):
         make.category()
         response = ask(client, bearer(learner, "write"), title="Too short", category="nope")
         assert response.status_code == 400
-        assert set(response.json()["errors"]) == {"category"}
+        # The schema's bounds are checked with the shape: both fields at once.
+        assert set(response.json()["errors"]) == {"title", "category"}
         response = ask(client, bearer(learner, "write"), title="Too short")
         assert response.status_code == 400 and "title" in response.json()["errors"]
         response = ask(client, bearer(learner, "write"), tags=["a", "b", "c", "d", "e", "f"])

@@ -153,6 +153,36 @@ class TestPages:
         response = client.post(reverse("guides:helpful", args=[section.pk]), {"helpful": "maybe"})
         assert response.status_code == 302
 
+    @pytest.mark.parametrize("htmx", [False, True])
+    def test_another_learners_proposal_is_404_at_every_door(
+        self, client, mentor, learner, other_learner, htmx
+    ):
+        """Where the proposal's page is a 404, accepting or declining it is a 404 too (a 403
+        there would tell that it exists), and nothing changes."""
+        section = factories.section(mentor, body="Before.\n")
+        proposal = services.proposal_create(
+            proposer=learner, section=section, title=section.title, body="After.", note="n"
+        )
+        headers = {"HX-Request": "true"} if htmx else {}
+        client.force_login(other_learner)
+        assert client.get(proposal.get_absolute_url(), headers=headers).status_code == 404
+        accept = reverse("guides:proposal_accept", args=[proposal.pk])
+        decline = reverse("guides:proposal_decline", args=[proposal.pk])
+        assert client.post(accept, headers=headers).status_code == 404
+        assert client.post(decline, {"reason": "no"}, headers=headers).status_code == 404
+        assert client.post(decline, {}, headers=headers).status_code == 404
+        missing = reverse("guides:proposal_accept", args=[proposal.pk + 1000])
+        assert client.post(missing, headers=headers).status_code == 404
+        proposal.refresh_from_db()
+        section.refresh_from_db()
+        assert proposal.state == ProposalState.OPEN and section.body == "Before.\n"
+        # Its proposer sees it and is refused deciding it (not a 404: it is theirs).
+        client.force_login(learner)
+        assert client.get(proposal.get_absolute_url()).status_code == 200
+        assert client.post(decline, {"reason": "no"}, headers=headers).status_code != 404
+        proposal.refresh_from_db()
+        assert proposal.state == ProposalState.OPEN
+
     def test_history_shows_diffs_and_mentors_revert(self, client, mentor):
         section = factories.section(mentor, body="one\n")
         services.section_edit(editor=mentor, section=section, title=section.title, body="two\n")

@@ -34,6 +34,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -86,9 +87,13 @@ class ApiView(APIView):
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
         patch_vary_headers(response, ("Authorization", "Cookie"))
-        rate_limit = getattr(request, "rate_limit", None) or getattr(
-            getattr(request, "_request", None), "rate_limit", None
-        )
+        rate_limit = _rate_limit(request)
+        if rate_limit is None and request is not None and response.status_code != 429:
+            # Refused before the throttles ran (a 401 for a bad token, a 403 from a
+            # permission): count it now, so that refusals carry the headers and count too.
+            for throttle in self.get_throttles():
+                throttle.allow_request(request, self)
+            rate_limit = _rate_limit(request)
         if rate_limit is not None:
             limit, remaining, reset = rate_limit
             response["RateLimit-Limit"] = str(limit)
@@ -169,6 +174,12 @@ def url_pattern(name: str) -> str:
 
 def api_url(request: Request, name: str, pk: int) -> str:
     return request.build_absolute_uri(url_pattern(name).format(pk))
+
+
+def _rate_limit(request: Any) -> tuple[int, int, int] | None:
+    return getattr(request, "rate_limit", None) or getattr(
+        getattr(request, "_request", None), "rate_limit", None
+    )
 
 
 def _matches(header: str, etag: str) -> bool:
@@ -277,7 +288,18 @@ def keyset_serializer(name: str, item: type[serializers.Serializer], **extra: An
 class StrictInput(serializers.Serializer):
     """A request body with only the fields named here. Anything else (`author`, `role`,
     `score`, `is_hidden`, `accepted`, counters...) is refused with a 400 naming it, never
-    written: the services take only what the door hands them."""
+    written: the services take only what the door hands them.
+
+    `exactly_one_of` names fields of which a body must give one, never two (the schema says
+    so with `oneOf`)."""
+
+    exactly_one_of: tuple[str, ...] = ()
+
+    def validate(self, attrs: dict) -> dict:
+        if self.exactly_one_of and sum(name in attrs for name in self.exactly_one_of) != 1:
+            names = " or ".join(f"`{name}`" for name in self.exactly_one_of)
+            raise serializers.ValidationError(f"Give {names}, one of them.")
+        return attrs
 
     def to_internal_value(self, data: Any) -> Any:
         if hasattr(data, "keys"):
@@ -287,6 +309,34 @@ class StrictInput(serializers.Serializer):
                     {key: ["This field cannot be set here."] for key in unknown}
                 )
         return super().to_internal_value(data)
+
+
+# The common form of a link the services accept (hub/links.py has every rule: IDN hosts,
+# special-use names, IP literals...). In the schema only: the service is the judge, and
+# its refusal is a 400 on the field, as on the pages.
+LINK_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"[A-Za-z]{2,63}(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?$"
+)
+_LINK_HELP = "An http(s) link to a public host (no IP addresses, no user:password@)."
+
+
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 500,
+                      "pattern": LINK_PATTERN, "description": _LINK_HELP})  # fmt: skip
+class LinkInput(serializers.CharField):
+    """A link in a body: a string whose schema shows the form the services accept."""
+
+
+@extend_schema_field({"type": "string", "maxLength": 500, "pattern": f"^$|{LINK_PATTERN}",
+                      "description": _LINK_HELP + " Empty: none."})  # fmt: skip
+class OptionalLinkInput(serializers.CharField):
+    """A link that may be left empty."""
+
+
+def link_field(*, max_length: int, required: bool = True, allow_blank: bool = False):
+    if allow_blank:
+        return OptionalLinkInput(max_length=max_length, required=required, allow_blank=True)
+    return LinkInput(max_length=max_length, required=required)
 
 
 def body_params(serializer_class: type[serializers.Serializer], request: Request,

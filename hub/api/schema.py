@@ -1,6 +1,7 @@
 """How the OpenAPI schema describes our authentication (drf-spectacular extensions)."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from rest_framework import serializers
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -17,6 +18,28 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
                 "`moderate` (mentors and admins); never more than the owner's current role."
             ),
         }
+
+
+class StrictInputScheme(OpenApiSerializerExtension):
+    """A `StrictInput` body refuses any field it does not name (a 400 naming it), so its
+    schema says so: `additionalProperties: false`. Clients (and schemathesis) then learn
+    from the schema what the API accepts."""
+
+    target_class = "hub.api.base.StrictInput"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema["additionalProperties"] = False
+        for name, field in self.target.fields.items():
+            # drf-spectacular leaves `allow_empty=False` out: a required non-empty list.
+            prop = schema.get("properties", {}).get(name)
+            if isinstance(field, serializers.ListField) and not field.allow_empty and prop:
+                prop.setdefault("minItems", 1)
+        one_of = getattr(self.target, "exactly_one_of", ())
+        if one_of:
+            schema["oneOf"] = [{"required": [name]} for name in one_of]
+        return schema
 
 
 _PROBLEM_SCHEMA = {

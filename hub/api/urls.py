@@ -33,6 +33,13 @@ RESOURCES = (
 urlpatterns = [
     path("", views.ApiRootApi.as_view(resources=RESOURCES), name="root"),
     path("me", accounts_api.MeApi.as_view(), name="me"),
+    path("me/tokens", accounts_api.TokenListApi.as_view(), name="me_tokens"),
+    path("me/tokens/<int:pk>", accounts_api.TokenApi.as_view(), name="me_token"),
+    path("me/tokens/<int:pk>/revoke", accounts_api.TokenRevokeApi.as_view()),
+    path("me/sign-out-everywhere", accounts_api.SignOutEverywhereApi.as_view()),
+    path("users", discussions_api.HandleSuggestApi.as_view(), name="people"),
+    path("users/<str:handle>", accounts_api.PersonApi.as_view(), name="person"),
+    path("markdown/preview", discussions_api.MarkdownPreviewApi.as_view()),
     path("categories", discussions_api.CategoryListApi.as_view(), name="categories"),
     path("tags", discussions_api.TagListApi.as_view(), name="tags"),
     path("categories/<slug:key>/watch", discussions_api.WatchApi.as_view(kind="category")),

@@ -49,7 +49,7 @@ class ProblemTypeApi(APIView):
 
 
 @extend_schema(exclude=True)
-class NotFoundApi(APIView):
+class NotFoundApi(ApiView):
     """Anything else under /api/v1/: a problem document, not the HTML 404 page."""
 
     schema = None

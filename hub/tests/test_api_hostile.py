@@ -364,10 +364,13 @@ PROBES: list[tuple[str, str, str, dict | None, int]] = [
         {"until": "2099-01-01T00:00:00Z", "reason": "x"},
         403,
     ),
-    # Tokens: no route lists or touches them (the settings page owns them, below).
+    # Tokens: another person's token id is a 404 on /me/tokens, with a token or a session.
+    ("intruder", "get", "/api/v1/me/tokens/{token.pk}", None, 404),
+    ("intruder", "post", "/api/v1/me/tokens/{token.pk}/revoke", None, 404),
+    ("intruder_session", "get", "/api/v1/me/tokens/{token.pk}", None, 404),
+    ("intruder_session", "post", "/api/v1/me/tokens/{token.pk}/revoke", None, 404),
+    ("intruder", "delete", "/api/v1/me/tokens/{token.pk}", None, 405),
     ("intruder", "get", "/api/v1/tokens", None, 404),
-    ("intruder", "delete", "/api/v1/tokens/{token.pk}", None, 404),
-    ("intruder", "get", "/api/v1/me/tokens", None, 404),
 ]
 
 
@@ -414,7 +417,7 @@ def test_another_persons_things_stay_theirs(place):
     assert failures == [], "\n".join(failures)
 
 
-SIGNED_IN = {"/api/v1/notifications", "/api/v1/me"}
+SIGNED_IN = {"/api/v1/notifications", "/api/v1/me", "/api/v1/me/tokens"}
 
 
 def test_no_list_shows_another_persons_hidden_or_private_things(place):
@@ -434,6 +437,7 @@ def test_no_list_shows_another_persons_hidden_or_private_things(place):
         f"/api/v1/questions/{place.question.pk}",
         f"/api/v1/projects/{place.project.pk}",
         "/api/v1/me",
+        "/api/v1/me/tokens",
     ]
     shown_secrets = {
         f"Visible question about {SECRET} migrations",
@@ -482,8 +486,8 @@ def test_the_author_and_mentors_still_see_what_is_theirs_to_see(place):
 
 
 def test_another_persons_token_cannot_be_revoked_on_the_settings_page(place):
-    """Tokens live on the settings page (no API route): another person's id is a 404 there
-    and the token still works."""
+    """On the settings page too (as on /api/v1/me/tokens), another person's token id is a
+    404 and the token still works; neither list shows it."""
     client = Client()
     client.force_login(place.intruder)
     response = client.post(reverse("accounts:token_revoke", args=[place.token.pk]))
@@ -492,6 +496,8 @@ def test_another_persons_token_cannot_be_revoked_on_the_settings_page(place):
     assert place.token.revoked_at is None
     page = client.get(reverse("accounts:tokens")).content.decode()
     assert place.token.prefix not in page and "the author&#x27;s client" not in page
+    listed = client.get("/api/v1/me/tokens").content.decode()
+    assert place.token.prefix not in listed and "the author's client" not in listed
 
 
 def test_a_token_never_shows_its_secret_or_digest_through_the_api(place):
