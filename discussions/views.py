@@ -5,8 +5,6 @@ JavaScript) and through HTMX (`request.htmx`: returns the fragment it changed, a
 of the page's own template).
 """
 
-import hashlib
-import time
 from typing import Any
 
 from django.conf import settings
@@ -140,25 +138,17 @@ def _row_facts(q: Question) -> tuple:
 
 def _rows_cached(page: Any, params: dict[str, str]) -> SafeString | None:
     """The page's rows (and its "load more" link) rendered once for everyone who gets the
-    same rows: the entry's key is a digest of everything they show (what the selector
-    fetched for this viewer anyway) and the minute, for the relative times. Nothing to
-    invalidate: a changed row is another key. Templates were most of a signed-in list's time
-    (docs/bench.md)."""
+    same rows (hub.cache.by_content: keyed on what they show, nothing to invalidate).
+    Templates were most of a signed-in list's time (docs/bench.md)."""
     if not settings.NEXUS_CACHE or not page.questions:
         return None
-    facts = (
-        [_row_facts(q) for q in page.questions],
-        sorted(params.items()),
-        page.next_cursor,
-        int(time.time() // 60),
-    )
-    digest = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+    facts = ([_row_facts(q) for q in page.questions], sorted(params.items()), page.next_cursor)
 
     def compute() -> str:
         context = {"page": page, "params": params, "live": False}
         return render_to_string(f"{LIST}#question-rows", context)
 
-    html = cache.fragment("question-rows", parts=[digest], compute=compute)
+    html = cache.by_content("question-rows", facts=facts, compute=compute, minute=True)
     return mark_safe(html)  # noqa: S308 - our own render
 
 

@@ -39,6 +39,7 @@ every caller in the process gets the same object.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -205,6 +206,19 @@ def version_bump(kind: str, key: int | str = "") -> None:
 
 
 # --- Cached values ----------------------------------------------------------------------
+
+
+def by_content(name: str, *, facts: Any, compute: Callable[[], str], minute: bool = False) -> str:
+    """HTML kept under a digest of everything it shows (`facts`: plain values taken from rows
+    the request fetched anyway), so whoever would render the same thing gets the same entry
+    and nothing needs invalidating: a change is another key. `minute` adds the current
+    minute, for relative times ("3 minutes ago"). Entries expire like any other."""
+    if not settings.NEXUS_CACHE:
+        return compute()
+    if minute:
+        facts = (facts, int(time.time() // 60))
+    digest = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
+    return fragment(name, parts=[digest], compute=compute)
 
 
 def fragment[T](

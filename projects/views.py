@@ -3,15 +3,18 @@ Actions work as plain posts (redirect back) and over HTMX (the fragment they cha
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import user_get_by_handle
-from hub import doors
+from hub import cache, doors
 from hub.doors import refusals_shown
 from notifications.services import notifications_read_for_targets
 from projects import events, permissions, selectors, services
@@ -19,6 +22,7 @@ from projects.forms import FeedbackForm, ProjectForm, ReviewForm
 from projects.models import STACK_TAGS, Project
 
 DETAIL = "projects/project_detail.html"
+GALLERY = "projects/project_gallery.html"
 
 
 def _project_or_404(request: HttpRequest, pk: int) -> Project:
@@ -30,6 +34,31 @@ def _project_or_404(request: HttpRequest, pk: int) -> Project:
 
 def detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
     return selectors.project_page(viewer=request.user, project=project, **extra)
+
+
+def _card_facts(project: Project) -> tuple:
+    """Everything a gallery card shows of a project (the card partial)."""
+    author = project.author
+    return (
+        project.pk, project.title, project.pitch, project.star_count, project.feedback_count,
+        project.state, project.review_state, project.feedback_wanted,
+        author.handle, author.name, author.avatar_colour,
+        tuple(tag.name for tag in project.tags.all()),
+    )  # fmt: skip
+
+
+def _cards_cached(page: Any, params: dict[str, str]) -> SafeString | None:
+    """The gallery's cards (and its "more" link) rendered once for everyone who gets the
+    same cards (hub.cache.by_content: keyed on what they show, nothing to invalidate)."""
+    if not settings.NEXUS_CACHE or not page.projects:
+        return None
+    facts = ([_card_facts(p) for p in page.projects], sorted(params.items()), page.next_cursor)
+
+    def compute() -> str:
+        return render_to_string(f"{GALLERY}#cards", {"page": page, "params": params})
+
+    html = cache.by_content("project-cards", facts=facts, compute=compute)
+    return mark_safe(html)  # noqa: S308 - our own render
 
 
 @require_GET
@@ -48,6 +77,7 @@ def project_gallery_view(request: HttpRequest) -> HttpResponse:
     params = {k: v for k, v in request.GET.items() if k in ("tag", "cohort", "show", "sort") and v}
     context = {
         "page": page,
+        "cards_html": _cards_cached(page, params),
         "params": params,
         "show": show,
         "sorts": selectors.SORTS,
@@ -55,8 +85,8 @@ def project_gallery_view(request: HttpRequest) -> HttpResponse:
         "tags": selectors.tag_suggestions(),
     }
     if request.htmx and request.GET.get("after"):
-        return render(request, "projects/project_gallery.html#cards", context)
-    return render(request, "projects/project_gallery.html", context)
+        return render(request, f"{GALLERY}#cards", context)
+    return render(request, GALLERY, context)
 
 
 @require_GET
