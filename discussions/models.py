@@ -254,8 +254,9 @@ class QuestionSearch(models.Model):
     Kept by the services, GIN-indexed by a PostgreSQL-only migration; unused on SQLite,
     where search falls back to LIKE."""
 
+    # search_row: the search ranks a page's matches with one LEFT JOIN to this row.
     question = models.OneToOneField(
-        Question, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        Question, primary_key=True, on_delete=models.CASCADE, related_name="search_row"
     )
     search_vector = SearchVectorField()
 
@@ -269,6 +270,10 @@ class Answer(Post):
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     # The author's role when they answered: a badge that does not change with later roles.
     by_mentor = models.BooleanField(default=False, editable=False)
+    # The body's full-text vector (PostgreSQL): written by the services with the body,
+    # GIN-indexed by migration 0008 (PostgreSQL only), so matching and ranking read it
+    # instead of running to_tsvector over every matching body. Unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [
