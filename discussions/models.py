@@ -270,10 +270,6 @@ class Answer(Post):
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     # The author's role when they answered: a badge that does not change with later roles.
     by_mentor = models.BooleanField(default=False, editable=False)
-    # The body's full-text vector (PostgreSQL): written by the services with the body,
-    # GIN-indexed by migration 0008 (PostgreSQL only), so matching and ranking read it
-    # instead of running to_tsvector over every matching body. Unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         indexes = [

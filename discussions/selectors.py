@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
     Case,
@@ -572,11 +572,13 @@ def revision_history(*, kind: str, post_id: int) -> list[RevisionView]:
 # --- Search ------------------------------------------------------------------------------
 # A question is found when every word (and "phrase") occurs in it - its title, tags and
 # body - or all of them in one of its answers the viewer may see. On PostgreSQL: the
-# question's vector (QuestionSearch: title A, tags B, body B) and the answer's stored
-# vector (Answer.search_vector, GIN-indexed, migration 0008), both written by the services;
-# on SQLite: LIKE, a word also matching a tag by name.
+# question's vector (QuestionSearch: title A, tags B, body B) and an expression GIN index
+# on answer bodies (migration 0006); on SQLite: LIKE, a word also matching a tag by name.
+# (A stored answer vector was measured and dropped: docs/decisions/0022, addendum.)
 
 WORD_RE = site_search.WORD_RE
+#: The answer-body vector: exactly the expression migration 0006 indexes.
+ANSWER_VECTOR = SearchVector("body", config="english")
 #: Totals are counted up to this many matches; past it a page shows "1,000+".
 SEARCH_COUNT_MAX = 1000
 
@@ -647,7 +649,7 @@ def _question_matches(
         in_question = QuestionSearch.objects.filter(search_vector=search).values("question_id")
         if own_text_only:
             return questions.filter(pk__in=in_question)
-        in_answers = answers.filter(search_vector=search).values("question_id")
+        in_answers = answers.annotate(v=ANSWER_VECTOR).filter(v=search).values("question_id")
         return questions.filter(Q(pk__in=in_question) | Q(pk__in=in_answers))
     in_question, in_answer = Q(), Q()
     for term in query.terms:
@@ -779,7 +781,8 @@ def _answer_snippets(
     if connection.vendor == "postgresql":
         search = SearchQuery(query.websearch, search_type="websearch", config="english")
         rows = (
-            answers.filter(search_vector=search)
+            answers.annotate(v=ANSWER_VECTOR)
+            .filter(v=search)
             .annotate(headline=_headline("body", search))
             .values_list("question_id", "headline")
         )

@@ -215,16 +215,6 @@ def _search_index(question: Question, tag_names: Iterable[str] = ()) -> None:
     )
 
 
-def _answer_search_index(answer: Answer) -> None:
-    """Keep the answer's stored vector (PostgreSQL) in step with its body, as migration
-    0008 computes it for older rows; the site search matches answers by it."""
-    if connection.vendor != "postgresql":
-        return
-    Answer.objects.filter(pk=answer.pk).update(
-        search_vector=SearchVector(Value(answer.body), config="english")
-    )
-
-
 def _follow(user: User, question_id: int) -> None:
     Follow.objects.get_or_create(user=user, question_id=question_id)
 
@@ -418,7 +408,6 @@ def answer_create(*, author: User, question: Question, body: str) -> Answer:
     )
     clean(answer)
     answer.save()
-    _answer_search_index(answer)
     # The thread's open tabs first: on-commit callbacks run in the order registered, and
     # notifications (registered below) publish to each recipient.
     after_commit(events.answer_created, answer.pk)
@@ -471,7 +460,6 @@ def answer_edit(*, editor: User, answer: Answer, body: str) -> Answer:
     answer.body, answer.body_html, answer.edited_at = body, rendered.html, timezone.now()
     clean(answer)
     answer.save(update_fields=["body", "body_html", "edited_at"])
-    _answer_search_index(answer)
     _revision_add(kind=PostKind.ANSWER, post_id=answer.pk, editor=editor, body=body)
     _mentions_record(
         kind=PostKind.ANSWER,
