@@ -245,8 +245,9 @@ class QuestionSearch(models.Model):
     Kept by the services, GIN-indexed by a PostgreSQL-only migration; unused on SQLite,
     where search falls back to LIKE."""
 
+    # search_row: the search ranks a page's matches with one LEFT JOIN to this row.
     question = models.OneToOneField(
-        Question, primary_key=True, on_delete=models.CASCADE, related_name="+"
+        Question, primary_key=True, on_delete=models.CASCADE, related_name="search_row"
     )
     search_vector = SearchVectorField()
 

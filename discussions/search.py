@@ -39,7 +39,8 @@ def question_hits(
                 item=question,
             )
         )
-    return search.KindPage(hits=hits, total=total)
+    capped = total > selectors.SEARCH_COUNT_MAX
+    return search.KindPage(hits=hits, total=min(total, selectors.SEARCH_COUNT_MAX), capped=capped)
 
 
 def register() -> None:

@@ -203,10 +203,22 @@ class Hit:
     item: Any = None  # the object found (a question, a project, a section), for the API doors
 
 
+def total_label(total: int, capped: bool) -> str:
+    """A total as shown: "42", or "1,000+" when counting stopped at 1,000."""
+    return f"{total:,}+" if capped else str(total)
+
+
 @dataclass
 class KindPage:
     hits: list[Hit]
     total: int
+    # The total is a floor: counting stopped there (a common word matches most rows, and
+    # counting every one of them would cost more than finding the page).
+    capped: bool = False
+
+    @property
+    def total_label(self) -> str:
+        return total_label(self.total, self.capped)
 
 
 #: (viewer, query, offset, limit) -> KindPage. With limit 0, only the total is counted.
@@ -261,10 +273,19 @@ class SearchPage:
     counts: list[tuple[Provider, int]]
     page: int = 1
     notices: list[str] = field(default_factory=list)
+    capped: set[str] = field(default_factory=set)  # kinds whose total is a floor
 
     @property
     def total(self) -> int:
         return sum(n for _, n in self.counts)
+
+    @property
+    def total_label(self) -> str:
+        return total_label(self.total, bool(self.capped))
+
+    @property
+    def count_labels(self) -> list[tuple[Provider, str]]:
+        return [(p, total_label(n, p.kind in self.capped)) for p, n in self.counts]
 
     @property
     def has_next(self) -> bool:
@@ -294,6 +315,8 @@ def search_page(*, viewer: Any, raw: str, kind: str = "", page: int = 1) -> Sear
         else:
             found = provider.search(viewer, query, 0, 0)
         result.counts.append((provider, found.total))
+        if found.capped:
+            result.capped.add(provider.kind)
         if (chosen is None or provider is chosen) and found.total:
             result.sections.append(KindResults(provider=provider, page=found))
         if provider is chosen and found.total and not found.hits:

@@ -4,6 +4,7 @@ behaviour from the plain fallback on SQLite."""
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from discussions import selectors, services
 from discussions.models import Answer
@@ -196,3 +197,55 @@ def test_postgresql_uses_the_indexes(learner, mentor):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "a_search_body" in plan, plan
+
+
+# --- The stored answer vector and the capped total ----------------------------------------
+
+
+def test_an_edited_answer_is_found_by_its_new_words_not_its_old_ones(learner, mentor):
+    question = make.question(learner, title="My worker loses jobs on deploy", body="Help.")
+    answer = make.answer(mentor, question, body="Raise the zeppelin timeout.")
+    assert _found("zeppelin") == [question]
+    services.answer_edit(editor=mentor, answer=answer, body="Raise the dirigible timeout.")
+    assert _found("dirigible") == [question]
+    assert _found("zeppelin") == []
+
+
+def test_the_total_is_counted_up_to_one_past_the_cap(learner, mentor, settings, monkeypatch):
+    """More than SEARCH_COUNT_MAX matches: the count stops at SEARCH_COUNT_MAX + 1 (the
+    page shows "1,000+"), whether the matches are the questions' own words or only their
+    answers'; at or under the cap the total is exact."""
+    settings.NEXUS_POSTING_LIMITS = {
+        "question": {"hour": 1000, "new": 1000},
+        "reply": {"hour": 1000, "new": 1000},
+    }
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_MAX", 3)
+    query = site_search.parse("zeppelin")
+
+    def total() -> int:
+        return selectors.question_search_page(viewer=None, query=query, limit=2)[1]
+
+    for i in range(2):
+        make.question(learner, title=f"Zeppelin question number {i}", body="Hm.")
+    assert total() == 2
+    for i in range(2):
+        question = make.question(learner, title=f"Airship question number {i}", body="Hm.")
+        make.answer(mentor, question, body="A zeppelin would do.")
+    assert total() == 4  # two by their own words, two by an answer: past the cap of 3
+    for i in range(3):
+        make.question(learner, title=f"More zeppelin questions {i}", body="Hm.")
+    assert total() == 4  # five by their own words alone: still one past the cap
+    results, _ = selectors.question_search_page(viewer=None, query=query, limit=20)
+    assert len(results) == 7  # the pages are not capped, only the count
+
+
+def test_the_page_runs_five_queries_when_answers_give_the_snippets(learner, mentor):
+    question = make.question(learner, title="My worker loses jobs on deploy", body="Help.")
+    make.answer(mentor, question, body="Turn on acks_late and set a visibility timeout.")
+    with CaptureQueriesContext(connection) as queries:
+        results, total = selectors.question_search_page(
+            viewer=mentor, query=site_search.parse("visibility")
+        )
+    assert total == 1 and results[0].in_answer
+    # count, ids, rows, tags, answer snippets
+    assert len(queries.captured_queries) == 5, [q["sql"] for q in queries.captured_queries]

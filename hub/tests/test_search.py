@@ -82,3 +82,9 @@ def test_tags_are_marked_when_the_query_names_them():
         ("django-orm", True),
         ("redis", False),
     ]
+
+
+def test_a_total_reads_as_a_floor_only_when_capped():
+    assert search.total_label(42, False) == "42"
+    assert search.total_label(1000, True) == "1,000+"
+    assert search.KindPage(hits=[], total=1000, capped=True).total_label == "1,000+"

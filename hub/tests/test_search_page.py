@@ -170,3 +170,19 @@ def test_the_old_name_still_reverses():
     from django.urls import reverse
 
     assert reverse("discussions:search") == reverse("search") == "/search/"
+
+
+def test_a_capped_total_reads_as_a_floor(client, learner, lots, monkeypatch):
+    """Past discussions' SEARCH_COUNT_MAX matches the questions' count stops: "1,000+"."""
+    from discussions import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_MAX", 6)
+    for i in range(8):
+        make.question(learner, title=f"Zeppelin question number {i}", body="Hm.")
+    everything = client.get("/search/", {"q": "zeppelin"}).text
+    assert 'Questions <span class="search-kinds__count">6+</span>' in everything
+    assert 'All <span class="search-kinds__count">6+</span>' in everything
+    assert "5 of 6+" in everything and "All 6+ questions →" in everything
+    one_kind = client.get("/search/", {"q": "zeppelin", "kind": "questions"}).text
+    assert "6+ found" in one_kind
+    assert one_kind.count('class="search-result"') == 8  # only the count stops
