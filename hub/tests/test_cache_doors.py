@@ -220,6 +220,14 @@ def test_a_thread_read_through_the_api_shows_each_write_at_once_and_only_its_vie
     shown = overseer.get(url).json()["answers"]
     assert [(a["id"], a["is_hidden"]) for a in shown] == [(answer.pk, False), (later.pk, True)]
 
+    with django_capture_on_commit_callbacks(execute=True):
+        own = make.answer(learner, thread, body="Mine, about maxmemory-samples.")
+        content_hide(actor=mentor, target=own, reason="Off topic")
+    visitor.get(url)  # the shared copy, without it
+    assert [a["id"] for a in visitor.get(url).json()["answers"]] == [answer.pk]
+    mine = voter.get(url).json()["answers"]
+    assert [(a["id"], a["voted"]) for a in mine] == [(answer.pk, True), (own.pk, False)]
+
 
 def test_the_project_gallery_and_a_project_show_a_write_on_the_next_read(
     learner, other_learner, django_capture_on_commit_callbacks
