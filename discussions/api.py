@@ -45,6 +45,7 @@ from hub.api.base import (
     query_params,
     url_pattern,
 )
+from hub.api.shared import shared_read, viewer_kind
 from hub.errors import RateLimited
 from hub.markdown import render_markdown
 from notifications import services as notification_services
@@ -254,48 +255,84 @@ class QuestionListApi(ApiView):
     )
     def get(self, request: Request) -> Response:
         params = query_params(QuestionListQuery, request)
-        context = {"request": request}
-        if params.get("q"):
-            results = selectors.question_search(
-                viewer=request.user, query=params["q"], limit=params["limit"]
-            )
-            rows = [result.question for result in results]
-            _prefetch_tags(rows)
-            data = QuestionSummarySerializer(rows, many=True, context=context).data
-            return keyset_response(
-                request, data, next_cursor=None, previous_cursor=None, extra={"pinned": []}
-            )
         category = None
         if params.get("category"):
             category = found(selectors.category_get(slug=params["category"]))
-        before = params.get("before")
-        cursor = before or params.get("after")
-        page = selectors.question_list(
-            viewer=request.user,
-            category=category,
-            tag=params.get("tag"),
-            show=params.get("show"),
-            sort=params["sort"],
-            cursor=cursor,
-            backward=bool(before),
-            limit=params["limit"],
-        )
-        next_cursor, previous_cursor = page_cursors(
-            page.questions,
-            further=page.next_cursor,
-            backward=bool(before),
-            had_cursor=bool(cursor),
-            cursor_of=lambda q: selectors.question_cursor(q, page.sort),
-        )
+        data = question_list_data(request, params, category)
         return keyset_response(
             request,
-            QuestionSummarySerializer(page.questions, many=True, context=context).data,
-            next_cursor=next_cursor,
-            previous_cursor=previous_cursor,
-            extra={
-                "pinned": QuestionSummarySerializer(page.pinned, many=True, context=context).data
-            },
+            data["results"],
+            next_cursor=data["next"],
+            previous_cursor=data["previous"],
+            extra={"pinned": data["pinned"]},
         )
+
+
+def _question_page(request: Request, params: dict, category: Category | None) -> dict[str, Any]:
+    """The list's rows for this viewer, serialised, with the cursors on either side."""
+    context = {"request": request}
+    if params.get("q"):
+        results = selectors.question_search(
+            viewer=request.user, query=params["q"], limit=params["limit"]
+        )
+        rows = [result.question for result in results]
+        _prefetch_tags(rows)
+        data = QuestionSummarySerializer(rows, many=True, context=context).data
+        return {"results": data, "pinned": [], "next": None, "previous": None}
+    before = params.get("before")
+    cursor = before or params.get("after")
+    page = selectors.question_list(
+        viewer=request.user,
+        category=category,
+        tag=params.get("tag"),
+        show=params.get("show"),
+        sort=params["sort"],
+        cursor=cursor,
+        backward=bool(before),
+        limit=params["limit"],
+    )
+    next_cursor, previous_cursor = page_cursors(
+        page.questions,
+        further=page.next_cursor,
+        backward=bool(before),
+        had_cursor=bool(cursor),
+        cursor_of=lambda q: selectors.question_cursor(q, page.sort),
+    )
+    return {
+        "results": QuestionSummarySerializer(page.questions, many=True, context=context).data,
+        "pinned": QuestionSummarySerializer(page.pinned, many=True, context=context).data,
+        "next": next_cursor,
+        "previous": previous_cursor,
+    }
+
+
+def _nothing_hidden(data: dict[str, Any]) -> bool:
+    return not any(row["is_hidden"] for row in [*data["results"], *data["pinned"]])
+
+
+def question_list_data(request: Request, params: dict, category: Category | None) -> dict:
+    """A page of the list, shared (hub.api.shared) by everyone who gets the public one.
+
+    A member's page is the public one unless it holds their own hidden questions: a page
+    computed for them with none in it is the public page (their rows are the public rows
+    plus their hidden ones, in one order), so it is kept for all; on a hit they get it
+    unless they have a hidden question at all (one small query). Mentors see every hidden
+    question, and `mine` / `followed` and search (which matches the answers a viewer may
+    see) are per member: computed as without a cache."""
+    kind = viewer_kind(request)
+    per_member = params.get("q") or params.get("show") in ("mine", "followed")
+    if kind == "mentor" or (kind == "member" and per_member):
+        return _question_page(request, params, category)
+    data, own = shared_read(
+        request,
+        "api-questions",
+        deps=[("questions", "")],
+        compute=lambda: _question_page(request, params, category),
+        keep=_nothing_hidden,
+    )
+    if kind == "member" and not own and selectors.has_hidden_questions(author=request.user):
+        return _question_page(request, params, category)
+    return data
 
 
 def _prefetch_tags(questions: list[Question]) -> None:
@@ -319,6 +356,44 @@ def question_detail_data(request: Request, question: Question) -> dict[str, Any]
     return QuestionDetailSerializer(question, context={"request": request, "thread": thread}).data
 
 
+def _answers_shared(request: Request, question: Question) -> tuple[list[dict], frozenset[int]]:
+    """A thread's answers with their comments, serialised as everyone may see them, once
+    per thread version (("question", id), bumped by every event of the thread), and the
+    authors of the hidden answers and comments left out (who, like mentors, see more)."""
+
+    def compute() -> tuple[list[dict], frozenset[int]]:
+        neutral = selectors.question_answers_neutral(question=question)
+        context = {"request": request, "accepted_answer_id": question.accepted_answer_id}
+        answers = AnswerSerializer(neutral.answers, many=True, context=context).data
+        return [dict(answer) for answer in answers], neutral.hidden_author_ids
+
+    value, _ = shared_read(
+        request, "api-answers", deps=[("question", question.pk)], parts=[question.pk],
+        compute=compute,
+    )  # fmt: skip
+    return value
+
+
+def question_detail_shared(request: Request, question: Question) -> dict[str, Any]:
+    """A question as question_detail_data gives it, its answers from the shared copy: the
+    question itself (already fetched for the 404), its comments and the viewer's votes and
+    follow come per request, in the queries the uncached read makes for them. A mentor or
+    the author of a hidden answer or comment in a thread that has them gets it uncached."""
+    answers, hidden_authors = _answers_shared(request, question)
+    user = request.user
+    if hidden_authors and user.is_authenticated and (user.is_mentor or user.pk in hidden_authors):
+        return question_detail_data(request, question)
+    thread = selectors.question_thread_for_viewer(
+        viewer=user, question=question, answer_ids=[answer["id"] for answer in answers]
+    )
+    data = QuestionDetailSerializer(question, context={"request": request, "thread": thread}).data
+    voted = thread.voted_answer_ids
+    data["answers"] = [
+        {**answer, "voted": answer["id"] in voted} if voted else answer for answer in answers
+    ]
+    return data
+
+
 class QuestionDetailApi(ApiView):
     @extend_schema(
         operation_id="question_get",
@@ -327,7 +402,7 @@ class QuestionDetailApi(ApiView):
         tags=["discussions"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(question_detail_data(request, question_or_404(request, pk)))
+        return Response(question_detail_shared(request, question_or_404(request, pk)))
 
 
 class AnswerDetailSerializer(AnswerSerializer):

@@ -85,6 +85,14 @@ def questions_visible_to(viewer: Any) -> QuerySet[Question]:
     return Question.objects.visible_to(viewer)
 
 
+def has_hidden_questions(*, author: Any) -> bool:
+    """Whether this person wrote a question that is hidden now (which they see in lists,
+    marked, and others do not): one small query (the author's index)."""
+    return Question.objects.filter(
+        author=author, hidden_at__isnull=False, is_deleted=False
+    ).exists()
+
+
 # --- The question list --------------------------------------------------------------------
 
 

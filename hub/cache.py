@@ -230,6 +230,7 @@ def fragment[T](
     timeout: int = ENTRY_TIMEOUT,
     stale_ok: bool = False,
     local: bool = False,
+    keep: Callable[[T], bool] | None = None,
 ) -> T:
     """The cached value of `compute()` for these parts and the current versions of `deps`.
 
@@ -237,7 +238,9 @@ def fragment[T](
     are what a write invalidates. The site-wide ("site", "") version is always a dependency
     (people's names, roles, categories). `stale_ok` entries are served from their previous
     version while one request recomputes (for figures that may be a few minutes old).
-    `local` entries are kept in this process too (see the module's docstring)."""
+    `local` entries are kept in this process too (see the module's docstring). A computed
+    value for which `keep(value)` is false is returned but not stored (a result that turned
+    out to be one viewer's own, e.g. with their hidden posts in it)."""
     if not settings.NEXUS_CACHE:
         return compute()
     deps = [("site", ""), *deps]
@@ -262,6 +265,8 @@ def fragment[T](
     if _call("add", lock, 1, timeout=LOCK_SECONDS, default=True):
         try:
             value = compute()
+            if keep is not None and not keep(value):
+                return value
             _call("set", key, value, timeout=timeout)
             if local:
                 _local_set(key, value, timeout)
@@ -282,5 +287,6 @@ def fragment[T](
         if value is not MISSING:
             return value
     value = compute()
-    _call("set", key, value, timeout=timeout)
+    if keep is None or keep(value):
+        _call("set", key, value, timeout=timeout)
     return value

@@ -22,6 +22,7 @@ from hub.api.base import (
     page_cursors,
     query_params,
 )
+from hub.api.shared import shared_read, viewer_kind
 from projects import selectors, services
 from projects.models import (
     DESCRIPTION_MAX,
@@ -162,31 +163,65 @@ class ProjectListApi(ApiView):
                    tags=["projects"])  # fmt: skip
     def get(self, request: Request) -> Response:
         params = query_params(ProjectListQuery, request)
-        before = params.get("before")
-        cursor = before or params.get("after")
-        page = selectors.project_gallery(
-            viewer=request.user,
-            tag=params.get("tag"),
-            cohort=params.get("cohort"),
-            feedback_wanted=params["feedback_wanted"],
-            reviewed=params["reviewed"],
-            mine=params["mine"],
-            sort=params["sort"],
-            cursor=cursor,
-            backward=bool(before),
-            limit=params["limit"],
-        )
-        next_cursor, previous_cursor = page_cursors(
-            page.projects,
-            further=page.next_cursor,
-            backward=bool(before),
-            had_cursor=bool(cursor),
-            cursor_of=lambda p: selectors.project_cursor(p, page.sort),
-        )
-        data = ProjectSummarySerializer(page.projects, many=True, context={"request": request})
+        data = project_list_data(request, params)
         return keyset_response(
-            request, data.data, next_cursor=next_cursor, previous_cursor=previous_cursor
+            request, data["results"], next_cursor=data["next"], previous_cursor=data["previous"]
         )
+
+
+def _gallery_page(request: Request, params: dict) -> dict:
+    """The gallery's cards for this viewer, serialised, with the cursors on either side."""
+    before = params.get("before")
+    cursor = before or params.get("after")
+    page = selectors.project_gallery(
+        viewer=request.user,
+        tag=params.get("tag"),
+        cohort=params.get("cohort"),
+        feedback_wanted=params["feedback_wanted"],
+        reviewed=params["reviewed"],
+        mine=params["mine"],
+        sort=params["sort"],
+        cursor=cursor,
+        backward=bool(before),
+        limit=params["limit"],
+    )
+    next_cursor, previous_cursor = page_cursors(
+        page.projects,
+        further=page.next_cursor,
+        backward=bool(before),
+        had_cursor=bool(cursor),
+        cursor_of=lambda p: selectors.project_cursor(p, page.sort),
+    )
+    data = ProjectSummarySerializer(page.projects, many=True, context={"request": request})
+    return {"results": data.data, "next": next_cursor, "previous": previous_cursor}
+
+
+def project_list_data(request: Request, params: dict) -> dict:
+    """A gallery page, shared (hub.api.shared) by everyone: it lists published projects
+    only, whoever asks. What differs is each card's `starred`: the shared copy has none,
+    and a member's stars are laid over it from one small query (a page computed for them
+    is kept with their stars taken out). `mine` is per member: computed as without a cache."""
+    signed_in = viewer_kind(request) != "anonymous"
+    if signed_in and params["mine"]:
+        return _gallery_page(request, params)
+    own: list[dict] = []
+
+    def compute() -> dict:
+        own.append(_gallery_page(request, params))
+        rows = [{**row, "starred": False} for row in own[0]["results"]]
+        return {**own[0], "results": rows}
+
+    data, computed = shared_read(request, "api-projects", deps=[("projects", "")],
+                                 compute=compute)  # fmt: skip
+    if computed or not signed_in:
+        return own[0] if computed else data
+    starred = selectors.starred_project_ids(
+        viewer=request.user, project_ids=[row["id"] for row in data["results"]]
+    )
+    if starred:
+        rows = [{**row, "starred": row["id"] in starred} for row in data["results"]]
+        data = {**data, "results": rows}
+    return data
 
 
 def project_or_404(request: Request, pk: int) -> Project:
@@ -200,12 +235,26 @@ def project_detail_data(request: Request, project: Project) -> dict:
     return ProjectDetailSerializer(project, context=context).data
 
 
+def project_detail_shared(request: Request, project: Project) -> dict:
+    """A project as project_detail_data gives it, shared by visitors once per version of
+    the project (("project", id), bumped by its events). Signed in, it is computed as
+    without a cache: hidden feedback is shown to its author and mentors, and the star is
+    the viewer's."""
+    if viewer_kind(request) != "anonymous":
+        return project_detail_data(request, project)
+    data, _ = shared_read(
+        request, "api-project", deps=[("project", project.pk)],
+        parts=[project.pk], compute=lambda: project_detail_data(request, project),
+    )  # fmt: skip
+    return data
+
+
 class ProjectDetailApi(ApiView):
     @extend_schema(operation_id="project_get",
                    summary="A project with its feedback and reviews",
                    responses=ProjectDetailSerializer, tags=["projects"])  # fmt: skip
     def get(self, request: Request, pk: int) -> Response:
-        return Response(project_detail_data(request, project_or_404(request, pk)))
+        return Response(project_detail_shared(request, project_or_404(request, pk)))
 
 
 # --- Writes -------------------------------------------------------------------------------

@@ -194,6 +194,14 @@ def project_gallery(
     return GalleryPage(projects=rows, next_cursor=next_cursor, sort=sort)
 
 
+def starred_project_ids(*, viewer: Any, project_ids: list[int]) -> set[int]:
+    """Which of these projects `viewer` starred (one query; none for visitors)."""
+    if not _signed_in(viewer) or not project_ids:
+        return set()
+    stars = Star.objects.filter(user=viewer, project_id__in=project_ids)
+    return set(stars.values_list("project_id", flat=True))
+
+
 def project_cursor(project: Project, sort: str) -> str:
     """The cursor that starts a gallery page right after (or before) `project`."""
     column = SORTS.get(sort, SORTS["newest"])[0]

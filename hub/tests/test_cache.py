@@ -134,6 +134,18 @@ def test_a_waiter_computes_itself_when_the_lock_holder_never_finishes(monkeypatc
     assert cache.fragment("stuck", compute=compute) == "computed 1"
 
 
+def test_a_value_keep_refuses_is_returned_but_never_stored(monkeypatch):
+    compute = Counter()
+    only_even = lambda value: value.endswith(("2", "4"))  # noqa: E731
+    assert cache.fragment("k", compute=compute, keep=only_even) == "computed 1"
+    assert cache.fragment("k", compute=compute, keep=only_even) == "computed 2"  # not kept
+    assert cache.fragment("k", compute=compute, keep=only_even) == "computed 2"  # kept
+    monkeypatch.setattr(cache, "WAIT_SECONDS", 0.05)  # a waiter computing itself: the same
+    django_cache.add(f"{_lock_key('w', [])}:lock", 1, 5)
+    assert cache.fragment("w", compute=compute, keep=only_even) == "computed 3"
+    assert cache.fragment("w", compute=compute, keep=only_even) == "computed 4"
+
+
 def test_stats_count_hits_and_misses_per_name():
     stats = cache.stats_begin()
     try:
