@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hub.api.base import SignedInApi, StrictInput, body_params, found
+from hub.api.base import SignedInApi, StrictInput, body_params, found, link_field
 from webhooks import selectors, services
 from webhooks.models import DeliveryState, Event, Webhook
 
@@ -31,7 +31,7 @@ class WebhookSecretSerializer(WebhookSerializer):
 
 
 class WebhookInput(StrictInput):
-    url = serializers.CharField(max_length=500)
+    url = link_field(max_length=500)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Event.choices), allow_empty=False
