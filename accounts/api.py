@@ -24,6 +24,7 @@ from hub.api.base import (
     StrictInput,
     body_params,
     found,
+    request_example,
     require,
     url_pattern,
 )
@@ -42,6 +43,17 @@ class MeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@request_example(
+    "A learner's profile",
+    {
+        "display_name": "Ada Lovelace",
+        "bio": "Backend learner. I like ORMs, tests and small pull requests.",
+        "github": "ada-lovelace",
+        "website": "https://ada.example.com/",
+        "cohort": "2026-spring",
+        "track": "backend",
+    },
+)
 class ProfileInput(StrictInput):
     """What you may change about yourself (never role, email, handle or suspension here)."""
 

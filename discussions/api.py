@@ -43,6 +43,7 @@ from hub.api.base import (
     known,
     page_cursors,
     query_params,
+    request_example,
     url_pattern,
 )
 from hub.api.shared import shared_read, viewer_kind
@@ -461,6 +462,13 @@ class RevisionListApi(ApiView):
 # --- Writes: each view parses, calls one service, answers with the fresh state ----------
 
 
+@request_example(
+    "A clearer title and a tag more",
+    {
+        "title": "Why does select_related not follow my reverse foreign key?",
+        "tags": ["django-orm", "performance"],
+    },
+)
 class QuestionInput(StrictInput):
     title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
     body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
@@ -480,6 +488,16 @@ class QuestionInput(StrictInput):
         return category
 
 
+@request_example(
+    "A question about the ORM",
+    {
+        "title": "Why does select_related not follow my reverse foreign key?",
+        "body": '`Author.objects.select_related("books")` raises `FieldError`. '
+        "What should I use for the books of each author?",
+        "category": "django",
+        "tags": ["django-orm", "queries"],
+    },
+)
 class QuestionCreateInput(QuestionInput):
     project = serializers.IntegerField(
         required=False, min_value=1, max_value=2**53,
@@ -487,10 +505,21 @@ class QuestionCreateInput(QuestionInput):
     )  # fmt: skip
 
 
+@request_example(
+    "An answer",
+    {
+        "body": "`select_related` follows forward foreign keys only. For the reverse side "
+        'use `prefetch_related("books")`: one more query for all authors.'
+    },
+)
 class BodyInput(StrictInput):
     body = serializers.CharField(max_length=BODY_MAX, trim_whitespace=False)
 
 
+@request_example(
+    "A comment",
+    {"body": "Could you show the model definitions too?"},
+)
 class CommentInput(StrictInput):
     body = serializers.CharField(max_length=COMMENT_MAX, trim_whitespace=False)
 
@@ -745,6 +774,10 @@ class WatchApi(ApiView):
 # --- The editor's preview ---------------------------------------------------------------
 
 
+@request_example(
+    "Markdown to preview",
+    {"body": "**Bold**, `code` and a [link](https://docs.djangoproject.com/)."},
+)
 class PreviewInput(StrictInput):
     body = serializers.CharField(max_length=BODY_MAX, allow_blank=True, trim_whitespace=False)
 

@@ -39,6 +39,7 @@ from hub.api.base import (
     found,
     known,
     optional_field,
+    request_example,
 )
 
 TAGS = ["guides"]
@@ -126,6 +127,16 @@ def _section_or_404(pk: int) -> Section:
     return found(selectors.section_get(pk=pk))
 
 
+@request_example(
+    "A new section",
+    {
+        "title": "Reverse relations and prefetch_related",
+        "body": "`select_related` follows forward foreign keys; for reverse ones use "
+        "`prefetch_related`.",
+        "versions": ["Django 6.1"],
+        "note": "From three questions this month.",
+    },
+)
 class SectionInput(StrictInput):
     title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
@@ -202,6 +213,10 @@ class SectionRevisionsApi(ApiView):
         return Response(GuideRevisionSerializer(history, many=True).data)
 
 
+@request_example(
+    "Back to revision 2",
+    {"number": 2, "note": "Revision 3 lost the example."},
+)
 class RevertInput(StrictInput):
     number = serializers.IntegerField(min_value=1, max_value=2**31)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
@@ -221,6 +236,10 @@ class SectionRevertApi(SignedInApi):
         return Response(SectionSerializer(_section_or_404(pk)).data)
 
 
+@request_example(
+    "With a note",
+    {"note": "Clear and correct, thanks."},
+)
 class GuideNoteInput(StrictInput):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
@@ -244,6 +263,10 @@ class SectionReviewApi(SignedInApi):
         return Response({"last_reviewed_at": review.created_at}, status=201)
 
 
+@request_example(
+    "Not helpful, and why",
+    {"helpful": False, "note": "An example with a queryset would help."},
+)
 class HelpfulInput(StrictInput):
     helpful = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX,
@@ -299,6 +322,15 @@ class ProposalSerializer(serializers.Serializer):
     decline_reason = serializers.CharField()
 
 
+@request_example(
+    "A proposed edit",
+    {
+        "title": "Reverse relations and prefetch_related",
+        "body": "`select_related` follows forward foreign keys only; `prefetch_related` "
+        "loads reverse ones in one query more.",
+        "note": "The section did not say which one to use for reverse relations.",
+    },
+)
 class ProposalInput(StrictInput):
     title = serializers.CharField(min_length=SECTION_TITLE_MIN, max_length=SECTION_TITLE_MAX)
     body = serializers.CharField(max_length=SECTION_BODY_MAX, trim_whitespace=False)
@@ -331,6 +363,10 @@ class ProposalApi(SignedInApi):
         return Response(ProposalSerializer(_proposal_or_404(request, pk)).data)
 
 
+@request_example(
+    "Why not",
+    {"reason": "The section already says this in its second paragraph."},
+)
 class DeclineInput(StrictInput):
     reason = serializers.CharField(max_length=NOTE_MAX, help_text="Told to the proposer.")
 
@@ -373,6 +409,16 @@ class ProposalDeclineApi(ProposalDecideApi):
 # --- Q&A and the guide ------------------------------------------------------------------------
 
 
+@request_example(
+    "A new section in a guide",
+    {
+        "guide": "django",
+        "title": "Reverse relations and prefetch_related",
+        "body": "`select_related` follows forward foreign keys only; use "
+        "`prefetch_related` for reverse ones.",
+        "note": "From an accepted answer.",
+    },
+)
 class PromoteInput(StrictInput):
     section = serializers.IntegerField(required=False, min_value=1, max_value=2**53,
                                        help_text="Append to this section ...")  # fmt: skip
@@ -408,6 +454,10 @@ class PromoteApi(SignedInApi):
         return Response(SectionSerializer(_section_or_404(section.pk)).data, status=201)
 
 
+@request_example(
+    "Answered by a section",
+    {"section": 12, "reason": "The guide's section on reverse relations answers it."},
+)
 class CloseInput(StrictInput):
     section = serializers.IntegerField(min_value=1, max_value=2**53,
                                        help_text="The section that answers it.")  # fmt: skip

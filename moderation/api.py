@@ -31,6 +31,7 @@ from hub.api.base import (
     known,
     optional_field,
     query_params,
+    request_example,
     require,
 )
 from moderation import permissions, selectors, services
@@ -67,6 +68,10 @@ def _require_queue_viewer(request: Request) -> None:
 # --- Flags ------------------------------------------------------------------------------
 
 
+@request_example(
+    "Spam on an answer",
+    {"kind": "answer", "id": 42, "reason": "spam", "detail": "Links to a shop, nothing else."},
+)
 class FlagInput(StrictInput):
     kind = serializers.ChoiceField(choices=FLAGGABLE_KINDS, help_text="What kind of thing.")
     id = serializers.IntegerField(min_value=1, max_value=2**53, help_text="Its id.")
@@ -228,6 +233,10 @@ class LogApi(SignedInApi):
 # --- Cases and waiting questions ----------------------------------------------------------
 
 
+@request_example(
+    "Agree with the flags",
+    {"decision": "agree", "note": "Spam: hidden."},
+)
 class ResolveInput(StrictInput):
     decision = serializers.ChoiceField(choices=["agree", "dismiss"])
     note = serializers.CharField(required=False, allow_blank=True, default="",
@@ -314,10 +323,18 @@ def _question_state(request: Request, pk: int) -> Response:
     return Response(QuestionStateSerializer(_question_or_404(request, pk)).data)
 
 
+@request_example(
+    "Why",
+    {"reason": "Off-topic: please ask in the Python topic."},
+)
 class ReasonInput(StrictInput):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
+@request_example(
+    "Why",
+    {"reason": "Answered in the guide."},
+)
 class OptionalReasonInput(StrictInput):
     reason = serializers.CharField(required=False, allow_blank=True, default="",
                                    max_length=REASON_MAX)  # fmt: skip
@@ -359,6 +376,10 @@ class LockApi(MentorApi):
         return _question_state(request, pk)
 
 
+@request_example(
+    "To the Django topic",
+    {"category": "django"},
+)
 class MoveInput(StrictInput):
     category = serializers.SlugField(max_length=60, help_text="The new topic's slug.")
 
@@ -374,6 +395,10 @@ class MoveApi(MentorApi):
         return _question_state(request, pk)
 
 
+@request_example(
+    "A duplicate of question 7",
+    {"original": 7},
+)
 class DuplicateInput(StrictInput):
     original = serializers.IntegerField(min_value=1, max_value=2**53,
                                         help_text="The original question's id.")  # fmt: skip
@@ -433,6 +458,10 @@ class HideApi(MentorApi):
 # --- Suspensions --------------------------------------------------------------------------
 
 
+@request_example(
+    "A week's suspension",
+    {"until": "2027-01-15T12:00:00Z", "reason": "Repeated spam after a warning."},
+)
 class SuspendInput(StrictInput):
     until = serializers.DateTimeField(help_text="Suspended until then (ISO 8601).")
     reason = serializers.CharField(max_length=REASON_MAX, help_text="Told to the person.")
@@ -473,6 +502,10 @@ class NoteSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+@request_example(
+    "A note for the mentors",
+    {"body": "Second off-topic question this week: a friendly word sent."},
+)
 class MentorNoteInput(StrictInput):
     body = serializers.CharField(max_length=NOTE_MAX)
 
@@ -503,6 +536,13 @@ class SavedReplySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+@request_example(
+    "A saved reply",
+    {
+        "title": "Please add your code",
+        "body": "Thanks for asking! Could you add the code you ran and the full traceback?",
+    },
+)
 class SavedReplyInput(StrictInput):
     title = serializers.CharField(max_length=80)
     body = serializers.CharField(max_length=SAVED_REPLY_MAX, trim_whitespace=False)

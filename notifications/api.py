@@ -15,6 +15,7 @@ from hub.api.base import (
     keyset_serializer,
     page_cursors,
     query_params,
+    request_example,
 )
 from hub.keyset import cursor_decode, cursor_encode
 from notifications import selectors, services
@@ -116,6 +117,10 @@ class PreferenceSerializer(serializers.Serializer):
     email_mode = serializers.CharField()
 
 
+@request_example(
+    "Answers by daily email",
+    {"kind": "answer_on_question", "email_mode": "daily"},
+)
 class PreferenceInput(StrictInput):
     kind = serializers.ChoiceField(choices=Kind.choices)
     email_mode = serializers.ChoiceField(choices=EmailMode.choices)

@@ -21,6 +21,7 @@ from hub.api.base import (
     link_field,
     page_cursors,
     query_params,
+    request_example,
 )
 from hub.api.shared import shared_read, viewer_kind
 from projects import selectors, services
@@ -260,6 +261,16 @@ class ProjectDetailApi(ApiView):
 # --- Writes -------------------------------------------------------------------------------
 
 
+@request_example(
+    "A new pitch and a demo",
+    {
+        "pitch": "A study planner for cohorts, with reminders by email.",
+        "demo_url": "https://planner.example.com/",
+        "tags": ["django", "htmx"],
+        "feedback_wanted": True,
+        "feedback_note": "Is the data model right for recurring sessions?",
+    },
+)
 class ProjectInput(StrictInput):
     title = serializers.CharField(min_length=TITLE_MIN, max_length=TITLE_MAX)
     pitch = serializers.CharField(max_length=PITCH_MAX)
@@ -278,6 +289,21 @@ class ProjectInput(StrictInput):
                                           max_length=FEEDBACK_NOTE_MAX)  # fmt: skip
 
 
+@request_example(
+    "A draft project",
+    {
+        "title": "Cohort planner",
+        "pitch": "A study planner for cohorts, with reminders by email.",
+        "repository_url": "https://github.com/ada-lovelace/cohort-planner",
+        "description": "Built with Django and HTMX; PostgreSQL; Celery for reminders.",
+        "tags": ["django", "htmx"],
+        "cohort": "2026-spring",
+        "track": "fullstack",
+        "feedback_wanted": True,
+        "feedback_note": "Is the data model right for recurring sessions?",
+        "publish": False,
+    },
+)
 class ProjectCreateInput(ProjectInput):
     publish = serializers.BooleanField(required=False, default=False,
                                        help_text="Publish at once (default: a draft).")  # fmt: skip
@@ -291,11 +317,24 @@ class StarSerializer(serializers.Serializer):
     star_count = serializers.IntegerField()
 
 
+@request_example(
+    "Feedback",
+    {"body": "The README's setup steps worked first time. Consider an index on session dates."},
+)
 class FeedbackInput(StrictInput):
     body = serializers.CharField(max_length=FEEDBACK_MAX, trim_whitespace=False)
     parent = serializers.IntegerField(required=False, help_text="Reply to this feedback.")
 
 
+@request_example(
+    "Needs work",
+    {
+        "verdict": "needs_work",
+        "works": "Clear models and a service layer.",
+        "improve": "Add tests for the reminder task and its retries.",
+        "notes_tests": "No test covers a reminder sent twice.",
+    },
+)
 class ReviewInput(StrictInput):
     verdict = serializers.ChoiceField(choices=Verdict.choices)
     works = serializers.CharField(required=False, allow_blank=True,

@@ -27,10 +27,14 @@ STATEFUL = {
     "POST /api/v1/guide-sections/{id}/revert": "revert to the current revision",
     # An empty or unchanged edit is "Nothing changed", as on the page.
     "PATCH /api/v1/guide-sections/{id}": "an edit that changes nothing",
-    # Not state: webhooks/api.py's `url` is a plain string in the schema while the webhook
-    # guard refuses all but public http(s) hosts. Until it uses hub.api.base.link_field
-    # (whose pattern shows the form), generated URLs are refused.
-    "POST /api/v1/webhooks": "a webhook URL the schema does not describe (to fix there)",
+    # The body names a `section` (an id) or a `guide` (a slug) that must exist: generated
+    # ones mostly name nothing (a 400 on the field) even with the `guides` dictionary, and
+    # a learner's schema-valid body is judged before the mentors-only refusal. Both showed
+    # once the request examples (@request_example) changed the generated cases.
+    "POST /api/v1/answers/{id}/promote": "a section or guide that does not exist",
+    # `original` must be another visible question, not yet closed: generated ids mostly
+    # name none (a 400 on the field), as `body.section` above.
+    "PUT /api/v1/questions/{id}/duplicate": "an original question that does not exist",
 }
 
 

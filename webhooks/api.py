@@ -10,7 +10,14 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hub.api.base import SignedInApi, StrictInput, body_params, found
+from hub.api.base import (
+    SignedInApi,
+    StrictInput,
+    body_params,
+    found,
+    link_field,
+    request_example,
+)
 from webhooks import selectors, services
 from webhooks.models import DeliveryState, Event, Webhook
 
@@ -30,8 +37,17 @@ class WebhookSecretSerializer(WebhookSerializer):
     secret = serializers.CharField(help_text="Shown on this response only: keep it.")
 
 
+@request_example(
+    "Answers to my questions",
+    {
+        "url": "https://hooks.example.com/nexus",
+        "description": "My bot",
+        "events": ["answer.created"],
+        "active": True,
+    },
+)
 class WebhookInput(StrictInput):
-    url = serializers.CharField(max_length=500)
+    url = link_field(max_length=500)
     description = serializers.CharField(max_length=100, required=False, allow_blank=True)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=Event.choices), allow_empty=False
@@ -55,6 +71,10 @@ class DeliverySerializer(serializers.Serializer):
     payload = serializers.JSONField()
 
 
+@request_example(
+    "Once, as seen",
+    {"attempts": 3},
+)
 class RedeliverInput(StrictInput):
     attempts = serializers.IntegerField(
         required=False,

@@ -7,8 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from hub.links import LinkField
+from hub.routes import url_pattern, urls_for
 
 
 class Event(models.TextChoices):
@@ -41,9 +43,24 @@ class Webhook(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    def get_absolute_url(self) -> str:
+        return self.urls["detail"]
+
     @property
     def secret_hint(self) -> str:
         return f"{self.secret[:10]}…"
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Its page and action URLs (hub.routes: reversed once per process, not per row)."""
+        return urls_for(
+            self.pk,
+            {
+                "detail": ("webhooks:detail",),
+                "secret_rotate": ("webhooks:secret_rotate",),
+                "delete": ("webhooks:delete",),
+            },
+        )
 
 
 class DeliveryState(models.TextChoices):
@@ -85,6 +102,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.uuid}"
+
+    @cached_property
+    def urls(self) -> dict[str, str]:
+        """Its action URLs (hub.routes: reversed once per process, not per row)."""
+        return {
+            "redeliver": url_pattern("webhooks:redeliver", slots=2).format(self.webhook_id, self.pk)
+        }
 
     @property
     def may_redeliver(self) -> bool:

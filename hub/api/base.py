@@ -20,6 +20,8 @@ And what every door repeats, written once (each app's api.py uses these, never i
 - `require(can_...(user), "message")`: a door-level refusal, a 403.
 - `optional_field(Input, request, "note")`: a body that may be left out entirely.
 - `url_pattern("api:question")`: a URL with `{}` for the id, reversed once per process.
+- `@request_example("...", {...})` on an input serializer: the example body the schema
+  shows on every operation that takes it.
 """
 
 import hashlib
@@ -34,7 +36,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_etags
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
@@ -309,6 +311,16 @@ class StrictInput(serializers.Serializer):
                     {key: ["This field cannot be set here."] for key in unknown}
                 )
         return super().to_internal_value(data)
+
+
+def request_example(summary: str, value: dict[str, Any]):
+    """A class decorator for an input serializer: the example body the schema shows on
+    every operation that takes it (a view's own `extend_schema(examples=...)` wins).
+    hub/tests/test_api_schema.py checks that every body has one and that each is valid
+    against its schema; the fuzzer (`make test-api-fuzz`) sends them too."""
+    return extend_schema_serializer(
+        examples=[OpenApiExample(summary, value=value, request_only=True)]
+    )
 
 
 # The common form of a link the services accept (hub/links.py has every rule: IDN hosts,

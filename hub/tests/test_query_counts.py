@@ -290,10 +290,8 @@ PAGES: list[tuple[str, Callable[[Scene], str], Callable[[Scene], None], tuple[st
 
 # Pages that still reverse a URL per row, each with why; the test fails when one stops
 # doing so (drop it here then). Rows reach links through `Model.urls` (hub/routes.py).
-PER_ROW_REVERSE = {
-    "webhooks": "webhook_list.html's {% url 'webhooks:detail' hook.pk %} (webhooks/ was "
-    "being reworked alongside; a Webhook.urls is its fix)",
-}
+PER_ROW_REVERSE: dict[str, str] = {}
+
 
 CASES = [(page, path, grow, who) for page, path, grow, readers in PAGES for who in readers]
 
