@@ -456,7 +456,8 @@ class Query:
             pk = int(id.node_id)
         except ValueError:
             return None
-        return selectors.question_get(viewer=viewer(info), pk=pk)
+        # Its tags are loaded by `tags` when asked for (most thread queries do not).
+        return selectors.question_get(viewer=viewer(info), pk=pk, with_tags=False)
 
     @strawberry.field(description="The program's categories, in their order.")
     def categories(self) -> list[CategoryType]:

@@ -149,6 +149,17 @@ def test_accepted_answer_beside_the_answers_reuses_their_query(client, learner, 
     assert len(alone) == len(without)  # alone, it loads the accepted answer only
 
 
+def test_question_by_id_loads_its_tags_only_when_asked(client, learner):
+    q = forum.question(learner)
+    variables = {"id": gid("Question", q.pk)}
+    with CaptureQueriesContext(connection) as plain:
+        assert data(client, "query($id: ID!) { question(id: $id) { title } }", variables)
+    with CaptureQueriesContext(connection) as tagged:
+        got = data(client, "query($id: ID!) { question(id: $id) { tags { name } } }", variables)
+    assert sorted(t["name"] for t in got["question"]["tags"]) == ["django", "orm"]
+    assert len(tagged) == len(plain) + 1, [x["sql"] for x in plain.captured_queries]
+
+
 def test_hidden_question_is_null_by_id_and_gone_from_lists(client, learner, other_learner, mentor):
     q = forum.question(learner)
     moderation.content_hide(actor=mentor, target=q, reason="Off topic")
