@@ -267,8 +267,8 @@ class SyncResolversInThreads(SchemaExtension):
 
     Only the socket's (asynchronous) executions carry it: a `resolve` hook makes
     graphql-core call it for every field resolved, and the HTTP view's synchronous
-    execution never needs it (`Schema.get_extensions` leaves it out there), which saved
-    about 15% of the thread query's CPU (decision 0013)."""
+    execution never needs it (`Schema.get_extensions` leaves it out there; figures in
+    decision 0013's addendum)."""
 
     def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[override]
         if (
