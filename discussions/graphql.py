@@ -39,6 +39,7 @@ from hub.graphql_base import (
     page_request,
     pks,
     run_service,
+    selected_beside,
     target,
     viewer,
 )
@@ -116,6 +117,18 @@ def _comments(info: Info, kind: str, post: Any) -> list[CommentModel]:
     return rows
 
 
+def _answers(info: Info, question: QuestionModel) -> list[AnswerModel]:
+    """A question's answers for `answers` (and `acceptedAnswer` beside it), loaded for
+    every question listed beside it in one query; they become one another's siblings."""
+    return batch(info).load(
+        "answers",
+        question,
+        lambda rows: selectors.answers_for_questions(viewer=viewer(info), question_ids=pks(rows)),
+        list,
+        children=True,
+    )
+
+
 def _voted(info: Info, kind: str, post: Any) -> bool:
     voted = batch(info).load(
         f"voted.{kind}",
@@ -179,6 +192,11 @@ class QuestionType(relay.Node):
     ) -> AnswerType | None:
         if root.accepted_answer_id is None:
             return None
+        if batch(info).loaded("answers", root) or selected_beside(info, "answers"):
+            # The thread's answers are (or are about to be) loaded: one query serves both
+            # fields. Absent from them (hidden from this viewer, deleted): null.
+            accepted = root.accepted_answer_id
+            return next((a for a in _answers(info, root) if a.pk == accepted), None)
 
         def fetch(rows: list[QuestionModel]) -> dict[int, AnswerModel]:
             found = selectors.answers_get_many(
@@ -215,16 +233,7 @@ class QuestionType(relay.Node):
         "by score, then oldest."
     )
     def answers(self, root: strawberry.Parent[QuestionModel], info: Info) -> list[AnswerType]:
-        rows = batch(info).load(
-            "answers",
-            root,
-            lambda rows: selectors.answers_for_questions(
-                viewer=viewer(info), question_ids=pks(rows)
-            ),
-            list,
-            children=True,
-        )
-        return rows
+        return _answers(info, root)
 
     @strawberry.field(description="Comments on the question itself, oldest first.")
     def comments(self, root: strawberry.Parent[QuestionModel], info: Info) -> list[CommentType]:
@@ -447,7 +456,8 @@ class Query:
             pk = int(id.node_id)
         except ValueError:
             return None
-        return selectors.question_get(viewer=viewer(info), pk=pk)
+        # Its tags are loaded by `tags` when asked for (most thread queries do not).
+        return selectors.question_get(viewer=viewer(info), pk=pk, with_tags=False)
 
     @strawberry.field(description="The program's categories, in their order.")
     def categories(self) -> list[CategoryType]:

@@ -491,14 +491,15 @@ def _viewer_marks(thread: Thread, viewer: Any, question: Question, answer_ids: l
     thread.following = Follow.objects.filter(user=viewer, question=question).exists()
 
 
-def question_get(*, viewer: Any, pk: int) -> Question | None:
-    return (
-        questions_visible_to(viewer)
-        .select_related("author", "category", "project", "duplicate_of")
-        .prefetch_related("tags")
-        .filter(pk=pk)
-        .first()
+def question_get(*, viewer: Any, pk: int, with_tags: bool = True) -> Question | None:
+    """One question the viewer may see, or None. `with_tags=False` leaves out the tags'
+    query (GraphQL loads them only when a document asks for them)."""
+    questions = questions_visible_to(viewer).select_related(
+        "author", "category", "project", "duplicate_of"
     )
+    if with_tags:
+        questions = questions.prefetch_related("tags")
+    return questions.filter(pk=pk).first()
 
 
 def answer_get(*, viewer: Any, pk: int) -> Answer | None:

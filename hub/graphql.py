@@ -34,6 +34,7 @@ from strawberry.extensions import (
 )
 from strawberry.relay.types import GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import Info
 from strawberry.types.cast import cast as strawberry_cast
@@ -57,6 +58,7 @@ MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 MASKED = "Something went wrong on our side."
+DEFINITION_BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 
 # --- The site search -------------------------------------------------------------------
@@ -261,14 +263,22 @@ class TokenScopes(SchemaExtension):
 class SyncResolversInThreads(SchemaExtension):
     """Subscriptions run in the socket's event loop, but our resolvers are synchronous
     ORM code: while a pushed event is resolved, each custom resolver runs in Channels'
-    database thread (a hop per field, acceptable for a push; HTTP stays fully sync)."""
+    database thread (a hop per field, acceptable for a push; HTTP stays fully sync).
+
+    Only the socket's (asynchronous) executions carry it: a `resolve` hook makes
+    graphql-core call it for every field resolved, and the HTTP view's synchronous
+    execution never needs it (`Schema.get_extensions` leaves it out there; figures in
+    decision 0013's addendum)."""
 
     def resolve(self, _next, root, info, *args, **kwargs):  # type: ignore[override]
         if (
             self.execution_context.operation_type.value == "subscription"
             and info.path.prev is not None
         ):
-            field = getattr(info, "_field", None)
+            # `info` here is graphql-core's: the strawberry field (with its resolver) is
+            # the schema field's back-reference.
+            definition = info.parent_type.fields.get(info.field_name)
+            field = definition.extensions.get(DEFINITION_BACKREF) if definition else None
             resolver = getattr(field, "base_resolver", None)
             if resolver is not None and not getattr(field, "is_async", False):
                 return database_sync_to_async(_next)(root, info, *args, **kwargs)
@@ -348,6 +358,14 @@ class Schema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         super().process_errors([e for e in errors if _should_mask(e)], execution_context)
+
+    def get_extensions(self, sync: bool = False) -> list[SchemaExtension]:
+        """The synchronous execution (the HTTP view's `execute_sync`) runs without
+        `SyncResolversInThreads`, which only the socket's event loop needs."""
+        extensions = super().get_extensions(sync=sync)
+        if sync:
+            return [e for e in extensions if not isinstance(e, SyncResolversInThreads)]
+        return extensions
 
 
 schema = Schema(

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import strawberry
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from graphql import GraphQLError
+from graphql import FieldNode, FragmentSpreadNode, GraphQLError, InlineFragmentNode
 from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.django.context import StrawberryDjangoContext
@@ -48,6 +48,7 @@ class Batch:
     def __init__(self) -> None:
         self._groups: dict[tuple[str, Any], tuple[Any, ...]] = {}
         self._values: dict[tuple[str, str, Any], Any] = {}
+        self._beside: dict[tuple[str, tuple[str, ...]], bool] = {}
 
     def siblings(self, rows: Sequence[T]) -> Sequence[T]:
         group = tuple(rows)
@@ -78,6 +79,53 @@ class Batch:
             for r in missing:
                 self._values[(name, kind, r.pk)] = found[r.pk] if r.pk in found else default()
         return self._values[key]
+
+    def loaded(self, name: str, row: Any) -> bool:
+        """Whether `load(name, row, ...)` already ran for this row (or a sibling of it)."""
+        return (name, type(row).__name__, row.pk) in self._values
+
+
+def _fields_of(selection_set: Any, fragments: dict[str, Any]) -> Iterable[FieldNode]:
+    """The fields of a selection set, its fragments (named and inline) spread in."""
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields_of(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:  # validation refuses unknown and cyclic fragments
+                yield from _fields_of(fragment.selection_set, fragments)
+
+
+def selected_beside(info: Info, name: str) -> bool:
+    """Whether the document also asks the object whose field is resolving for its field
+    `name` (`answers` beside `acceptedAnswer`), so that one load can serve both. Found by
+    following the response path through the operation (aliases, fragments and inline
+    fragments included); type conditions and @skip/@include are not evaluated, so it may
+    say yes for a field that will not run (which only costs a load), never no for one
+    that will. Remembered per path (without list indices) for the request."""
+    parent = info.path.prev
+    keys = tuple(key for key in (parent.as_list() if parent else []) if isinstance(key, str))
+    remembered = batch(info)._beside
+    if (name, keys) not in remembered:
+        raw = info._raw_info
+        nodes: list[Any] = [raw.operation]
+        for key in keys:
+            nodes = [
+                field
+                for node in nodes
+                if node.selection_set is not None
+                for field in _fields_of(node.selection_set, raw.fragments)
+                if (field.alias or field.name).value == key
+            ]
+        remembered[(name, keys)] = any(
+            field.name.value == name
+            for node in nodes
+            if node.selection_set is not None
+            for field in _fields_of(node.selection_set, raw.fragments)
+        )
+    return remembered[(name, keys)]
 
 
 def pks(rows: Iterable[Any]) -> list[Any]:

@@ -101,6 +101,65 @@ def test_hidden_answer_is_null_everywhere_for_others(client, learner, other_lear
         assert [x["id"] for x in got["answers"]] == [gid("Answer", a.pk)]
 
 
+ACCEPTED_ALONE = """query($id: ID!) { question(id: $id) { acceptedAnswer { id } } }"""
+
+# acceptedAnswer beside answers, through an alias and a fragment: no query of its own.
+ACCEPTED_BESIDE = """
+query($id: ID!) {
+  thread: question(id: $id) { ...Accepted answers { id } }
+}
+fragment Accepted on Question { best: acceptedAnswer { id body } }
+"""
+
+
+def test_accepted_answer_alone_is_null_when_hidden_from_the_viewer(
+    client, learner, other_learner, mentor
+):
+    q, a = _thread(learner, other_learner)
+    services.answer_accept(actor=learner, answer=a)
+    variables = {"id": gid("Question", q.pk)}
+    client.force_login(learner)
+    assert data(client, ACCEPTED_ALONE, variables)["question"]["acceptedAnswer"] == {
+        "id": gid("Answer", a.pk)
+    }
+    moderation.content_hide(actor=mentor, target=a, reason="Spam")
+    assert data(client, ACCEPTED_ALONE, variables)["question"]["acceptedAnswer"] is None
+    for who in (other_learner, mentor):  # its author and mentors still see it
+        client.force_login(who)
+        got = data(client, ACCEPTED_ALONE, variables)["question"]["acceptedAnswer"]
+        assert got == {"id": gid("Answer", a.pk)}
+
+
+def test_accepted_answer_beside_the_answers_reuses_their_query(client, learner, other_learner):
+    q, a = _thread(learner, other_learner)
+    other = forum.answer(learner, q)
+    services.answer_accept(actor=learner, answer=a)
+    variables = {"id": gid("Question", q.pk)}
+    client.force_login(learner)
+    answers_only = "query($id: ID!) { thread: question(id: $id) { answers { id } } }"
+    with CaptureQueriesContext(connection) as without:
+        data(client, answers_only, variables)
+    with CaptureQueriesContext(connection) as beside:
+        got = data(client, ACCEPTED_BESIDE, variables)["thread"]
+    assert got["best"] == {"id": gid("Answer", a.pk), "body": a.body}
+    assert [x["id"] for x in got["answers"]] == [gid("Answer", a.pk), gid("Answer", other.pk)]
+    assert len(beside) == len(without), [x["sql"] for x in beside.captured_queries]
+    with CaptureQueriesContext(connection) as alone:
+        data(client, ACCEPTED_ALONE, variables)
+    assert len(alone) == len(without)  # alone, it loads the accepted answer only
+
+
+def test_question_by_id_loads_its_tags_only_when_asked(client, learner):
+    q = forum.question(learner)
+    variables = {"id": gid("Question", q.pk)}
+    with CaptureQueriesContext(connection) as plain:
+        assert data(client, "query($id: ID!) { question(id: $id) { title } }", variables)
+    with CaptureQueriesContext(connection) as tagged:
+        got = data(client, "query($id: ID!) { question(id: $id) { tags { name } } }", variables)
+    assert sorted(t["name"] for t in got["question"]["tags"]) == ["django", "orm"]
+    assert len(tagged) == len(plain) + 1, [x["sql"] for x in plain.captured_queries]
+
+
 def test_hidden_question_is_null_by_id_and_gone_from_lists(client, learner, other_learner, mentor):
     q = forum.question(learner)
     moderation.content_hide(actor=mentor, target=q, reason="Off topic")

@@ -209,3 +209,24 @@ def test_signed_in_limits_cost_only_the_authentication(client, learner, auth, se
         ran = sql(query)
         assert all(any(table in q for table in who) for q in ran), (query, ran)
         assert len(ran) <= 2, (query, ran)
+
+
+def test_http_runs_no_per_field_hook(client, learner, monkeypatch):
+    """The synchronous HTTP execution leaves out SyncResolversInThreads (a `resolve` hook
+    graphql-core would call for every field); the socket's executions keep it."""
+    from hub.graphql import SyncResolversInThreads, schema
+
+    calls = []
+    original = SyncResolversInThreads.resolve
+
+    def counted(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SyncResolversInThreads, "resolve", counted)
+    client.force_login(learner)
+    got = data(client, "{ viewer { user { handle } } }")["viewer"]
+    assert got == {"user": {"handle": learner.handle}}
+    assert calls == []
+    assert not any(isinstance(e, SyncResolversInThreads) for e in schema.get_extensions(sync=True))
+    assert any(isinstance(e, SyncResolversInThreads) for e in schema.get_extensions())

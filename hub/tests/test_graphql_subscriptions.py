@@ -135,6 +135,32 @@ async def test_question_updated(client, learner, other_learner):
     await ws.disconnect()
 
 
+async def test_pushed_fields_that_query_run_in_the_database_thread(client, learner, other_learner):
+    """A push resolves in the socket's event loop: fields that load rows (the answers and
+    the accepted answer among them, their comments) run in Channels' database thread
+    (SyncResolversInThreads, which only the socket's executions carry; before it looked
+    the field up where graphql-core's `info` has none, such pushes failed, masked)."""
+    q = await sync_to_async(forum.question)(learner)
+    a = await sync_to_async(forum.answer)(other_learner, q)
+    await sync_to_async(services.comment_create)(author=learner, answer=a, body="Thanks!")
+    query = (
+        "subscription($id: ID!) { questionUpdated(questionId: $id) { isAnswered "
+        "acceptedAnswer { id } answers { id comments { body } } } }"
+    )
+    ws = await _socket(await sync_to_async(_cookie)(client, learner))
+    await _subscribe(ws, query, {"id": gid("Question", q.pk)})
+    await _subscribed(ws)
+    await sync_to_async(services.answer_accept)(actor=learner, answer=a)
+    message = await ws.receive_json_from(timeout=5)
+    assert "errors" not in message["payload"], message
+    assert message["payload"]["data"]["questionUpdated"] == {
+        "isAnswered": True,
+        "acceptedAnswer": {"id": gid("Answer", a.pk)},
+        "answers": [{"id": gid("Answer", a.pk), "comments": [{"body": "Thanks!"}]}],
+    }
+    await ws.disconnect()
+
+
 async def test_own_notifications_only(client, learner, other_learner):
     q = await sync_to_async(forum.question)(learner)
     theirs = await _socket(await sync_to_async(_cookie)(client, other_learner))
