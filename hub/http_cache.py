@@ -4,7 +4,9 @@
                                      a stale fragment)
     signed-in page                   Cache-Control: private, no-cache
     anonymous page                   Cache-Control: no-cache (+ private when it sets a cookie),
-                                     ETag, and 304 Not Modified on a matching If-None-Match
+                                     ETag, and 304 Not Modified on a matching If-None-Match;
+                                     a copy from hub.page_cache adds Last-Modified and answers
+                                     If-Modified-Since too (hub.last_modified)
 
 Every page varies on Cookie and HX-Request (the same URL is a page or a fragment, for a
 visitor or a person). Only GET/HEAD 200 HTML responses are touched, never /api/ and
@@ -17,7 +19,8 @@ for the visitor's cookie). A 304 carries no Content-Security-Policy header, so t
 keeps the policy stored with its copy, whose nonce matches that copy's scripts. The page's
 live clock (#live-at, the time it was rendered) is left out too: a tab showing a copy
 asks the live catch-up for what happened since that older time, which is only more.
-Sits before the CSP middleware in MIDDLEWARE, so it sees (and can drop) that header.
+Sits before the CSP middleware in MIDDLEWARE, so it sees (and can drop) that header. It marks
+the pages it applied its page rule to (`nexus_page_kind`): the only ones hub.page_cache keeps.
 """
 
 from __future__ import annotations
@@ -65,17 +68,25 @@ class HttpCacheMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-cache"
+            response.nexus_page_kind = "person"  # type: ignore[attr-defined]  (hub.page_cache)
             return response
         response["Cache-Control"] = "no-cache" + (", private" if response.cookies else "")
-        # A whole page from hub.page_cache carries the ETag worked out when it was kept.
-        tag = getattr(response, "nexus_etag", None) or etag(response.content)
+        tag = etag(response.content)
         response["ETag"] = tag
+        response.nexus_page_kind = "visitor"  # type: ignore[attr-defined]
         if tag in parse_etags(request.headers.get("If-None-Match", "")) or (
             request.headers.get("If-None-Match", "").strip() == "*"
         ):
-            not_modified = HttpResponseNotModified()
-            for header in ("ETag", "Cache-Control", "Vary"):
-                not_modified[header] = response[header]
-            not_modified.cookies = response.cookies
-            return not_modified
+            return not_modified(response)
         return response
+
+
+def not_modified(response: HttpResponse) -> HttpResponse:
+    """The 304 for `response`: its validators, Cache-Control, Vary and cookies, and no
+    Content-Security-Policy (the browser keeps the one stored with its copy)."""
+    answer = HttpResponseNotModified()
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Vary"):
+        if header in response:
+            answer[header] = response[header]
+    answer.cookies = response.cookies
+    return answer

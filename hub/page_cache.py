@@ -1,46 +1,73 @@
-"""Whole pages for visitors, served from the cache before the rest of the stack runs.
+"""Whole pages from the cache, served before the rest of the stack runs: visitors' shared
+copies, and each signed-in person's own.
 
-A visitor (no session cookie, no cookie but the CSRF one) sees the same page as every other
-visitor, except for two per-response values: the CSP nonce and the CSRF token. So the page
-is kept with those two cut out, and each visitor's copy gets a fresh nonce and a token for
-their own CSRF cookie (a new one when they have none, set as Django's CSRF middleware sets
-it). A hit skips sessions, authentication, URL routing, the view and the templates.
+A visitor (no cookie but the CSRF one) sees the same page as every other visitor, except for
+two per-response values: the CSP nonce and the CSRF token. So the page is kept with those two
+cut out, and each copy served gets a fresh nonce and a token for the visitor's own CSRF cookie
+(a new one when they have none, set as Django's CSRF middleware sets it).
+
+A signed-in person's page is theirs alone, so it is kept under a digest of what it was made
+from besides the database: their cookies (but the CSRF one) and their session's data, read
+from the session store on every request (one query with the database engine). Their next
+read of the same address, before anything changed, is their own copy: a reload, the back
+button, a second tab, a poll. Everything the render read from the session or the cookies is
+in the digest, so a changed session is another key; an ended session (signed out, expired,
+every device signed out) reads as no session and passes through. A page whose render changed
+the session or set a cookie (a flash message shown, a sign-in) is not kept. People's entries
+stay in Redis only; visitors' are also kept in each process (hub.cache `local`).
+NEXUS_PAGE_CACHE_SIGNED_IN=false keeps visitors' pages only.
 
 Never stale: every entry depends on the ("pages", "") version, which hub.cache bumps with
 every other version (each live event, each write that bumps a fragment) and after the
-commit of every SQL write (any table but sessions, task records and the admin's log).
-Entries also expire after NEXUS_PAGE_CACHE_SECONDS (30 s: "5 minutes ago" stays about
-right); 0 turns it off.
+commit of every SQL write (any table but sessions, task records and the admin's log): a
+role, a password, a ban, a notification, a vote, anything a page shows. Entries also expire
+after NEXUS_PAGE_CACHE_SECONDS (30 s: "5 minutes ago" stays about right); 0 turns it off.
 
-Only GET 200 HTML responses that set no cookie but the CSRF one, carry no Cache-Control or
-ETag of their own, and were rendered for an anonymous user are kept. Everything else, and
-every HTMX fragment, API call, socket and static file, passes through untouched.
-Sits just inside the CSP middleware (which adds the header for the nonce given here) and
-outside everything that reads the session.
+A hit skips everything after this middleware (which sits just inside hub.metrics): sessions,
+authentication, URL routing, the view, the templates, and the security, HTTP-caching and CSP
+middleware, whose headers were kept with the page (the CSP header with its nonce cut out, as
+in the body). So a hit answers `If-None-Match` itself (a visitor's copy carries hub.http_cache's
+ETag) and, once its second has come, `If-Modified-Since` (hub.last_modified: the copy's
+`Last-Modified` is when it was computed).
+
+Only GET 200 HTML pages to which hub.http_cache applied its page rule (a visitor's page or a
+person's, never an HTMX fragment, never a response with its own Cache-Control or ETag) and
+that set no cookie but the CSRF one are kept. Everything else, and every API call, socket,
+static file and admin page, passes through untouched, as does any request the rest of the
+stack would refuse or redirect (a disallowed host, plain HTTP under SECURE_SSL_REDIRECT).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import time
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.core.exceptions import DisallowedHost
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
+from django.utils.csp import generate_nonce
+from django.utils.http import parse_etags
 
-from hub import cache, http_cache
+from hub import cache, http_cache, last_modified
 
 SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
-NONCE_MARK = b"\x00nonce\x00"
+NONCE_MARK = "\x00nonce\x00"
 TOKEN_MARK = b"\x00csrf\x00"
 # A masked CSRF token: 64 letters and digits (django.middleware.csrf).
 _TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 _KEPT_VARY = {"cookie", "hx-request", "accept-encoding"}
 _DROPPED_HEADERS = {"content-length", "set-cookie"}
+VISITOR = ""  # the `who` of a visitor's shared copy
 
 
 def _seconds() -> int:
@@ -48,37 +75,78 @@ def _seconds() -> int:
 
 
 def _eligible(request: HttpRequest) -> bool:
-    return (
-        request.method == "GET"
-        and not request.path.startswith(SKIP_PREFIXES)
-        and "HTTP_HX_REQUEST" not in request.META
-        and "HTTP_AUTHORIZATION" not in request.META
-        and set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
-    )
+    if (
+        request.method != "GET"
+        or request.path.startswith(SKIP_PREFIXES)
+        or "HTTP_HX_REQUEST" in request.META
+        or "HTTP_AUTHORIZATION" in request.META
+        or (settings.SECURE_SSL_REDIRECT and not request.is_secure())
+    ):
+        return False
+    try:
+        request.get_host()  # what CommonMiddleware would refuse with a 400
+    except DisallowedHost:
+        return False
+    return True
 
 
-def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+def _who(request: HttpRequest) -> str | None:
+    """VISITOR for a visitor, a digest of a signed-in person's cookies and session data, or
+    None for anyone else (stray cookies, a session that is not signed in, or people's pages
+    turned off): their pages are never kept."""
+    cookies = {k: v for k, v in request.COOKIES.items() if k != settings.CSRF_COOKIE_NAME}
+    if not cookies:
+        return VISITOR
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if not session_key or not getattr(settings, "NEXUS_PAGE_CACHE_SIGNED_IN", True):
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data = dict(store.items())  # loads it: {} when the session is unknown or expired
+    request.nexus_page_session = store  # type: ignore[attr-defined]  (SessionMiddleware below)
+    if not data.get(SESSION_KEY):
+        return None
+    request.nexus_page_who_user = data[SESSION_KEY]  # type: ignore[attr-defined]
+    payload = json.dumps([sorted(cookies.items()), data], sort_keys=True, default=str)
+    return hashlib.blake2b(payload.encode(), digest_size=20).hexdigest()
+
+
+def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str, Any] | None:
     """The response as a cache entry with the nonce and CSRF tokens cut out, or None
-    when it is not the same for every visitor."""
+    when it may not be kept."""
+    kind = "visitor" if who == VISITOR else "person"
     if (
         response.status_code != 200
         or response.streaming
+        or getattr(response, "nexus_page_kind", None) != kind
         or not response.get("Content-Type", "").startswith("text/html")
-        or response.has_header("Cache-Control")
-        or response.has_header("ETag")
         or set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         or hasattr(response, "_csp_config")
         or hasattr(response, "_csp_ro_config")
-        or getattr(getattr(request, "user", None), "is_authenticated", False)
     ):
         return None
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    if kind == "visitor" and signed_in:
+        return None
+    if kind == "person":
+        session = getattr(request, "session", None)
+        if (
+            not signed_in
+            or session is None
+            or session.modified
+            or str(user.pk) != str(request.nexus_page_who_user)  # type: ignore[attr-defined, union-attr]
+        ):
+            return None
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
     content = response.content
     if vary - _KEPT_VARY or b"\x00" in content:
         return None
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS]
     nonce = get_nonce(request)
     if nonce:
-        content = content.replace(str(nonce).encode(), NONCE_MARK)
+        nonce = str(nonce)
+        content = content.replace(nonce.encode(), NONCE_MARK.encode())
+        headers = [(k, v.replace(nonce, NONCE_MARK)) for k, v in headers]
     secret = request.META.get("CSRF_COOKIE")
     if secret:
 
@@ -90,20 +158,18 @@ def _freeze(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | No
     match = getattr(request, "resolver_match", None)
     return {
         "content": content,
-        # The same as hub.http_cache would work out for each copy (it leaves the nonce and
-        # CSRF token out), once instead of per hit.
-        "etag": http_cache.etag(content),
-        "headers": [
-            (k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS
-        ],
+        "headers": headers,
         "route": "/" + match.route if match and match.route else "",
+        "at": time.time(),
     }
 
 
 def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
     content: bytes = entry["content"]
-    if NONCE_MARK in content:
-        content = content.replace(NONCE_MARK, str(get_nonce(request)).encode())
+    nonce = generate_nonce()
+    mark = NONCE_MARK.encode()
+    if mark in content:
+        content = content.replace(mark, nonce.encode())
     csrf = None
     if TOKEN_MARK in content:
         csrf = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type, return-value]
@@ -111,12 +177,23 @@ def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         content = content.replace(TOKEN_MARK, get_token(request).encode())
     response = HttpResponse(content)
     response.from_page_cache = True  # type: ignore[attr-defined]
-    response.nexus_etag = entry["etag"]  # type: ignore[attr-defined]
     for key, value in entry["headers"]:
-        response[key] = value
+        response[key] = value.replace(NONCE_MARK, nonce)
     request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match
     if csrf is not None:
         csrf.process_response(request, response)  # sets the cookie for a new visitor
+    tag = response.get("ETag")
+    if tag is not None:  # a visitor's copy: hub.http_cache's validators, answered here
+        stamp = last_modified.header(entry["at"])
+        if stamp is not None:
+            response["Last-Modified"] = stamp
+        asked = request.headers.get("If-None-Match", "")
+        if (
+            tag in parse_etags(asked)
+            or asked.strip() == "*"
+            or last_modified.not_modified(request, entry["at"])
+        ):
+            return http_cache.not_modified(response)
     return response
 
 
@@ -127,26 +204,43 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not (settings.NEXUS_CACHE and _seconds() > 0 and _eligible(request)):
             return self.get_response(request)
+        who = _who(request)
+        if who is None:
+            return self.get_response(request)
         served: dict[str, HttpResponse] = {}
 
         def render() -> dict[str, Any] | None:
             served["response"] = response = self.get_response(request)
-            return _freeze(request, response)
+            return _freeze(request, response, who)
 
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
         entry = cache.fragment(
-            "page",
+            "page" if who == VISITOR else "person-page",
             compute=render,
             deps=[("pages", "")],
-            parts=[path],
+            parts=[path, who] if who else [path],
             timeout=_seconds(),
-            local=True,  # a dict of bytes and strings that _thaw only reads
+            # Visitors' copies are a few per address: kept in this process too (dicts of
+            # bytes and strings that _thaw only reads). People's stay in Redis.
+            local=who == VISITOR,
         )
         if "response" in served:
             return served["response"]
-        if entry is None:  # this address's page is not the same for every visitor
+        if entry is None:  # this address's page may not be kept
             return self.get_response(request)
         return _thaw(request, entry)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, but a request whose session the page cache already read (a signed-in
+    person's miss) uses that store instead of reading it a second time."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        store = getattr(request, "nexus_page_session", None)
+        if store is not None and isinstance(store, self.SessionStore):
+            request.session = store
+            return
+        super().process_request(request)
 
 
 def _bump_pages() -> None:

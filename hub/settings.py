@@ -93,18 +93,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Sampled per-route timings, queries and cache hits (hub/metrics.py): outermost.
     "hub.metrics.MetricsMiddleware",
+    # Whole pages from the cache (hub/page_cache.py): a hit skips everything below, whose
+    # headers (security, caching, CSP with the hit's own nonce) were kept with the page.
+    "hub.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # ETag/304 and Cache-Control for pages (hub/http_cache.py); before CSP, which it drops
     # from a 304 so the browser keeps the policy whose nonce matches its copy.
     "hub.http_cache.HttpCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    # Visitors' pages from the cache, before anything reads the session (hub/page_cache.py);
-    # inside CSP, which builds the header for the nonce a hit is given.
-    "hub.page_cache.PageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware: answers CORS preflights for the API (CORS_* below).
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, reusing the session hub.page_cache read for a signed-in person's miss.
+    "hub.page_cache.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -622,6 +623,8 @@ NEXUS_PROGRAM_VERSIONS = {
 NEXUS_CACHE = env.bool("NEXUS_CACHE", default=True)
 # How long a visitor's whole page is kept (hub/page_cache.py; writes bump it at once). 0: off.
 NEXUS_PAGE_CACHE_SECONDS = env.int("NEXUS_PAGE_CACHE_SECONDS", default=30)
+# Signed-in people's own copies too (hub/page_cache.py); false keeps visitors' pages only.
+NEXUS_PAGE_CACHE_SIGNED_IN = env.bool("NEXUS_PAGE_CACHE_SIGNED_IN", default=True)
 # Share of requests sampled into the last hour's per-route figures (/metrics/, hub/metrics.py).
 NEXUS_METRICS_SAMPLE = env.float("NEXUS_METRICS_SAMPLE", default=0.05)
 # X-Nexus-Queries and X-Nexus-Cache on every response (make bench turns it on).

@@ -161,3 +161,137 @@ def test_a_hit_carries_the_pages_etag_and_answers_304(topic):
     assert hasattr(hit, "from_page_cache") and hit["ETag"] == rendered["ETag"]
     again = Client().get("/questions/", headers={"If-None-Match": hit["ETag"]})
     assert again.status_code == 304
+
+
+# --- Signed-in people's own copies -------------------------------------------------------
+
+
+def signed_in(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_a_persons_second_view_is_their_own_copy_for_one_query(
+    learner, topic, django_assert_num_queries
+):
+    person = signed_in(learner)
+    first = person.get("/questions/")
+    assert not hasattr(first, "from_page_cache")
+    with django_assert_num_queries(1):  # their session, nothing else
+        again = person.get("/questions/")
+    assert hasattr(again, "from_page_cache")
+    assert f'data-user-id="{learner.pk}"'.encode() in again.content
+    assert again["Cache-Control"] == "private, no-cache" and "ETag" not in again
+    assert "Cookie" in again["Vary"] and again["X-Frame-Options"] == "DENY"
+    nonce = NONCE.search(again.content.decode()).group(1)
+    assert nonce != NONCE.search(first.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in again["Content-Security-Policy"]
+    # Its CSRF token is good for their cookie: the vote goes through.
+    token = TOKEN.search(again.content.decode()).group(1)
+    posted = person.post("/questions/", headers={"X-CSRFToken": token})
+    assert posted.status_code != 403
+
+
+def test_nobody_gets_anothers_copy(learner, mentor, topic):
+    for user in (learner, mentor, learner, mentor):
+        page = signed_in(user).get("/questions/")
+        assert f'data-user-id="{user.pk}"'.encode() in page.content
+    visitor = Client().get("/questions/")
+    assert b"data-user-id=" not in visitor.content or b'data-user-id=""' in visitor.content
+
+
+def test_a_write_shows_on_a_persons_next_read(
+    learner, mentor, topic, django_capture_on_commit_callbacks
+):
+    person = signed_in(learner)
+    person.get("/questions/")
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(mentor, topic, "Redis or memcached for sessions?")
+    fresh = person.get("/questions/")
+    assert not hasattr(fresh, "from_page_cache") and b"Redis or memcached" in fresh.content
+
+
+def test_a_changed_session_is_another_copy_and_an_ended_one_none(learner, topic):
+    person = signed_in(learner)
+    person.get("/questions/")
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    session = person.session
+    session["something"] = "else"
+    session.save()
+    assert not hasattr(person.get("/questions/"), "from_page_cache")
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    session.delete()  # signed out everywhere: the same cookie is nobody's now
+    after = person.get("/questions/")
+    assert not hasattr(after, "from_page_cache")
+    assert f'data-user-id="{learner.pk}"'.encode() not in after.content
+
+
+def test_a_page_that_shows_a_flash_message_is_not_kept(learner, topic):
+    person = Client()
+    person.force_login(learner)
+    posted = person.post(
+        "/ask/",
+        {"title": "How do I warm a cache on deploy?", "body": "Before traffic comes.",
+         "category": topic.pk},
+    )  # fmt: skip
+    assert posted.status_code == 302
+    shown = person.get(posted["Location"])
+    assert b"Your question is posted" in shown.content
+    again = person.get(posted["Location"])
+    assert b"Your question is posted" not in again.content
+
+
+def test_a_role_change_shows_at_once(learner, topic, django_capture_on_commit_callbacks):
+    person = signed_in(learner)
+    person.get("/questions/")
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    with django_capture_on_commit_callbacks(execute=True):
+        learner.role = "mentor"
+        learner.save(update_fields=["role"])
+    assert not hasattr(person.get("/questions/"), "from_page_cache")
+
+
+def test_signed_in_copies_can_be_turned_off(settings, learner, topic):
+    settings.NEXUS_PAGE_CACHE_SIGNED_IN = False
+    person = signed_in(learner)
+    person.get("/questions/")
+    assert not hasattr(person.get("/questions/"), "from_page_cache")
+    Client().get("/questions/")
+    assert hasattr(Client().get("/questions/"), "from_page_cache")
+
+
+def test_a_hit_never_skips_a_redirect_or_a_refusal_the_stack_would_make(settings, topic):
+    Client().get("/questions/")
+    assert hasattr(Client().get("/questions/"), "from_page_cache")
+    assert Client().get("/questions/", HTTP_HOST="evil.example").status_code == 400
+    settings.SECURE_SSL_REDIRECT = True
+    assert Client().get("/questions/").status_code == 301
+
+
+def test_a_visitors_copy_carries_last_modified_once_its_second_has_come(
+    monkeypatch, topic, learner, django_capture_on_commit_callbacks
+):
+    import time as real_time
+    from types import SimpleNamespace
+
+    from hub import page_cache
+
+    # The copy is made five seconds "ago".
+    monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: real_time.time() - 5))
+    fresh = Client().get("/questions/")
+    assert "Last-Modified" not in fresh  # a render: its second has not come
+    hit = Client().get("/questions/")
+    assert hasattr(hit, "from_page_cache") and "Last-Modified" in hit
+    since = {"If-Modified-Since": hit["Last-Modified"]}
+    not_modified = Client().get("/questions/", headers=since)
+    assert not_modified.status_code == 304
+    assert not_modified["Last-Modified"] == hit["Last-Modified"] and not_modified["ETag"]
+    # The ETag decides when the client sends one.
+    other = Client().get("/questions/", headers={**since, "If-None-Match": '"other"'})
+    assert other.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(learner, topic, "Redis or memcached for sessions?")
+    changed = Client().get("/questions/", headers=since)
+    assert changed.status_code == 200 and b"Redis or memcached" in changed.content
