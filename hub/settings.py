@@ -168,7 +168,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache with one client per pool, not one per call (hub/redis_cache.py).
+            "BACKEND": "hub.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "nexus",
             # Bounded, so a Redis outage degrades a page instead of hanging it: a Redis that

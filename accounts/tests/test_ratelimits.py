@@ -15,7 +15,7 @@ from accounts.tests.test_auth_flows import STRONG, signup
 
 DEAD_CACHE = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "hub.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }

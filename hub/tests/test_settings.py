@@ -81,7 +81,7 @@ def test_services_form():
     assert s["db"] == "django.db.backends.postgresql" and s["db_name"] == "nexus"
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["layer_hosts"] == ["redis://cache.internal:6379/0"]
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "hub.redis_cache.RedisCache"
     assert s["broker"] == "amqp://guest:guest@mq.internal:5672//" and s["eager"] is False
     assert s["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert s["verification"] == "mandatory"
