@@ -15,6 +15,18 @@ if body_file and body_file ~= "" then
   wrk.headers["Content-Type"] = "application/json"
 end
 
+-- With $BENCH_FRESH=1, every request's address gets its own query parameter (?fresh=N), so
+-- no request finds a whole page kept for it (hub/page_cache.py): a person's first read of a
+-- page, with only the fragments and shared copies cached.
+if os.getenv("BENCH_FRESH") == "1" then
+  local served = 0
+  local separator = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  function request()
+    served = served + 1
+    return wrk.format(nil, wrk.path .. separator .. "fresh=" .. served)
+  end
+end
+
 local threads = {}
 
 function setup(thread)

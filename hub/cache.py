@@ -59,8 +59,10 @@ POLL_SECONDS = 0.01
 # Cached entries expire anyway after this (a bump lost in an outage heals by itself).
 ENTRY_TIMEOUT = 3600
 LOG_INTERVAL = 60.0
-# How many `local` entries each process keeps (the oldest goes first).
+# How many `local` entries each process keeps, and how many bytes of them when the caller
+# says how big each is (whole pages): the oldest goes first.
 LOCAL_MAX = 256
+LOCAL_MAX_BYTES = 64 * 1024 * 1024
 
 Dep = tuple[str, int | str]
 
@@ -93,12 +95,14 @@ def reset() -> None:
     global _down_until
     _down_until = 0.0
     _local.clear()
+    _local_sizes.clear()
 
 
 # --- This process's copies of `local` entries ----------------------------------------------
 
-# {versioned key: (monotonic expiry, value)}, oldest first.
+# {versioned key: (monotonic expiry, value)}, oldest first; the sizes callers gave.
 _local: dict[str, tuple[float, Any]] = {}
+_local_sizes: dict[str, int] = {}
 
 
 def _local_get(key: str) -> Any:
@@ -107,16 +111,22 @@ def _local_get(key: str) -> Any:
         return MISSING
     if time.monotonic() >= found[0]:
         _local.pop(key, None)
+        _local_sizes.pop(key, None)
         return MISSING
     return found[1]
 
 
-def _local_set(key: str, value: Any, seconds: float) -> None:
+def _local_set(key: str, value: Any, seconds: float, size: int = 0) -> None:
     _local.pop(key, None)
     _local[key] = (time.monotonic() + seconds, value)
-    while len(_local) > LOCAL_MAX:
+    _local_sizes[key] = size
+    while len(_local) > LOCAL_MAX or (
+        len(_local) > 1 and sum(_local_sizes.values()) > LOCAL_MAX_BYTES
+    ):
         try:
-            _local.pop(next(iter(_local)), None)
+            oldest = next(iter(_local))
+            _local.pop(oldest, None)
+            _local_sizes.pop(oldest, None)
         except (StopIteration, RuntimeError):  # emptied or changed by another thread
             break
 
@@ -230,6 +240,7 @@ def fragment[T](
     timeout: int = ENTRY_TIMEOUT,
     stale_ok: bool = False,
     local: bool = False,
+    local_size: Callable[[T], int] | None = None,
     keep: Callable[[T], bool] | None = None,
 ) -> T:
     """The cached value of `compute()` for these parts and the current versions of `deps`.
@@ -238,7 +249,8 @@ def fragment[T](
     are what a write invalidates. The site-wide ("site", "") version is always a dependency
     (people's names, roles, categories). `stale_ok` entries are served from their previous
     version while one request recomputes (for figures that may be a few minutes old).
-    `local` entries are kept in this process too (see the module's docstring). A computed
+    `local` entries are kept in this process too (see the module's docstring), within
+    LOCAL_MAX_BYTES when `local_size(value)` says how big each is. A computed
     value for which `keep(value)` is false is returned but not stored (a result that turned
     out to be one viewer's own, e.g. with their hidden posts in it)."""
     if not settings.NEXUS_CACHE:
@@ -258,7 +270,7 @@ def fragment[T](
     if value is not MISSING:
         _count(name, True)
         if local:
-            _local_set(key, value, timeout / 2)
+            _local_set(key, value, timeout / 2, local_size(value) if local_size else 0)
         return value
     _count(name, False)
     lock = f"{key}:lock"
@@ -269,7 +281,7 @@ def fragment[T](
                 return value
             _call("set", key, value, timeout=timeout)
             if local:
-                _local_set(key, value, timeout)
+                _local_set(key, value, timeout, local_size(value) if local_size else 0)
             if stale_ok:
                 _call("set", latest_key, value, timeout=timeout)
         finally:

@@ -13,8 +13,8 @@ read of the same address, before anything changed, is their own copy: a reload, 
 button, a second tab, a poll. Everything the render read from the session or the cookies is
 in the digest, so a changed session is another key; an ended session (signed out, expired,
 every device signed out) reads as no session and passes through. A page whose render changed
-the session or set a cookie (a flash message shown, a sign-in) is not kept. People's entries
-stay in Redis only; visitors' are also kept in each process (hub.cache `local`).
+the session or set a cookie (a flash message shown, a sign-in) is not kept. Entries are also
+kept in each process (hub.cache `local`, within its byte budget).
 NEXUS_PAGE_CACHE_SIGNED_IN=false keeps visitors' pages only.
 
 Never stale: every entry depends on the ("pages", "") version, which hub.cache bumps with
@@ -220,9 +220,10 @@ class PageCacheMiddleware:
             deps=[("pages", "")],
             parts=[path, who] if who else [path],
             timeout=_seconds(),
-            # Visitors' copies are a few per address: kept in this process too (dicts of
-            # bytes and strings that _thaw only reads). People's stay in Redis.
-            local=who == VISITOR,
+            # Kept in this process too (dicts of bytes and strings that _thaw only reads),
+            # within hub.cache's byte budget per process.
+            local=True,
+            local_size=lambda entry: len(entry["content"]) if entry else 0,
         )
         if "response" in served:
             return served["response"]

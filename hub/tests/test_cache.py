@@ -238,3 +238,11 @@ def test_pages_render_with_the_cache_down(client, learner, where, silent_port):
         response = client.get(question.get_absolute_url())
         assert response.status_code == 200
         assert "It must not." in response.text
+
+
+def test_local_copies_keep_within_their_byte_budget(monkeypatch):
+    monkeypatch.setattr(cache, "LOCAL_MAX_BYTES", 1000)
+    compute = Counter()
+    for i in range(5):
+        cache.fragment("t", parts=[i], compute=compute, local=True, local_size=lambda v: 400)
+    assert len(cache._local) == 2 and sum(cache._local_sizes.values()) == 800
