@@ -18,6 +18,8 @@ idle between rows):
                    (bench/wsgi.py), same server
     floor-mw       the same view (/healthz) through the full middleware stack and the URL
                    resolver
+    floor-bare-50a the bare view with a body as big as a visitor's 50-answer page (what
+                   sending that many bytes costs by itself; shown beside that page)
     every main page, anonymous / learner / mentor (session cookies of seeded people)
 
 Per row: requests/s, p50/p99 from wrk, SQL queries of one request and the cache hit rate of
@@ -251,6 +253,13 @@ def targets(results: list[tuple], floor: float | None) -> list[str]:
 
     check("anonymous home", ["home:anon"], 0.50)
     check("50-answer question, anonymous", ["question-50:anon"], 0.40)
+    sized = measured.get("floor-bare-50a")
+    if sized and "question-50:anon" in measured:
+        lines.append(
+            "  (the 50-answer page's bytes alone: floor-bare-50a is "
+            f"{sized.rps / floor:.1%} of floor-bare; question-50:anon is "
+            f"{measured['question-50:anon'].rps / sized.rps:.1%} of floor-bare-50a)"
+        )
     check("50-answer question, signed in", ["question-50:learner", "question-50:mentor"], 0.25)
     others = [
         label
@@ -372,6 +381,8 @@ def main() -> int:
     thread = json.dumps({"query": THREAD_QUERY, "variables": {"id": global_id}}).encode()
 
     rows = [Row("floor-bare", "/bench/bare", "anon"), Row("floor-mw", "/healthz", "anon")]
+    # The floor with a body as big as a visitor's 50-answer page: what its bytes alone cost.
+    rows.append(Row("floor-bare-50a", "/bench/bare?bytes=0", "anon"))
     for label, path in main_pages:
         rows += [Row(f"{label}:{who}", path, who) for who in ("anon", "learner", "mentor")]
         if label in ("home", "question-50"):
@@ -413,6 +424,10 @@ def main() -> int:
     results = []
     try:
         server.wait_ready(180)
+        big_page = probe(server.port, Row("size", big.get_absolute_url(), "anon"), [])[3]
+        for row in rows:
+            if row.label == "floor-bare-50a":
+                row.path = f"/bench/bare?bytes={len(big_page)}"
         for row in rows:
             headers = list(credentials[row.who.removesuffix("-1st")])
             if row.body is not None and not row.who.endswith("-token"):

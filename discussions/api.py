@@ -46,7 +46,7 @@ from hub.api.base import (
     request_example,
     url_pattern,
 )
-from hub.api.shared import shared_read, viewer_kind
+from hub.api.shared import shared_read, viewer_kind, whole_body
 from hub.errors import RateLimited
 from hub.markdown import render_markdown
 from notifications import services as notification_services
@@ -324,16 +324,19 @@ def question_list_data(request: Request, params: dict, category: Category | None
     per_member = params.get("q") or params.get("show") in ("mine", "followed")
     if kind == "mentor" or (kind == "member" and per_member):
         return _question_page(request, params, category)
-    data, own = shared_read(
+    shared = shared_read(
         request,
         "api-questions",
         deps=[("questions", "")],
         compute=lambda: _question_page(request, params, category),
         keep=_nothing_hidden,
     )
-    if kind == "member" and not own and selectors.has_hidden_questions(author=request.user):
+    if shared.computed:
+        return shared.value
+    if kind == "member" and selectors.has_hidden_questions(author=request.user):
         return _question_page(request, params, category)
-    return data
+    # The shared copy is the whole body, whoever asks (its Last-Modified: hub.api.shared).
+    return whole_body(request, shared)
 
 
 def _prefetch_tags(questions: list[Question]) -> None:
@@ -368,11 +371,12 @@ def _answers_shared(request: Request, question: Question) -> tuple[list[dict], f
         answers = AnswerSerializer(neutral.answers, many=True, context=context).data
         return [dict(answer) for answer in answers], neutral.hidden_author_ids
 
-    value, _ = shared_read(
+    # Only part of the body (the question and its comments are read per request): no
+    # Last-Modified for the thread (hub.api.shared).
+    return shared_read(
         request, "api-answers", deps=[("question", question.pk)], parts=[question.pk],
         compute=compute,
-    )  # fmt: skip
-    return value
+    ).value  # fmt: skip
 
 
 def question_detail_shared(request: Request, question: Question) -> dict[str, Any]:

@@ -164,7 +164,11 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
     }
 
 
-def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> HttpResponse:
+    """The response for a hit. `looked_up` is the clock read before the versions were: a
+    copy's date is handed out only if its second had come by then (hub.last_modified), so a
+    write that retires it, and any newer copy, come after that date even when requests
+    overlap."""
     content: bytes = entry["content"]
     nonce = generate_nonce()
     mark = NONCE_MARK.encode()
@@ -184,14 +188,14 @@ def _thaw(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         csrf.process_response(request, response)  # sets the cookie for a new visitor
     tag = response.get("ETag")
     if tag is not None:  # a visitor's copy: hub.http_cache's validators, answered here
-        stamp = last_modified.header(entry["at"])
+        stamp = last_modified.header(entry["at"], now=looked_up)
         if stamp is not None:
             response["Last-Modified"] = stamp
         asked = request.headers.get("If-None-Match", "")
         if (
             tag in parse_etags(asked)
             or asked.strip() == "*"
-            or last_modified.not_modified(request, entry["at"])
+            or last_modified.not_modified(request, entry["at"], now=looked_up)
         ):
             return http_cache.not_modified(response)
     return response
@@ -214,6 +218,7 @@ class PageCacheMiddleware:
             return _freeze(request, response, who)
 
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        looked_up = time.time()
         entry = cache.fragment(
             "page" if who == VISITOR else "person-page",
             compute=render,
@@ -229,7 +234,7 @@ class PageCacheMiddleware:
             return served["response"]
         if entry is None:  # this address's page may not be kept
             return self.get_response(request)
-        return _thaw(request, entry)
+        return _thaw(request, entry, looked_up)
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

@@ -589,11 +589,13 @@ SPECTACULAR_SETTINGS = {
 # Browser clients on other origins (a learner's React app): an allow-list, never "*".
 CORS_ALLOWED_ORIGINS = env.list("NEXUS_API_CORS_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/v1/.*$"
-# A browser client may send its token and a conditional GET (If-None-Match: not one of
-# the headers CORS lets through without asking).
-CORS_ALLOW_HEADERS = (*default_cors_headers, "if-none-match")
+# A browser client may send its token and a conditional GET (If-None-Match and
+# If-Modified-Since: not among the headers CORS lets through without asking).
+CORS_ALLOW_HEADERS = (*default_cors_headers, "if-none-match", "if-modified-since")
+# (Last-Modified is one of the response headers CORS always shows; listed with its ETag.)
 CORS_EXPOSE_HEADERS = [
     "ETag",
+    "Last-Modified",
     "Link",
     "Retry-After",
     "RateLimit-Limit",

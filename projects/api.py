@@ -23,7 +23,7 @@ from hub.api.base import (
     query_params,
     request_example,
 )
-from hub.api.shared import shared_read, viewer_kind
+from hub.api.shared import shared_read, viewer_kind, whole_body
 from projects import selectors, services
 from projects.models import (
     DESCRIPTION_MAX,
@@ -212,17 +212,20 @@ def project_list_data(request: Request, params: dict) -> dict:
         rows = [{**row, "starred": False} for row in own[0]["results"]]
         return {**own[0], "results": rows}
 
-    data, computed = shared_read(request, "api-projects", deps=[("projects", "")],
-                                 compute=compute)  # fmt: skip
-    if computed or not signed_in:
-        return own[0] if computed else data
-    starred = selectors.starred_project_ids(
-        viewer=request.user, project_ids=[row["id"] for row in data["results"]]
-    )
-    if starred:
-        rows = [{**row, "starred": row["id"] in starred} for row in data["results"]]
-        data = {**data, "results": rows}
-    return data
+    shared = shared_read(request, "api-projects", deps=[("projects", "")],
+                         compute=compute)  # fmt: skip
+    if shared.computed:
+        return own[0]
+    data = shared.value
+    if signed_in:
+        starred = selectors.starred_project_ids(
+            viewer=request.user, project_ids=[row["id"] for row in data["results"]]
+        )
+        if starred:  # the member's stars laid over it: theirs, with no Last-Modified
+            rows = [{**row, "starred": row["id"] in starred} for row in data["results"]]
+            return {**data, "results": rows}
+    # The shared copy is the whole body (its Last-Modified: hub.api.shared).
+    return whole_body(request, shared)
 
 
 def project_or_404(request: Request, pk: int) -> Project:
@@ -243,11 +246,11 @@ def project_detail_shared(request: Request, project: Project) -> dict:
     the viewer's."""
     if viewer_kind(request) != "anonymous":
         return project_detail_data(request, project)
-    data, _ = shared_read(
+    shared = shared_read(
         request, "api-project", deps=[("project", project.pk)],
         parts=[project.pk], compute=lambda: project_detail_data(request, project),
     )  # fmt: skip
-    return data
+    return whole_body(request, shared)  # the whole body (its Last-Modified: hub.api.shared)
 
 
 class ProjectDetailApi(ApiView):

@@ -5,6 +5,9 @@ Each app's api.py builds on `ApiView`:
 - `ETag` on every successful GET (a strong tag of the body as this viewer sees it), and
   `If-None-Match` answered with 304 and no body. The tag lives here, in the API layer;
   the pages' HTTP caching is their own.
+- `Last-Modified` on a GET whose body is a shared entry as it is (the view says so with
+  hub.api.shared.whole_body), by hub.last_modified's rule, and `If-Modified-Since`
+  answered with 304 when the request has no `If-None-Match`. Other reads carry none.
 - `Cache-Control: private, no-cache` for a signed-in viewer (the body is theirs), and
   `public, no-cache` for anonymous reads; `Vary: Authorization, Cookie` on all, so no
   shared cache hands one person's answer to another.
@@ -42,6 +45,9 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from hub import last_modified
+from hub.api.shared import LAST_MODIFIED_ATTR
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -84,7 +90,15 @@ class ApiView(APIView):
                 response.render()
             etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
             response["ETag"] = etag
-            if _matches(request.headers.get("If-None-Match", ""), etag):
+            dated = getattr(request, LAST_MODIFIED_ATTR, None)
+            if dated is not None:
+                computed_at, seen_at = dated
+                stamp = last_modified.header(computed_at, now=seen_at)
+                if stamp is not None:
+                    response["Last-Modified"] = stamp
+            if _matches(request.headers.get("If-None-Match", ""), etag) or (
+                dated is not None and last_modified.not_modified(request, *dated)
+            ):
                 response = _not_modified(response)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-cache" if authenticated else "public, no-cache"
@@ -195,7 +209,7 @@ def _matches(header: str, etag: str) -> bool:
 
 def _not_modified(response: HttpResponse) -> HttpResponse:
     not_modified = HttpResponseNotModified()
-    for header in ("ETag", "Vary", "Cache-Control", "Link", "RateLimit-Limit",
+    for header in ("ETag", "Last-Modified", "Vary", "Cache-Control", "Link", "RateLimit-Limit",
                    "RateLimit-Remaining", "RateLimit-Reset"):  # fmt: skip
         if header in response:
             not_modified[header] = response[header]

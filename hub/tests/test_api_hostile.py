@@ -11,7 +11,7 @@
 - The hostile URLs (hub/tests/test_links.py) and the Markdown XSS corpus
   (hub/tests/test_markdown.py) through the API: the pages' refusals, 0 server errors.
 - CORS: an origin on NEXUS_API_CORS_ORIGINS gets `Access-Control-Allow-Origin` and the
-  exposed `ETag`, `Link` and rate-limit headers; any other origin gets none.
+  exposed `ETag`, `Last-Modified`, `Link` and rate-limit headers; any other origin gets none.
 """
 
 from __future__ import annotations
@@ -897,6 +897,7 @@ def test_an_allowed_origin_gets_the_cors_headers_and_the_exposed_ones(cors, plac
     assert response["Access-Control-Allow-Origin"] == ALLOWED
     assert {
         "etag",
+        "last-modified",
         "link",
         "ratelimit-limit",
         "ratelimit-remaining",
@@ -913,13 +914,13 @@ def test_a_preflight_from_an_allowed_origin_may_send_a_token_and_a_conditional_g
         headers={
             "Origin": ALLOWED,
             "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "authorization, if-none-match",
+            "Access-Control-Request-Headers": "authorization, if-none-match, if-modified-since",
         },
     )
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ALLOWED
     allowed = {h.strip().lower() for h in response["Access-Control-Allow-Headers"].split(",")}
-    assert {"authorization", "content-type", "if-none-match"} <= allowed
+    assert {"authorization", "content-type", "if-none-match", "if-modified-since"} <= allowed
     methods = {m.strip() for m in response["Access-Control-Allow-Methods"].split(",")}
     assert {"GET", "POST", "PUT", "PATCH", "DELETE"} <= methods
 

@@ -278,9 +278,15 @@ def test_a_visitors_copy_carries_last_modified_once_its_second_has_come(
 
     from hub import page_cache
 
-    # The copy is made five seconds "ago".
-    monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: real_time.time() - 5))
+    # The copy is made five seconds "ago": the first request's clock is behind.
+    behind = [True]
+    monkeypatch.setattr(
+        page_cache,
+        "time",
+        SimpleNamespace(time=lambda: real_time.time() - (5 if behind[0] else 0)),
+    )
     fresh = Client().get("/questions/")
+    behind[0] = False
     assert "Last-Modified" not in fresh  # a render: its second has not come
     hit = Client().get("/questions/")
     assert hasattr(hit, "from_page_cache") and "Last-Modified" in hit
