@@ -15,7 +15,7 @@ def open_thread(page: Page, base: str, question) -> Page:
     page.goto(f"{base}{question.get_absolute_url()}")
     # The socket is open once the page has caught up (the first thing it does on open).
     page.wait_for_function("document.getElementById('live-at').dataset.at !== ''")
-    page.wait_for_timeout(300)
+    expect(page.locator("#live")).to_have_attribute("data-socket", "open", timeout=15_000)
     return page
 
 
@@ -81,10 +81,10 @@ def test_an_offline_tab_catches_up_when_it_returns(
     open_thread(helper, asgi_server, thread)
 
     context.set_offline(True)
-    asker.wait_for_timeout(300)
+    # The page closes its socket when the browser says it is offline.
+    expect(asker.locator("#live")).to_have_attribute("data-socket", "closed", timeout=15_000)
     post_answer(helper, "First: start the worker with -Q default.")
     post_answer(helper, "Second: check CELERY_BROKER_URL.")
-    asker.wait_for_timeout(500)
     expect(asker.locator("#answer-list")).not_to_contain_text("First:")
 
     context.set_offline(False)
@@ -100,7 +100,7 @@ def test_the_bell_rings_and_the_toast_leads_to_the_answer(
     asker = log_in_at(browser.new_context().new_page(), asgi_server, learner)
     helper = log_in_at(browser.new_context().new_page(), asgi_server, other_learner)
     asker.goto(f"{asgi_server}/notifications/settings/")  # any page
-    asker.wait_for_timeout(500)
+    expect(asker.locator("#live")).to_have_attribute("data-socket", "open", timeout=15_000)
     expect(asker.locator("#bell-count")).to_be_hidden()
     open_thread(helper, asgi_server, thread)
 

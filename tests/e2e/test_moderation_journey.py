@@ -99,9 +99,7 @@ def test_a_mentor_inserts_a_saved_reply_into_an_answer(
     )
     # The insert typed into the box: its preview (debounced) lands in the preview pane,
     # not over the thread (it once inherited the answer form's target).
-    with page.expect_response(lambda r: "/markdown/preview" in r.url):
-        pass
-    page.wait_for_timeout(300)
+    expect(form.locator(".md-preview")).to_contain_text("full traceback", timeout=15_000)
     expect(page.locator("#answer-list")).to_be_visible()
     form.get_by_role("button", name="Post your answer").click()
     expect(page.locator("#answer-list")).to_contain_text("Could you paste the full traceback?")
