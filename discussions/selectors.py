@@ -5,10 +5,12 @@ pages by keyset (the last row's sort value and id), so page 500 is as fast as pa
 """
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -28,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from accounts.permissions import hidden_shown_to, may_see_hidden
+from accounts.permissions import hidden_shown_to, is_mentor, may_see_hidden
 from discussions.models import (
     Answer,
     Category,
@@ -700,45 +702,107 @@ def question_search_page(
     *, viewer: Any, query: site_search.ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE
 ) -> tuple[list[SearchResult], int]:
     """One page of questions found by a parsed query, and how many there are in all,
-    counted up to SEARCH_COUNT_MAX + 1 (more than SEARCH_COUNT_MAX: show "1,000+"): five
-    queries whatever the page's length (count, ids, rows, tags, answer snippets)."""
+    counted up to SEARCH_COUNT_MAX + 1 (more than SEARCH_COUNT_MAX: show "1,000+"): a fixed
+    number of queries whatever the page's length (count and ranked ids, or the cached pair;
+    rows, tags, answer snippets)."""
     if not query.searchable:
         return [], 0
-    matches = _question_matches(viewer, query)
-    total = _question_total(viewer, query, matches)
-    if not limit or not total:
-        return [], total
-    ids = list(
-        _question_ranked(matches, query).values_list("pk", flat=True)[offset : offset + limit]
+    total, ids = _question_ranked_ids(viewer, query, offset, limit)
+    return _search_results(viewer, query, list(ids)), total
+
+
+#: How long a query's ranked ids are kept (never stale: keyed on the versions every
+#: discussions write bumps; the timeout only bounds a bump lost in a cache outage).
+SEARCH_CACHE_SECONDS = 120
+
+
+def _search_viewer_class(viewer: Any) -> str:
+    """Whose view of the matches this is, as a cache key part: "all" for mentors (they see
+    every hidden post), "public" for visitors and for people none of whose live posts is
+    hidden (they see exactly what a visitor sees), else the person's own ("u42"): one
+    small query on the authors' indexes for a signed-in learner."""
+    if is_mentor(viewer):
+        return "all"
+    if not (viewer and viewer.is_authenticated):
+        return "public"
+    hidden = Q(author=viewer, hidden_at__isnull=False, is_deleted=False)
+    own_hidden = Question.objects.filter(hidden).values("pk")[:1].union(
+        Answer.objects.filter(hidden).values("pk")[:1], all=True
     )
-    return _search_results(viewer, query, ids), total
+    return f"u{viewer.pk}" if own_hidden.exists() else "public"
+
+
+def _question_ranked_ids(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, tuple[int, ...]]:
+    """(the capped total, the window's ranked ids), cached for a short while per query,
+    window and class of viewer (`_search_viewer_class`). Every discussions write (a post,
+    an edit, a vote, a hide, a delete) bumps the ("questions", "") version after commit
+    (discussions.events.question_bump), and roles bump ("site", ""): the next search
+    after a write computes afresh."""
+
+    def compute() -> tuple[int, tuple[int, ...]]:
+        return _question_ranked_ids_uncached(viewer, query, offset, limit)
+
+    if not settings.NEXUS_CACHE:
+        return compute()
+    digest = hashlib.blake2b(
+        repr((query.terms, query.excluded, query.tags)).encode(), digest_size=16
+    ).hexdigest()
+    return cache.fragment(
+        "search-questions",
+        deps=[("questions", "")],
+        parts=[_search_viewer_class(viewer), digest, offset, limit],
+        compute=compute,
+        timeout=SEARCH_CACHE_SECONDS,
+    )
+
+
+def _question_ranked_ids_uncached(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, tuple[int, ...]]:
+    matches = _question_matches(viewer, query)
+    own, total = _question_total(viewer, query, matches)
+    if not limit or not total:
+        return total, ()
+    if own >= offset + limit:
+        # The window lies inside the questions whose own words match: every one of them
+        # ranks before any question found only through an answer (_question_ranked), so
+        # the answers' pass (tens of thousands of rows for a common word) is not needed.
+        matches = _question_matches(viewer, query, own_text_only=True)
+    ranked = _question_ranked(matches, query).values_list("pk", flat=True)
+    return total, tuple(ranked[offset : offset + limit])
 
 
 def _question_total(
     viewer: Any, query: site_search.ParsedQuery, matches: QuerySet[Question]
-) -> int:
-    """How many questions match, counted up to SEARCH_COUNT_MAX + 1 (one query).
+) -> tuple[int, int]:
+    """How many questions match by their own words, and in all, each counted up to
+    SEARCH_COUNT_MAX + 1 (one query).
 
     Counting every match of a common word costs more than finding the page: hashing the
     question ids of every matching answer (65k answers for "django" in the bench data).
     On PostgreSQL the first count walks only the questions whose own vector matches and
     stops at SEARCH_COUNT_MAX + 1; only when those are fewer is the full count (still
-    capped) evaluated: PostgreSQL runs a CASE branch's subquery only when it is taken."""
+    capped) evaluated: PostgreSQL runs a CASE branch's subquery only when it is taken.
+    (On SQLite, or with only tags, the own count is 0: the ranking reads every match.)"""
     cap = SEARCH_COUNT_MAX + 1
     if connection.vendor != "postgresql" or not query.terms:
-        return matches[:cap].count()
+        return 0, matches[:cap].count()
     own = _question_matches(viewer, query, own_text_only=True).values("pk")[:cap]
     every = matches.values("pk")[:cap]
     own_sql, own_params = own.query.sql_with_params()
     every_sql, every_params = every.query.sql_with_params()
     # Both parts are the ORM's own compiled SQL; every value is a parameter.
     sql = (
-        f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({own_sql}) AS own) >= %s THEN %s "  # noqa: S608
-        f"ELSE (SELECT COUNT(*) FROM ({every_sql}) AS every) END"
+        f"SELECT own.n, CASE WHEN own.n >= %s THEN %s "  # noqa: S608
+        f"ELSE (SELECT COUNT(*) FROM ({every_sql}) AS every) END "
+        f"FROM (SELECT COUNT(*) AS n FROM ({own_sql}) AS own_ids) AS own"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*own_params, cap, cap, *every_params))
-        return cursor.fetchone()[0]
+        cursor.execute(sql, (cap, cap, *every_params, *own_params))
+        own_count, total = cursor.fetchone()
+    return own_count, total
 
 
 def _search_results(
@@ -746,7 +810,8 @@ def _search_results(
 ) -> list[SearchResult]:
     if not ids:
         return []
-    rows = Question.objects.filter(pk__in=ids).select_related("author", "category")
+    # The viewer's visibility again: ids from the cache never show what they may not open.
+    rows = questions_visible_to(viewer).filter(pk__in=ids).select_related("author", "category")
     postgres = connection.vendor == "postgresql" and query.terms
     if postgres:
         search = SearchQuery(query.websearch, search_type="websearch", config="english")
@@ -755,7 +820,9 @@ def _search_results(
     tags = tags_for_questions(question_ids=ids)
     results = []
     for pk in ids:
-        question = by_id[pk]
+        question = by_id.get(pk)
+        if question is None:
+            continue
         if postgres:
             snippet = _snippet(question.headline)
         elif query.terms:
