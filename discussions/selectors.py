@@ -592,6 +592,8 @@ WORD_RE = site_search.WORD_RE
 ANSWER_VECTOR = SearchVector("body", config="english")
 #: Totals are counted up to this many matches; past it a page shows "1,000+".
 SEARCH_COUNT_MAX = 1000
+#: A window of ranked ids is taken from twice its end in candidates, and this many more.
+SEARCH_CANDIDATES_EXTRA = 20
 
 
 @dataclass
@@ -642,16 +644,22 @@ def _text_q(term: site_search.Term, *columns: str, tags: bool = False) -> Q:
     return found
 
 
-def _question_matches(
-    viewer: Any, query: site_search.ParsedQuery, *, own_text_only: bool = False
-) -> QuerySet[Question]:
-    """The questions the query finds. `own_text_only` (PostgreSQL): only those whose own
-    vector matches, a subset that a LIMITed read walks without hashing every answer."""
+def _question_scope(viewer: Any, query: site_search.ParsedQuery) -> QuerySet[Question]:
+    """The questions a viewer may open, with the query's tag: filters."""
     questions = questions_visible_to(viewer)
     for tag in query.tags:
         questions = questions.filter(
             Exists(Question.tags.through.objects.filter(question_id=OuterRef("pk"), tag__name=tag))
         )
+    return questions
+
+
+def _question_matches(
+    viewer: Any, query: site_search.ParsedQuery, *, own_text_only: bool = False
+) -> QuerySet[Question]:
+    """The questions the query finds. `own_text_only` (PostgreSQL): only those whose own
+    vector matches, a subset that a LIMITed read walks without hashing every answer."""
+    questions = _question_scope(viewer, query)
     if not query.terms:
         return questions
     answers = Answer.objects.filter(shown_to(viewer), is_deleted=False)
@@ -662,20 +670,31 @@ def _question_matches(
             return questions.filter(pk__in=in_question)
         in_answers = answers.annotate(v=ANSWER_VECTOR).filter(v=search).values("question_id")
         return questions.filter(Q(pk__in=in_question) | Q(pk__in=in_answers))
-    in_question, in_answer = Q(), Q()
+    in_question, in_answer = _own_text_q(query), Q()
     for term in query.terms:
-        in_question &= _text_q(term, "title", "body", tags=True)
         in_answer &= Q(body__icontains=term.text)
     for term in query.excluded:
-        in_question &= ~_text_q(term, "title", "body", tags=True)
         in_answer &= ~Q(body__icontains=term.text)
     return questions.filter(
         in_question | Exists(answers.filter(in_answer, question_id=OuterRef("pk")))
     )
 
 
+def _own_text_q(query: site_search.ParsedQuery) -> Q:
+    """SQLite: the query matches the question's own title, body and tags."""
+    found = Q()
+    for term in query.terms:
+        found &= _text_q(term, "title", "body", tags=True)
+    for term in query.excluded:
+        found &= ~_text_q(term, "title", "body", tags=True)
+    return found
+
+
 def _question_ranked(matches: QuerySet[Question], query: site_search.ParsedQuery) -> QuerySet:
-    """Title matches first, then the best text matches, then the highest scored."""
+    """Questions whose own words match before those found only through an answer (the
+    rank of a vector that does not match means nothing: ts_rank leaves out -excluded
+    words, and scores a vector with some of the words); then title matches first, then
+    the best text matches, then the highest scored."""
     if not query.terms:
         return matches.order_by("-score", "-pk")
     if connection.vendor == "postgresql":
@@ -683,19 +702,25 @@ def _question_ranked(matches: QuerySet[Question], query: site_search.ParsedQuery
         search = SearchQuery(query.websearch, search_type="websearch", config="english")
         vector = F("search_row__search_vector")
         return matches.annotate(
+            own_match=Case(
+                When(search_row__search_vector=search, then=1),
+                default=0,
+                output_field=IntegerField(),
+            ),
             title_rank=Coalesce(
                 SearchRank(vector, search, weights=[0.0, 0.0, 0.0, 1.0]),
                 0.0,
                 output_field=FloatField(),
             ),
             rank=Coalesce(SearchRank(vector, search), 0.0, output_field=FloatField()),
-        ).order_by("-title_rank", "-rank", "-score", "-pk")
+        ).order_by("-own_match", "-title_rank", "-rank", "-score", "-pk")
     in_title = Q()
     for term in query.terms:
         in_title &= Q(title__icontains=term.text)
     return matches.annotate(
-        title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField())
-    ).order_by("title_hit", "-score", "-pk")
+        own_match=Case(When(_own_text_q(query), then=1), default=0, output_field=IntegerField()),
+        title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField()),
+    ).order_by("-own_match", "title_hit", "-score", "-pk")
 
 
 def question_search_page(
@@ -726,8 +751,9 @@ def _search_viewer_class(viewer: Any) -> str:
     if not (viewer and viewer.is_authenticated):
         return "public"
     hidden = Q(author=viewer, hidden_at__isnull=False, is_deleted=False)
-    own_hidden = Question.objects.filter(hidden).values("pk")[:1].union(
-        Answer.objects.filter(hidden).values("pk")[:1], all=True
+    own_hidden = User.objects.filter(
+        Q(Exists(Question.objects.filter(hidden))) | Q(Exists(Answer.objects.filter(hidden))),
+        pk=viewer.pk,
     )
     return f"u{viewer.pk}" if own_hidden.exists() else "public"
 
@@ -769,9 +795,38 @@ def _question_ranked_ids_uncached(
         # The window lies inside the questions whose own words match: every one of them
         # ranks before any question found only through an answer (_question_ranked), so
         # the answers' pass (tens of thousands of rows for a common word) is not needed.
+        ids = _question_ranked_by_search_rows(viewer, query, offset, limit)
+        if ids is not None:
+            return total, ids
         matches = _question_matches(viewer, query, own_text_only=True)
     ranked = _question_ranked(matches, query).values_list("pk", flat=True)
     return total, tuple(ranked[offset : offset + limit])
+
+
+def _question_ranked_by_search_rows(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, ...] | None:
+    """PostgreSQL, for a window inside the questions whose own words match: the best
+    candidates by the search table alone (title rank, rank, its copy of the score, id: one
+    pass over the matching rows, no read of the questions, which is most of the time of
+    ranking every match), then only those are checked against the viewer's visibility and
+    the tag filters and ranked again, in one query. Exact when enough candidates are left
+    (the ones kept keep their order); None when not (many hidden or filtered out among the
+    best): the caller then ranks every own match."""
+    search = SearchQuery(query.websearch, search_type="websearch", config="english")
+    vector = F("search_vector")
+    candidates = (
+        QuestionSearch.objects.filter(search_vector=search)
+        .annotate(
+            title_rank=SearchRank(vector, search, weights=[0.0, 0.0, 0.0, 1.0]),
+            rank=SearchRank(vector, search),
+        )
+        .order_by("-title_rank", "-rank", "-score", "-question_id")
+        .values("question_id")[: (offset + limit) * 2 + SEARCH_CANDIDATES_EXTRA]
+    )
+    kept = _question_scope(viewer, query).filter(pk__in=candidates)
+    ids = tuple(_question_ranked(kept, query).values_list("pk", flat=True)[offset : offset + limit])
+    return ids if len(ids) == limit else None
 
 
 def _question_total(

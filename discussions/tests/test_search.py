@@ -364,3 +364,55 @@ def test_the_ranking_skips_answers_only_when_own_matches_fill_the_window(
     assert total == 4
     found = [r.question for r in page + rest]
     assert set(found[:3]) == set(own) and found[3] == through_answer
+
+
+def test_questions_matching_by_their_own_words_rank_before_those_found_through_an_answer(
+    learner, mentor
+):
+    """A title holding the word does not lift a question that only an answer matches
+    (here its body has the excluded word): ranks of a text that does not match mean
+    nothing."""
+    through_answer = make.question(
+        learner, title="Celery or cron for nightly jobs?", body="We run Redis already."
+    )
+    make.answer(mentor, through_answer, body="Celery beat is fine for nightly jobs.")
+    own = make.question(learner, title="Scheduling nightly jobs", body="Is Celery beat enough?")
+    assert _found("celery -redis") == [own, through_answer]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table: PostgreSQL")
+def test_the_search_table_keeps_a_copy_of_the_score(learner, other_learner, mentor):
+    from discussions.models import QuestionSearch
+
+    question = make.question(learner, title="Zeppelin mooring masts", body="Tall ones.")
+    services.vote_toggle(user=other_learner, post=question)
+    services.vote_toggle(user=mentor, post=question)
+    assert QuestionSearch.objects.get(question=question).score == 2
+    services.vote_toggle(user=mentor, post=question)
+    assert QuestionSearch.objects.get(question=question).score == 1
+
+
+def test_hidden_questions_among_the_best_candidates_fall_back_to_the_full_ranking(
+    learner, other_learner, mentor, settings, monkeypatch
+):
+    """The window is ranked from a few candidates of the search table; when hidden ones
+    leave too few, every match is ranked: the same page either way."""
+    settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 100, "new": 100}}
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES_EXTRA", 0)
+    best = [
+        make.question(other_learner, title=f"Zeppelin zeppelin number {i}", body="A zeppelin.")
+        for i in range(2)
+    ]
+    rest = [make.question(other_learner, title=f"Zeppelin {i} masts", body="Hm.") for i in range(4)]
+    services.vote_toggle(user=mentor, post=rest[1])
+    for question in best:
+        services.post_hidden_set(post=question, hidden=True, reason="spam")
+    for viewer in (learner, mentor):
+        every = _found("zeppelin", viewer=viewer)  # 20 a page: more than match, all ranked
+        assert len(every) == (6 if viewer == mentor else 4)
+        for offset in range(3):
+            results, _ = selectors.question_search_page(
+                viewer=viewer, query=site_search.parse("zeppelin"), offset=offset, limit=1
+            )
+            assert [r.question for r in results] == every[offset : offset + 1]
+    assert not set(best) & set(_found("zeppelin", viewer=learner))
