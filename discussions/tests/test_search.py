@@ -346,9 +346,7 @@ def test_a_repeated_search_skips_the_count_and_the_ranking(
     assert len(queries.captured_queries) == 3, [q["sql"] for q in queries.captured_queries]
 
 
-def test_the_ranking_skips_answers_only_when_own_matches_fill_the_window(
-    learner, mentor, settings
-):
+def test_the_ranking_skips_answers_only_when_own_matches_fill_the_window(learner, mentor, settings):
     """Questions found only through an answer rank after every question whose own words
     match, so pages inside the own matches are the same as ranking every match."""
     settings.NEXUS_POSTING_LIMITS = {
