@@ -210,8 +210,11 @@ def _search_index(question: Question, tag_names: Iterable[str] = ()) -> None:
         + SearchVector(Value(" ".join(tag_names)), weight="B", config="english")
         + SearchVector(Value(question.body), weight="B", config="english")
     )
+    # The score as the row has it now (not as this instance read it: a vote may have come
+    # between), for the search's tie-break.
+    score = Subquery(Question.objects.filter(pk=question.pk).values("score")[:1])
     QuestionSearch.objects.update_or_create(
-        question_id=question.pk, defaults={"search_vector": vector, "score": question.score}
+        question_id=question.pk, defaults={"search_vector": vector, "score": score}
     )
 
 

@@ -414,3 +414,20 @@ def test_hidden_questions_among_the_best_candidates_fall_back_to_the_full_rankin
             )
             assert [r.question for r in results] == every[offset : offset + 1]
     assert not set(best) & set(_found("zeppelin", viewer=learner))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table: PostgreSQL")
+def test_an_edit_from_an_older_copy_keeps_the_search_tables_score(learner, other_learner):
+    from discussions.models import Question, QuestionSearch
+
+    question = make.question(learner, title="Zeppelin mooring masts", body="Tall ones.")
+    stale = Question.objects.get(pk=question.pk)
+    services.vote_toggle(user=other_learner, post=question)
+    services.question_edit(
+        editor=learner,
+        question=stale,
+        title="Zeppelin mooring masts, tall",
+        body="Tall ones.",
+        category=stale.category,
+    )
+    assert QuestionSearch.objects.get(question=question).score == 1
