@@ -338,14 +338,15 @@ def seed() -> None:
         # The same vector as discussions.services._search_index, for every question at once.
         with connection.cursor() as cursor:
             cursor.execute(
-                "INSERT INTO discussions_questionsearch (question_id, search_vector) "
-                "SELECT id, setweight(to_tsvector('english', title), 'A') || "
+                "INSERT INTO discussions_questionsearch (question_id, score, search_vector) "
+                "SELECT id, score, setweight(to_tsvector('english', title), 'A') || "
                 "setweight(to_tsvector('english', COALESCE((SELECT string_agg(t.name, ' ') "
                 "FROM discussions_question_tags qt JOIN discussions_tag t ON t.id = qt.tag_id "
                 "WHERE qt.question_id = q.id), '')), 'B') || "
                 "setweight(to_tsvector('english', body), 'B') "
                 "FROM discussions_question q WHERE NOT is_deleted "
-                "ON CONFLICT (question_id) DO UPDATE SET search_vector = EXCLUDED.search_vector"
+                "ON CONFLICT (question_id) DO UPDATE SET search_vector = EXCLUDED.search_vector, "
+                "score = EXCLUDED.score"
             )
     print(
         f"  {len(users)} people, {len(questions)} questions, {len(answers)} answers, "

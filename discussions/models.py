@@ -250,6 +250,9 @@ class QuestionSearch(models.Model):
         Question, primary_key=True, on_delete=models.CASCADE, related_name="search_row"
     )
     search_vector = SearchVectorField()
+    # A copy of the question's score (vote_toggle keeps it): the ranking's tie-break, so the
+    # best matches of a common word are found in this table alone (docs/decisions/0022).
+    score = models.IntegerField(default=0)
 
     def __str__(self) -> str:
         return f"search vector of {self.question_id}"

@@ -5,10 +5,12 @@ pages by keyset (the last row's sort value and id), so page 500 is as fast as pa
 """
 
 import difflib
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
@@ -28,7 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from accounts.permissions import hidden_shown_to, may_see_hidden
+from accounts.permissions import hidden_shown_to, is_mentor, may_see_hidden
 from discussions.models import (
     Answer,
     Category,
@@ -590,6 +592,8 @@ WORD_RE = site_search.WORD_RE
 ANSWER_VECTOR = SearchVector("body", config="english")
 #: Totals are counted up to this many matches; past it a page shows "1,000+".
 SEARCH_COUNT_MAX = 1000
+#: A window of ranked ids is taken from twice its end in candidates, and this many more.
+SEARCH_CANDIDATES_EXTRA = 20
 
 
 @dataclass
@@ -640,16 +644,22 @@ def _text_q(term: site_search.Term, *columns: str, tags: bool = False) -> Q:
     return found
 
 
-def _question_matches(
-    viewer: Any, query: site_search.ParsedQuery, *, own_text_only: bool = False
-) -> QuerySet[Question]:
-    """The questions the query finds. `own_text_only` (PostgreSQL): only those whose own
-    vector matches, a subset that a LIMITed read walks without hashing every answer."""
+def _question_scope(viewer: Any, query: site_search.ParsedQuery) -> QuerySet[Question]:
+    """The questions a viewer may open, with the query's tag: filters."""
     questions = questions_visible_to(viewer)
     for tag in query.tags:
         questions = questions.filter(
             Exists(Question.tags.through.objects.filter(question_id=OuterRef("pk"), tag__name=tag))
         )
+    return questions
+
+
+def _question_matches(
+    viewer: Any, query: site_search.ParsedQuery, *, own_text_only: bool = False
+) -> QuerySet[Question]:
+    """The questions the query finds. `own_text_only` (PostgreSQL): only those whose own
+    vector matches, a subset that a LIMITed read walks without hashing every answer."""
+    questions = _question_scope(viewer, query)
     if not query.terms:
         return questions
     answers = Answer.objects.filter(shown_to(viewer), is_deleted=False)
@@ -660,20 +670,31 @@ def _question_matches(
             return questions.filter(pk__in=in_question)
         in_answers = answers.annotate(v=ANSWER_VECTOR).filter(v=search).values("question_id")
         return questions.filter(Q(pk__in=in_question) | Q(pk__in=in_answers))
-    in_question, in_answer = Q(), Q()
+    in_question, in_answer = _own_text_q(query), Q()
     for term in query.terms:
-        in_question &= _text_q(term, "title", "body", tags=True)
         in_answer &= Q(body__icontains=term.text)
     for term in query.excluded:
-        in_question &= ~_text_q(term, "title", "body", tags=True)
         in_answer &= ~Q(body__icontains=term.text)
     return questions.filter(
         in_question | Exists(answers.filter(in_answer, question_id=OuterRef("pk")))
     )
 
 
+def _own_text_q(query: site_search.ParsedQuery) -> Q:
+    """SQLite: the query matches the question's own title, body and tags."""
+    found = Q()
+    for term in query.terms:
+        found &= _text_q(term, "title", "body", tags=True)
+    for term in query.excluded:
+        found &= ~_text_q(term, "title", "body", tags=True)
+    return found
+
+
 def _question_ranked(matches: QuerySet[Question], query: site_search.ParsedQuery) -> QuerySet:
-    """Title matches first, then the best text matches, then the highest scored."""
+    """Questions whose own words match before those found only through an answer (the
+    rank of a vector that does not match means nothing: ts_rank leaves out -excluded
+    words, and scores a vector with some of the words); then title matches first, then
+    the best text matches, then the highest scored."""
     if not query.terms:
         return matches.order_by("-score", "-pk")
     if connection.vendor == "postgresql":
@@ -681,64 +702,162 @@ def _question_ranked(matches: QuerySet[Question], query: site_search.ParsedQuery
         search = SearchQuery(query.websearch, search_type="websearch", config="english")
         vector = F("search_row__search_vector")
         return matches.annotate(
+            own_match=Case(
+                When(search_row__search_vector=search, then=1),
+                default=0,
+                output_field=IntegerField(),
+            ),
             title_rank=Coalesce(
                 SearchRank(vector, search, weights=[0.0, 0.0, 0.0, 1.0]),
                 0.0,
                 output_field=FloatField(),
             ),
             rank=Coalesce(SearchRank(vector, search), 0.0, output_field=FloatField()),
-        ).order_by("-title_rank", "-rank", "-score", "-pk")
+        ).order_by("-own_match", "-title_rank", "-rank", "-score", "-pk")
     in_title = Q()
     for term in query.terms:
         in_title &= Q(title__icontains=term.text)
     return matches.annotate(
-        title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField())
-    ).order_by("title_hit", "-score", "-pk")
+        own_match=Case(When(_own_text_q(query), then=1), default=0, output_field=IntegerField()),
+        title_hit=Case(When(in_title, then=0), default=1, output_field=IntegerField()),
+    ).order_by("-own_match", "title_hit", "-score", "-pk")
 
 
 def question_search_page(
     *, viewer: Any, query: site_search.ParsedQuery, offset: int = 0, limit: int = PAGE_SIZE
 ) -> tuple[list[SearchResult], int]:
     """One page of questions found by a parsed query, and how many there are in all,
-    counted up to SEARCH_COUNT_MAX + 1 (more than SEARCH_COUNT_MAX: show "1,000+"): five
-    queries whatever the page's length (count, ids, rows, tags, answer snippets)."""
+    counted up to SEARCH_COUNT_MAX + 1 (more than SEARCH_COUNT_MAX: show "1,000+"): a fixed
+    number of queries whatever the page's length (count and ranked ids, or the cached pair;
+    rows, tags, answer snippets)."""
     if not query.searchable:
         return [], 0
-    matches = _question_matches(viewer, query)
-    total = _question_total(viewer, query, matches)
-    if not limit or not total:
-        return [], total
-    ids = list(
-        _question_ranked(matches, query).values_list("pk", flat=True)[offset : offset + limit]
+    total, ids = _question_ranked_ids(viewer, query, offset, limit)
+    return _search_results(viewer, query, list(ids)), total
+
+
+#: How long a query's ranked ids are kept (never stale: keyed on the versions every
+#: discussions write bumps; the timeout only bounds a bump lost in a cache outage).
+SEARCH_CACHE_SECONDS = 120
+
+
+def _search_viewer_class(viewer: Any) -> str:
+    """Whose view of the matches this is, as a cache key part: "all" for mentors (they see
+    every hidden post), "public" for visitors and for people none of whose live posts is
+    hidden (they see exactly what a visitor sees), else the person's own ("u42"): one
+    small query on the authors' indexes for a signed-in learner."""
+    if is_mentor(viewer):
+        return "all"
+    if not (viewer and viewer.is_authenticated):
+        return "public"
+    hidden = Q(author=viewer, hidden_at__isnull=False, is_deleted=False)
+    own_hidden = User.objects.filter(
+        Q(Exists(Question.objects.filter(hidden))) | Q(Exists(Answer.objects.filter(hidden))),
+        pk=viewer.pk,
     )
-    return _search_results(viewer, query, ids), total
+    return f"u{viewer.pk}" if own_hidden.exists() else "public"
+
+
+def _question_ranked_ids(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, tuple[int, ...]]:
+    """(the capped total, the window's ranked ids), cached for a short while per query,
+    window and class of viewer (`_search_viewer_class`). Every discussions write (a post,
+    an edit, a vote, a hide, a delete) bumps the ("questions", "") version after commit
+    (discussions.events.question_bump), and roles bump ("site", ""): the next search
+    after a write computes afresh."""
+
+    def compute() -> tuple[int, tuple[int, ...]]:
+        return _question_ranked_ids_uncached(viewer, query, offset, limit)
+
+    if not settings.NEXUS_CACHE:
+        return compute()
+    digest = hashlib.blake2b(
+        repr((query.terms, query.excluded, query.tags)).encode(), digest_size=16
+    ).hexdigest()
+    return cache.fragment(
+        "search-questions",
+        deps=[("questions", "")],
+        parts=[_search_viewer_class(viewer), digest, offset, limit],
+        compute=compute,
+        timeout=SEARCH_CACHE_SECONDS,
+    )
+
+
+def _question_ranked_ids_uncached(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, tuple[int, ...]]:
+    matches = _question_matches(viewer, query)
+    own, total = _question_total(viewer, query, matches)
+    if not limit or not total:
+        return total, ()
+    if own >= offset + limit:
+        # The window lies inside the questions whose own words match: every one of them
+        # ranks before any question found only through an answer (_question_ranked), so
+        # the answers' pass (tens of thousands of rows for a common word) is not needed.
+        ids = _question_ranked_by_search_rows(viewer, query, offset, limit)
+        if ids is not None:
+            return total, ids
+        matches = _question_matches(viewer, query, own_text_only=True)
+    ranked = _question_ranked(matches, query).values_list("pk", flat=True)
+    return total, tuple(ranked[offset : offset + limit])
+
+
+def _question_ranked_by_search_rows(
+    viewer: Any, query: site_search.ParsedQuery, offset: int, limit: int
+) -> tuple[int, ...] | None:
+    """PostgreSQL, for a window inside the questions whose own words match: the best
+    candidates by the search table alone (title rank, rank, its copy of the score, id: one
+    pass over the matching rows, no read of the questions, which is most of the time of
+    ranking every match), then only those are checked against the viewer's visibility and
+    the tag filters and ranked again, in one query. Exact when enough candidates are left
+    (the ones kept keep their order); None when not (many hidden or filtered out among the
+    best): the caller then ranks every own match."""
+    search = SearchQuery(query.websearch, search_type="websearch", config="english")
+    vector = F("search_vector")
+    candidates = (
+        QuestionSearch.objects.filter(search_vector=search)
+        .annotate(
+            title_rank=SearchRank(vector, search, weights=[0.0, 0.0, 0.0, 1.0]),
+            rank=SearchRank(vector, search),
+        )
+        .order_by("-title_rank", "-rank", "-score", "-question_id")
+        .values("question_id")[: (offset + limit) * 2 + SEARCH_CANDIDATES_EXTRA]
+    )
+    kept = _question_scope(viewer, query).filter(pk__in=candidates)
+    ids = tuple(_question_ranked(kept, query).values_list("pk", flat=True)[offset : offset + limit])
+    return ids if len(ids) == limit else None
 
 
 def _question_total(
     viewer: Any, query: site_search.ParsedQuery, matches: QuerySet[Question]
-) -> int:
-    """How many questions match, counted up to SEARCH_COUNT_MAX + 1 (one query).
+) -> tuple[int, int]:
+    """How many questions match by their own words, and in all, each counted up to
+    SEARCH_COUNT_MAX + 1 (one query).
 
     Counting every match of a common word costs more than finding the page: hashing the
     question ids of every matching answer (65k answers for "django" in the bench data).
     On PostgreSQL the first count walks only the questions whose own vector matches and
     stops at SEARCH_COUNT_MAX + 1; only when those are fewer is the full count (still
-    capped) evaluated: PostgreSQL runs a CASE branch's subquery only when it is taken."""
+    capped) evaluated: PostgreSQL runs a CASE branch's subquery only when it is taken.
+    (On SQLite, or with only tags, the own count is 0: the ranking reads every match.)"""
     cap = SEARCH_COUNT_MAX + 1
     if connection.vendor != "postgresql" or not query.terms:
-        return matches[:cap].count()
+        return 0, matches[:cap].count()
     own = _question_matches(viewer, query, own_text_only=True).values("pk")[:cap]
     every = matches.values("pk")[:cap]
     own_sql, own_params = own.query.sql_with_params()
     every_sql, every_params = every.query.sql_with_params()
     # Both parts are the ORM's own compiled SQL; every value is a parameter.
     sql = (
-        f"SELECT CASE WHEN (SELECT COUNT(*) FROM ({own_sql}) AS own) >= %s THEN %s "  # noqa: S608
-        f"ELSE (SELECT COUNT(*) FROM ({every_sql}) AS every) END"
+        f"SELECT own.n, CASE WHEN own.n >= %s THEN %s "  # noqa: S608
+        f"ELSE (SELECT COUNT(*) FROM ({every_sql}) AS every) END "
+        f"FROM (SELECT COUNT(*) AS n FROM ({own_sql}) AS own_ids) AS own"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*own_params, cap, cap, *every_params))
-        return cursor.fetchone()[0]
+        cursor.execute(sql, (cap, cap, *every_params, *own_params))
+        own_count, total = cursor.fetchone()
+    return own_count, total
 
 
 def _search_results(
@@ -746,7 +865,8 @@ def _search_results(
 ) -> list[SearchResult]:
     if not ids:
         return []
-    rows = Question.objects.filter(pk__in=ids).select_related("author", "category")
+    # The viewer's visibility again: ids from the cache never show what they may not open.
+    rows = questions_visible_to(viewer).filter(pk__in=ids).select_related("author", "category")
     postgres = connection.vendor == "postgresql" and query.terms
     if postgres:
         search = SearchQuery(query.websearch, search_type="websearch", config="english")
@@ -755,7 +875,9 @@ def _search_results(
     tags = tags_for_questions(question_ids=ids)
     results = []
     for pk in ids:
-        question = by_id[pk]
+        question = by_id.get(pk)
+        if question is None:
+            continue
         if postgres:
             snippet = _snippet(question.headline)
         elif query.terms:

@@ -210,8 +210,11 @@ def _search_index(question: Question, tag_names: Iterable[str] = ()) -> None:
         + SearchVector(Value(" ".join(tag_names)), weight="B", config="english")
         + SearchVector(Value(question.body), weight="B", config="english")
     )
+    # The score as the row has it now (not as this instance read it: a vote may have come
+    # between), for the search's tie-break.
+    score = Subquery(Question.objects.filter(pk=question.pk).values("score")[:1])
     QuestionSearch.objects.update_or_create(
-        question_id=question.pk, defaults={"search_vector": vector}
+        question_id=question.pk, defaults={"search_vector": vector, "score": score}
     )
 
 
@@ -645,7 +648,11 @@ def vote_toggle(*, user: User, post: Question | Answer) -> bool:
         except IntegrityError:  # a double click raced us: the vote is there already
             post.refresh_from_db(fields=["score"])
             return True
-    type(post).objects.filter(pk=post.pk).update(score=F("score") + (1 if voted else -1))
+    change = 1 if voted else -1
+    type(post).objects.filter(pk=post.pk).update(score=F("score") + change)
+    if field == "question" and connection.vendor == "postgresql":
+        # The search table's copy of the score (the ranking's tie-break).
+        QuestionSearch.objects.filter(question_id=post.pk).update(score=F("score") + change)
     post.refresh_from_db(fields=["score"])
     question_id = post.pk if field == "question" else post.question_id
     if voted and is_vote_milestone(post.score):

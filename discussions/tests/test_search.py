@@ -249,3 +249,185 @@ def test_the_page_runs_five_queries_when_answers_give_the_snippets(learner, ment
     assert total == 1 and results[0].in_answer
     # count, ids, rows, tags, answer snippets
     assert len(queries.captured_queries) == 5, [q["sql"] for q in queries.captured_queries]
+
+
+# --- The ranked ids kept in hub.cache (issue 16) --------------------------------------------
+# Writes run their after-commit callbacks (the version bumps of production) here.
+
+
+@pytest.mark.cached
+def test_a_write_is_found_by_the_next_signed_in_search(
+    learner, mentor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = make.question(mentor, title="Zeppelin mooring masts", body="Tall ones.")
+    assert _found("zeppelin", viewer=learner) == [first]  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make.question(mentor, title="Zeppelin hangars", body="Big ones.")
+    assert set(_found("zeppelin", viewer=learner)) == {first, second}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.question_edit(
+            editor=mentor,
+            question=second,
+            title="Airship hangars",
+            body="Big ones.",
+            category=second.category,
+        )
+    assert _found("zeppelin", viewer=learner) == [first]
+    with django_capture_on_commit_callbacks(execute=True):
+        make.answer(mentor, second, body="A zeppelin fits in a hangar.")
+    assert set(_found("zeppelin", viewer=learner)) == {first, second}
+
+
+@pytest.mark.cached
+def test_a_hidden_answer_stops_finding_its_question_on_the_next_search(
+    learner, other_learner, mentor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        question = make.question(learner, title="My worker loses jobs on deploy", body="Help.")
+        answer = make.answer(other_learner, question, body="Buy zeppelin insurance.")
+    assert _found("zeppelin", viewer=learner) == [question]  # cached for everyone "public"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_hidden_set(post=answer, hidden=True, reason="spam")
+    assert _found("zeppelin", viewer=learner) == []
+    assert _found("zeppelin", viewer=None) == []
+    assert _found("zeppelin", viewer=mentor) == [question]
+    # Its author still finds it (their own view, never the visitors' cached one).
+    results, _ = selectors.question_search_page(
+        viewer=other_learner, query=site_search.parse("zeppelin")
+    )
+    assert [r.question for r in results] == [question] and "insurance" in results[0].snippet
+    assert _found("zeppelin", viewer=learner) == []
+
+
+@pytest.mark.cached
+def test_the_author_of_a_hidden_question_is_not_served_the_public_entry(
+    learner, other_learner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        question = make.question(learner, title="Quarantined zeppelins", body="Hm.")
+        services.post_hidden_set(post=question, hidden=True, reason="off topic")
+    assert _found("zeppelins", viewer=other_learner) == []  # the public entry
+    assert _found("zeppelins", viewer=learner) == [question]
+    assert _found("zeppelins", viewer=other_learner) == []
+
+
+@pytest.mark.cached
+def test_cached_ids_never_show_a_question_hidden_since(
+    learner, mentor, django_capture_on_commit_callbacks
+):
+    """Even with a version bump lost (a cache outage at the write), the rows are read with
+    the viewer's visibility: a hidden question never shows to a learner."""
+    from django.utils import timezone
+
+    from discussions.models import Question
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = make.question(mentor, title="Zeppelin mooring masts", body="Tall ones.")
+        gone = make.question(mentor, title="Zeppelin hangars", body="Big ones.")
+    assert set(_found("zeppelin", viewer=learner)) == {kept, gone}
+    Question.objects.filter(pk=gone.pk).update(hidden_at=timezone.now())  # no bump
+    assert _found("zeppelin", viewer=learner) == [kept]
+
+
+@pytest.mark.cached
+def test_a_repeated_search_skips_the_count_and_the_ranking(
+    learner, mentor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            make.question(mentor, title=f"Zeppelin number {i}", body="A zeppelin.")
+    query = site_search.parse("zeppelin")
+    first, total = selectors.question_search_page(viewer=learner, query=query)
+    with CaptureQueriesContext(connection) as queries:
+        again, again_total = selectors.question_search_page(viewer=learner, query=query)
+    assert [r.question for r in again] == [r.question for r in first] and again_total == total
+    # whose view (has the learner a hidden post?), rows, tags: no count, no ranking
+    assert len(queries.captured_queries) == 3, [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_ranking_skips_answers_only_when_own_matches_fill_the_window(learner, mentor, settings):
+    """Questions found only through an answer rank after every question whose own words
+    match, so pages inside the own matches are the same as ranking every match."""
+    settings.NEXUS_POSTING_LIMITS = {
+        "question": {"hour": 100, "new": 100},
+        "reply": {"hour": 100, "new": 100},
+    }
+    own = [make.question(learner, title=f"Zeppelin number {i}", body="Hm.") for i in range(3)]
+    through_answer = make.question(learner, title="Airships and their masts", body="Hm.")
+    make.answer(mentor, through_answer, body="A zeppelin is an airship.")
+    query = site_search.parse("zeppelin")
+    page, total = selectors.question_search_page(viewer=learner, query=query, limit=2)
+    rest, _ = selectors.question_search_page(viewer=learner, query=query, offset=2, limit=2)
+    assert total == 4
+    found = [r.question for r in page + rest]
+    assert set(found[:3]) == set(own) and found[3] == through_answer
+
+
+def test_questions_matching_by_their_own_words_rank_before_those_found_through_an_answer(
+    learner, mentor
+):
+    """A title holding the word does not lift a question that only an answer matches
+    (here its body has the excluded word): ranks of a text that does not match mean
+    nothing."""
+    through_answer = make.question(
+        learner, title="Celery or cron for nightly jobs?", body="We run Redis already."
+    )
+    make.answer(mentor, through_answer, body="Celery beat is fine for nightly jobs.")
+    own = make.question(learner, title="Scheduling nightly jobs", body="Is Celery beat enough?")
+    assert _found("celery -redis") == [own, through_answer]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table: PostgreSQL")
+def test_the_search_table_keeps_a_copy_of_the_score(learner, other_learner, mentor):
+    from discussions.models import QuestionSearch
+
+    question = make.question(learner, title="Zeppelin mooring masts", body="Tall ones.")
+    services.vote_toggle(user=other_learner, post=question)
+    services.vote_toggle(user=mentor, post=question)
+    assert QuestionSearch.objects.get(question=question).score == 2
+    services.vote_toggle(user=mentor, post=question)
+    assert QuestionSearch.objects.get(question=question).score == 1
+
+
+def test_hidden_questions_among_the_best_candidates_fall_back_to_the_full_ranking(
+    learner, other_learner, mentor, settings, monkeypatch
+):
+    """The window is ranked from a few candidates of the search table; when hidden ones
+    leave too few, every match is ranked: the same page either way."""
+    settings.NEXUS_POSTING_LIMITS = {"question": {"hour": 100, "new": 100}}
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES_EXTRA", 0)
+    best = [
+        make.question(other_learner, title=f"Zeppelin zeppelin number {i}", body="A zeppelin.")
+        for i in range(2)
+    ]
+    rest = [make.question(other_learner, title=f"Zeppelin {i} masts", body="Hm.") for i in range(4)]
+    services.vote_toggle(user=mentor, post=rest[1])
+    for question in best:
+        services.post_hidden_set(post=question, hidden=True, reason="spam")
+    for viewer in (learner, mentor):
+        every = _found("zeppelin", viewer=viewer)  # 20 a page: more than match, all ranked
+        assert len(every) == (6 if viewer == mentor else 4)
+        for offset in range(3):
+            results, _ = selectors.question_search_page(
+                viewer=viewer, query=site_search.parse("zeppelin"), offset=offset, limit=1
+            )
+            assert [r.question for r in results] == every[offset : offset + 1]
+    assert not set(best) & set(_found("zeppelin", viewer=learner))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search table: PostgreSQL")
+def test_an_edit_from_an_older_copy_keeps_the_search_tables_score(learner, other_learner):
+    from discussions.models import Question, QuestionSearch
+
+    question = make.question(learner, title="Zeppelin mooring masts", body="Tall ones.")
+    stale = Question.objects.get(pk=question.pk)
+    services.vote_toggle(user=other_learner, post=question)
+    services.question_edit(
+        editor=learner,
+        question=stale,
+        title="Zeppelin mooring masts, tall",
+        body="Tall ones.",
+        category=stale.category,
+    )
+    assert QuestionSearch.objects.get(question=question).score == 1

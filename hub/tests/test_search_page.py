@@ -156,6 +156,33 @@ def test_the_query_count_does_not_grow_with_results(client, learner, mentor, lot
     assert small == large
 
 
+@pytest.mark.cached
+@pytest.mark.parametrize("params", [{"q": "zeppelin"}, {"q": "zeppelin", "kind": "questions"}])
+def test_a_signed_in_search_with_cached_ids_sees_each_write_and_stays_constant(
+    client, learner, mentor, lots, params, django_capture_on_commit_callbacks
+):
+    """The questions' ranked ids are cached (keyed on the version writes bump): the next
+    search after a write computes afresh, and neither path grows with the results."""
+    client.force_login(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        _content(2, learner, mentor)
+    small = _queries(client, params)
+    hit = _queries(client, params)
+    with django_capture_on_commit_callbacks(execute=True):
+        _content(24, learner, mentor)
+        make.question(mentor, title="The newest zeppelin of all", body="A zeppelin.")
+    assert "The newest zeppelin of all" in client.get("/search/", params).text
+    assert hit < small == _queries_after_bump(client, params)
+    assert _queries(client, params) == hit
+
+
+def _queries_after_bump(client, params):
+    from hub import cache
+
+    cache.version_bump("questions")
+    return _queries(client, params)
+
+
 def test_the_header_has_a_search_box_that_works_without_javascript(client, learner):
     page = client.get("/").text
     assert '<form class="header-search" method="get" action="/search/" role="search"' in page
