@@ -56,7 +56,7 @@
     if (!topics()) return;
     var url = live.getAttribute("data-catch-up") + "?topics=" + encodeURIComponent(topics()) +
       "&since=" + encodeURIComponent(since());
-    htmx.ajax("GET", url, { target: live, swap: "none" }).then(function () {
+    htmx.ajax("GET", url, { source: live, target: live, swap: "none" }).then(function () {
       caughtUp += 1;
       live.setAttribute("data-caught-up", String(caughtUp));  // how many catch-ups landed
     });

@@ -73,8 +73,15 @@
   var inFlight = 0;
   var doneTimer = null;
 
-  function requestStarted() {
-    if (!bar) return;
+  // Background requests (the live catch-up after every socket open, polling) are not
+  // something the person asked for: no bar for them ([data-no-loading-bar] on #live).
+  function quiet(event) {
+    var elt = event && event.detail && event.detail.elt;
+    return !!(elt && elt.closest && elt.closest("[data-no-loading-bar]"));
+  }
+
+  function requestStarted(event) {
+    if (!bar || quiet(event)) return;
     inFlight += 1;
     clearTimeout(doneTimer);
     bar.classList.remove("is-done");
@@ -85,8 +92,8 @@
     bar.classList.add("is-active");
   }
 
-  function requestEnded() {
-    if (!bar) return;
+  function requestEnded(event) {
+    if (!bar || quiet(event)) return;
     inFlight = Math.max(0, inFlight - 1);
     if (inFlight > 0) return;
     bar.classList.remove("is-active");

@@ -130,3 +130,28 @@ def test_without_websockets_the_page_polls(
     post_answer(helper, "Polling still gets this one.")
 
     expect(asker.locator("#answer-list")).to_contain_text("Polling still gets", timeout=8000)
+
+
+def test_the_loading_bar_shows_for_what_a_person_asks_not_for_the_catch_up(
+    browser: Browser, asgi_server, log_in_at, learner, thread
+):
+    page = log_in_at(browser.new_context().new_page(), asgi_server, learner)
+    # Record every time the bar starts, from before the page's own scripts run.
+    page.add_init_script(
+        """
+        window.__barStarts = 0;
+        document.addEventListener("DOMContentLoaded", function () {
+          var bar = document.getElementById("loading-bar");
+          new MutationObserver(function () {
+            if (bar.classList.contains("is-active")) window.__barStarts += 1;
+          }).observe(bar, { attributes: true, attributeFilter: ["class"] });
+        });
+        """
+    )
+    open_thread(page, asgi_server, thread)
+    expect(page.locator("#live")).to_have_attribute("data-caught-up", re.compile(r"[1-9]"))
+    assert page.evaluate("window.__barStarts") == 0
+    # A request the person makes still shows it: the preview of what they type.
+    page.get_by_label("Your answer").fill("Is the **worker** running?")
+    page.get_by_text("Preview").first.click()
+    page.wait_for_function("window.__barStarts > 0", timeout=15_000)
