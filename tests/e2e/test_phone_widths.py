@@ -120,6 +120,17 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     if cut:
         failures.append(f"notifications: titles cut off {cut[:3]}")
 
+    # A thread's text has the width of its card: the votes sit above it on the narrowest
+    # phones, not in a column beside it.
+    page.goto(f"{live_server.url}{question.get_absolute_url()}")
+    share = page.evaluate(
+        """() => { const post = document.querySelector('#question');
+                   const body = post.querySelector('.post__body');
+                   return body.getBoundingClientRect().width / post.getBoundingClientRect().width; }"""
+    )
+    if width <= 400 and share < 0.85:
+        failures.append(f"thread: the question's text takes {share:.0%} of its card's width")
+
     # Every settings section in sight, none scrolled past the edge.
     page.goto(f"{live_server.url}/settings/")
     hidden = page.evaluate(
