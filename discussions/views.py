@@ -238,8 +238,7 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
     answers_html, answer_ids = _answers_cached(request, question)
     # Other apps' lines under answers (a guide link, a mentor's "add to the guide") are per
     # viewer: the shared copy marks their place in each answer and they go in here.
-    stand_ins = [Answer(pk=pk, question=question) for pk in answer_ids]
-    extras = extensions.thread_extras(request=request, question=question, answers=stand_ins)
+    extras = extensions.thread_extras(request=request, question=question, answer_ids=answer_ids)
     for answer_id, html in extras.answers.items():
         mark = ANSWER_EXTRA_MARK.format(answer_id)
         answers_html = mark_safe(answers_html.replace(mark, html, 1))  # noqa: S308 - ours
