@@ -71,6 +71,9 @@ def main() -> None:
         help="POST bench/run.py's GraphQL thread query for this question to the path",
     )
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--dump", metavar="FILE", help="also write the profile to FILE (pstats, for callers)"
+    )
     args = parser.parse_args()
 
     from bench.run import api_token, session_cookie  # the same credentials as make bench
@@ -135,6 +138,8 @@ def main() -> None:
     for _ in range(args.n):
         once()
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     cpu_ms = (time.process_time() - started) / args.n * 1000
     wall_ms = (time.perf_counter() - wall) / args.n * 1000
     sql_ms = sum(t for t, _ in captured) * 1000

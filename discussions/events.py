@@ -62,7 +62,12 @@ def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
         # Deleted, or hidden by a mentor or by flags since the page was opened.
         return render_to_string(f"{LIVE}#question-gone", {})
     thread = question_thread(viewer=request.user, question=question)
-    extras = thread_extras(request=request, question=question, answers=thread.answers)
+    extras = thread_extras(
+        request=request,
+        question=question,
+        answer_ids=[answer.pk for answer in thread.answers],
+        answers=thread.answers,
+    )
     context = {
         "question": question,
         "thread": thread,

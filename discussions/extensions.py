@@ -5,8 +5,9 @@ notifications' digest extras and `hub.live.register` work. Each hook gets the vi
 what the page already loaded, runs a fixed number of queries whatever the page's size,
 and returns rendered, escaped HTML or plain result rows.
 
-    THREAD_EXTRAS   (request, question, answers) -> ThreadExtras
-                    a notice under the question, a line per answer, mentors' tools;
+    THREAD_EXTRAS   (request, question, answer_ids) -> ThreadExtras
+                    a notice under the question, a line per answer (keyed by id: the
+                    page's answers may come as ids from its shared copy), mentors' tools;
                     the request is the page's, so forms rendered with it carry its
                     CSRF token (the viewer is request.user)
     SIMILAR_EXTRAS  (title) -> list[ExtraResult]           the ask page's suggestions
@@ -39,7 +40,7 @@ class ExtraResult:
     meta: str = ""
 
 
-ThreadHook = Callable[[HttpRequest, Any, Sequence[Any]], ThreadExtras]
+ThreadHook = Callable[[HttpRequest, Any, Sequence[int]], ThreadExtras]
 SimilarHook = Callable[[str], list[ExtraResult]]
 
 THREAD_EXTRAS: list[ThreadHook] = []
@@ -59,12 +60,15 @@ def register_similar(hook: SimilarHook) -> None:
     _add(SIMILAR_EXTRAS, hook)
 
 
-def thread_extras(*, request: HttpRequest, question: Any, answers: Sequence[Any]) -> ThreadExtras:
-    """Every registered app's additions to a thread page, merged; each answer in `answers`
-    gets `extra_html` (empty when nobody adds anything)."""
+def thread_extras(
+    *, request: HttpRequest, question: Any, answer_ids: Sequence[int], answers: Sequence[Any] = ()
+) -> ThreadExtras:
+    """Every registered app's additions to a thread page whose answers are `answer_ids`,
+    merged. Each answer row in `answers` (when the page renders them itself) gets
+    `extra_html` (empty when nobody adds anything)."""
     merged = ThreadExtras()
     for hook in THREAD_EXTRAS:
-        extras = hook(request, question, answers)
+        extras = hook(request, question, answer_ids)
         merged.notice += extras.notice
         merged.tools += extras.tools
         for answer_id, html in extras.answers.items():

@@ -392,10 +392,11 @@ def _live_comments(viewer: Any) -> Prefetch:
     )
 
 
-def question_thread(*, viewer: Any, question: Question) -> Thread:
-    """Everything a question page shows, in a fixed number of queries: answers (accepted
-    first, then score, then oldest), comments, and the viewer's votes and follow."""
-    answers = list(
+def question_answers_seen(*, viewer: Any, question: Question) -> list[Answer]:
+    """The answers this viewer may see (hidden ones too for mentors and their authors),
+    each with the comments they may see as `live_comments`, in the thread's order
+    (accepted first, then score, then oldest): two queries."""
+    return list(
         Answer.objects.filter(shown_to(viewer), question=question, is_deleted=False)
         .select_related("author")
         .defer(*_UNSHOWN)
@@ -409,6 +410,12 @@ def question_thread(*, viewer: Any, question: Question) -> Thread:
         )
         .order_by("accepted_first", "-score", "created_at", "pk")
     )
+
+
+def question_thread(*, viewer: Any, question: Question) -> Thread:
+    """Everything a question page shows, in a fixed number of queries: answers (accepted
+    first, then score, then oldest), comments, and the viewer's votes and follow."""
+    answers = question_answers_seen(viewer=viewer, question=question)
     comments = list(
         Comment.objects.filter(shown_to(viewer), question=question, is_deleted=False)
         .select_related("author")

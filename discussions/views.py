@@ -176,34 +176,49 @@ CSRF_PLACEHOLDER = "nexus-csrf-placeholder-7d1f0c"
 ANSWER_EXTRA_MARK = "<!--nexus-answer-extra:{}-->"
 
 
-def _answers_cached(
-    request: HttpRequest, question: Question
-) -> tuple[SafeString, list[int]] | None:
-    """The thread's answers and their comments, rendered once per thread version for every
-    viewer (hub.cache; discussions.events bumps the version with each live event), with
-    per-viewer controls hidden behind data-show-for rules as in the live fragments
-    (static/js/live.js reveals them). None when this viewer sees more than everyone
-    (a mentor, or the author of a hidden post, in a thread with hidden posts)."""
+def _answers_render(question: Question, answers: list[Answer]) -> str:
+    """The answers section as the shared copies hold it: viewer-neutral controls behind
+    data-show-for rules (static/js/live.js reveals them), a placeholder for the CSRF
+    token, a mark where other apps' lines go under each answer."""
+    context = {
+        "question": question,
+        "thread": {"answers": answers, "voted_answer_ids": frozenset()},
+        "live": True,
+        "neutral": True,
+        "csrf_token": CSRF_PLACEHOLDER,
+        "comment_form": CommentForm(),
+    }
+    return render_to_string(f"{DETAIL}#answers", context)
 
-    def compute() -> tuple[str, list[int], frozenset[int]]:
+
+def _answers_cached(request: HttpRequest, question: Question) -> tuple[SafeString, list[int]]:
+    """The thread's answers and their comments, rendered once per thread version for every
+    viewer who sees the same posts (hub.cache; discussions.events bumps the version with
+    each live event). Everyone shares the copy without hidden posts; in a thread with
+    hidden posts, mentors share a second copy with them (marked, with their Unhide), and
+    the author of a hidden post has one with their own. Per-viewer controls are hidden
+    behind data-show-for rules in each, as in the live fragments."""
+    deps = [("question", question.pk)]
+
+    def everyone() -> tuple[str, list[int], frozenset[int]]:
         neutral = selectors.question_answers_neutral(question=question)
-        context = {
-            "question": question,
-            "thread": {"answers": neutral.answers, "voted_answer_ids": frozenset()},
-            "live": True,
-            "neutral": True,
-            "csrf_token": CSRF_PLACEHOLDER,
-            "comment_form": CommentForm(),
-        }
-        html = render_to_string(f"{DETAIL}#answers", context)
+        html = _answers_render(question, neutral.answers)
         return html, [a.pk for a in neutral.answers], neutral.hidden_author_ids
 
     html, answer_ids, hidden_authors = cache.fragment(
-        "thread-answers", deps=[("question", question.pk)], parts=[question.pk], compute=compute
+        "thread-answers", deps=deps, parts=[question.pk], compute=everyone
     )
     user = request.user
     if hidden_authors and user.is_authenticated and (user.is_mentor or user.pk in hidden_authors):
-        return None
+
+        def seen() -> tuple[str, list[int]]:
+            answers = selectors.question_answers_seen(viewer=user, question=question)
+            return _answers_render(question, answers), [a.pk for a in answers]
+
+        audience = "mentors" if user.is_mentor else f"author-{user.pk}"
+        html, answer_ids = cache.fragment(
+            "thread-answers-seen", deps=deps, parts=[question.pk, audience], compute=seen
+        )
     return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))), answer_ids  # noqa: S308 - our own render
 
 
@@ -220,30 +235,18 @@ def question_detail_view(request: HttpRequest, pk: int, slug: str = "") -> HttpR
         "target_key": target_key,
         "muted": is_muted(user=request.user, target_key=target_key),
     }
-    cached = _answers_cached(request, question)
-    extras = None
-    if cached is not None:
-        answers_html, answer_ids = cached
-        # Other apps' lines under answers (a guide link, a mentor's "add to the guide") are
-        # per viewer: the shared copy marks their place in each answer and they go in here.
-        stand_ins = [Answer(pk=pk, question=question) for pk in answer_ids]
-        extras = extensions.thread_extras(request=request, question=question, answers=stand_ins)
-        for answer_id, html in extras.answers.items():
-            mark = ANSWER_EXTRA_MARK.format(answer_id)
-            answers_html = mark_safe(answers_html.replace(mark, html, 1))  # noqa: S308 - ours
-    if cached is None:
-        context = _thread_context(request, question, **extra)
-        extras = extensions.thread_extras(
-            request=request, question=question, answers=context["thread"].answers
-        )
-    else:
-        thread = selectors.question_thread_for_viewer(
-            viewer=request.user, question=question, answer_ids=answer_ids
-        )
-        context = {"thread": thread, "question": question, "answers_html": answers_html, **extra}
+    answers_html, answer_ids = _answers_cached(request, question)
+    # Other apps' lines under answers (a guide link, a mentor's "add to the guide") are per
+    # viewer: the shared copy marks their place in each answer and they go in here.
+    extras = extensions.thread_extras(request=request, question=question, answer_ids=answer_ids)
+    for answer_id, html in extras.answers.items():
+        mark = ANSWER_EXTRA_MARK.format(answer_id)
+        answers_html = mark_safe(answers_html.replace(mark, html, 1))  # noqa: S308 - ours
+    thread = selectors.question_thread_for_viewer(
+        viewer=request.user, question=question, answer_ids=answer_ids
+    )
+    context = {"thread": thread, "question": question, "answers_html": answers_html, **extra}
     context["extras"] = extras
-    if cached is None:
-        answer_ids = [answer.pk for answer in context["thread"].answers]
     # Looking at the thread is reading its news: the bell (rendered below) counts the rest.
     notifications_read_for_targets(
         user=request.user,

@@ -20,7 +20,7 @@ THREAD = "guides/includes/thread.html"
 
 
 def thread_extras(
-    request: HttpRequest, question: Any, answers: Sequence[Any]
+    request: HttpRequest, question: Any, answer_ids: Sequence[int]
 ) -> extensions.ThreadExtras:
     viewer = request.user
     links = selectors.thread_links(question_id=question.pk)  # 1 query
@@ -33,14 +33,14 @@ def thread_extras(
     result = extensions.ThreadExtras()
     if answered is not None:
         result.notice = render_to_string(f"{THREAD}#answered", {"link": answered})
-    for answer in answers:
-        may_promote = mentor and answer.pk == question.accepted_answer_id
-        if answer.pk in promoted or may_promote:
-            result.answers[answer.pk] = render_to_string(
+    for answer_id in answer_ids:
+        may_promote = mentor and answer_id == question.accepted_answer_id
+        if answer_id in promoted or may_promote:
+            result.answers[answer_id] = render_to_string(
                 f"{THREAD}#answer",
                 {
-                    "links": promoted.get(answer.pk, []),
-                    "answer": answer,
+                    "links": promoted.get(answer_id, []),
+                    "answer_id": answer_id,
                     "may_promote": may_promote,
                 },
             )

@@ -89,6 +89,48 @@ def test_mentors_and_authors_see_hidden_posts_past_the_shared_copy(
     assert "Bump a version number" in client.get(url).text
 
 
+def test_mentors_share_one_copy_of_a_thread_with_hidden_posts(
+    client, thread, learner, other_learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A hidden post no longer takes mentors off the shared render: they share a copy with
+    the hidden posts (marked, with their Unhide), its author has one with their own, and
+    nobody else is ever given either."""
+    from accounts.models import Role
+    from accounts.tests.factories import UserFactory
+
+    q, a = thread
+    make.answer(learner, q, body="Shown to everyone.")
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.content_hide(actor=mentor, target=a, reason="Off topic here.")
+    rendered = []
+    real = views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    url = q.get_absolute_url()
+
+    def page(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client.get(url).text
+
+    assert "Bump a version number" not in page(None)
+    for overseer in (mentor, UserFactory(handle="second-mentor", role=Role.MENTOR)):
+        text = page(overseer)
+        assert "Bump a version number" in text and "Off topic here." in text
+        assert f'action="/mod/unhide/answer/{a.pk}"' in text
+        assert 'data-show-for="asker mentor"' in text, "a shared render, not the mentor's own"
+    assert rendered.count(f"{views.DETAIL}#answers") == 2, "the second mentor got the copy"
+    assert "Bump a version number" in page(other_learner)  # the hidden answer's author
+    assert "Bump a version number" not in page(learner)
+    assert "Shown to everyone." in page(learner)
+    assert rendered.count(f"{views.DETAIL}#answers") == 3
+
+
 def test_per_viewer_parts_of_a_cached_thread(client, thread, learner, other_learner, mentor):
     q, a = thread
     url = q.get_absolute_url()
