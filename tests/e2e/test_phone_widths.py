@@ -126,7 +126,8 @@ def test_no_main_page_scrolls_sideways(browser: Browser, live_server, width):
     share = page.evaluate(
         """() => { const post = document.querySelector('#question');
                    const body = post.querySelector('.post__body');
-                   return body.getBoundingClientRect().width / post.getBoundingClientRect().width; }"""
+                   const width = (el) => el.getBoundingClientRect().width;
+                   return width(body) / width(post); }"""
     )
     if width <= 400 and share < 0.85:
         failures.append(f"thread: the question's text takes {share:.0%} of its card's width")
