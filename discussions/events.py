@@ -49,14 +49,26 @@ def _authorize_feed(user: Any, key: str) -> bool:
     return key == ""
 
 
+# A tab's time (#live-at) is taken while its page renders, after some of the page's reads:
+# a catch-up skips the thread only when its last change came this long before that time.
+CATCH_UP_MARGIN_SECONDS = 5.0
+
+
 def _catch_up_question(request: HttpRequest, key: str, since: Any) -> str:
     """The thread as this viewer should see it now: answers, header badges, notices, the
     answer form (a lock closes it) and the score. Forms a person is using survive the
-    swap in the browser (static/js/live.js keeps them)."""
+    swap in the browser (static/js/live.js keeps them). Nothing when the thread has not
+    changed since well before the tab's time (every socket open asks; re-rendering a
+    50-answer thread costs more than its cached page)."""
     from discussions.extensions import thread_extras
     from discussions.forms import AnswerForm, CommentForm
     from discussions.selectors import question_get, question_thread
 
+    if since is not None and cache.unchanged_since(
+        [("question", int(key))], since.timestamp() - CATCH_UP_MARGIN_SECONDS
+    ):
+        # Nothing on the thread changed since well before the tab's time: it has it all.
+        return ""
     question = question_get(viewer=request.user, pk=int(key))
     if question is None:
         # Deleted, or hidden by a mentor or by flags since the page was opened.

@@ -213,6 +213,35 @@ def version_bump(kind: str, key: int | str = "") -> None:
         _call("set", vkey, time.time_ns() // 1_000, timeout=None)
     except Exception as error:  # noqa: BLE001
         _failed(error)
+    if kind != "pages":
+        _call("set", _changed_key(kind, key), time.time(), timeout=ENTRY_TIMEOUT)
+
+
+# --- When things last changed -----------------------------------------------------------
+
+
+def _changed_key(kind: str, key: int | str) -> str:
+    return f"t:{kind}:{key}"
+
+
+def unchanged_since(deps: Iterable[Dep], since: float) -> bool:
+    """True only when it is known that none of `deps` (nor the site) was bumped at or after
+    `since` (a Unix time): each bump notes its time (for an hour). An unknown time (never
+    noted, expired, evicted, the cache down or off) answers False, and starts the note at
+    now, so the question can be answered from then on. For skipping work that would only
+    repeat what a client already has (the live catch-up); False is always safe."""
+    if not settings.NEXUS_CACHE:
+        return False
+    keys = [_changed_key(kind, key) for kind, key in [("site", ""), *deps]]
+    found = _call("get_many", keys, default=None)
+    if found is None:
+        return False
+    known = True
+    for key in keys:
+        if key not in found:
+            known = False
+            _call("add", key, time.time(), timeout=ENTRY_TIMEOUT)
+    return known and all(float(found[key]) < since for key in keys)
 
 
 # --- Cached values ----------------------------------------------------------------------

@@ -202,3 +202,34 @@ def test_feed_catch_up_lists_new_questions(client, question):
         "/live/catch-up", {"topics": "feed", "since": "2020-01-01T00:00:00+00:00"}
     )
     assert "beforeend:#incoming-questions" in response.text and question.title in response.text
+
+
+@pytest.mark.cached
+def test_catch_up_sends_a_thread_only_when_it_changed_near_or_after_the_tabs_time(
+    client, question, learner, other_learner
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hub import cache
+
+    make.answer(other_learner, question, "Posted before the page")
+    client.force_login(learner)
+
+    def catch_up(since) -> str:
+        topics = {"topics": f"question:{question.pk}", "since": since.isoformat()}
+        return client.get("/live/catch-up", topics).text
+
+    now = timezone.now()
+    # The tab's time is well after the thread's last change: it has it all.
+    assert "Posted before the page" not in catch_up(now + timedelta(seconds=10))
+    # Within the margin (the page may have read the thread before its time was taken).
+    assert "Posted before the page" in catch_up(now)
+    make.answer(other_learner, question, "Posted since")
+    assert "Posted since" in catch_up(now + timedelta(seconds=3))
+    # When the thread's last change is unknown (expired, evicted), it is sent, and known
+    # from then on.
+    cache._backend().delete(f"t:question:{question.pk}")
+    assert "Posted since" in catch_up(timezone.now() + timedelta(seconds=10))
+    assert "Posted since" not in catch_up(timezone.now() + timedelta(seconds=10))
