@@ -12,10 +12,15 @@ from accounts.tests.factories import UserFactory
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters and cached fragments must not leak between tests (the real
-    Redis in CI outlives a test)."""
+    Redis in CI outlives a test), nor hub.cache's per-process state: a past outage's pause
+    and the local copies of entries."""
+    from hub import cache as hub_cache
+
     cache.clear()
+    hub_cache.reset()
     yield
     cache.clear()
+    hub_cache.reset()
 
 
 @pytest.fixture(autouse=True)

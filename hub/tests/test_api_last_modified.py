@@ -14,7 +14,6 @@ from django.utils.http import http_date
 from accounts import services as account_services
 from discussions import services
 from discussions.tests import factories as make
-from hub import cache
 from hub.api import shared
 from projects import services as project_services
 from projects.tests import factories as showcase
@@ -32,13 +31,6 @@ class Clock:
 
     def time(self) -> float:
         return self.now
-
-
-@pytest.fixture(autouse=True)
-def _fresh_breaker():
-    cache.reset()
-    yield
-    cache.reset()
 
 
 @pytest.fixture

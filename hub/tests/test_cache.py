@@ -13,13 +13,6 @@ pytestmark = pytest.mark.cached
 CLOSED_PORT = 21601  # nothing listens here (in this engineer's range)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_breaker():
-    cache.reset()
-    yield
-    cache.reset()
-
-
 class Counter:
     def __init__(self, value="computed"):
         self.calls = 0

@@ -17,13 +17,6 @@ from hub.tests.test_cache import CLOSED_PORT, redis_cache_at
 pytestmark = [pytest.mark.cached, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_breaker():
-    cache.reset()
-    yield
-    cache.reset()
-
-
 @pytest.fixture
 def thread(learner, other_learner):
     question = make.question(learner, title="Which Redis eviction policy for a cache?")

@@ -16,13 +16,6 @@ TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 NONCE = re.compile(r'nonce="([^"]+)"')
 
 
-@pytest.fixture(autouse=True)
-def _fresh_breaker():
-    cache.reset()
-    yield
-    cache.reset()
-
-
 @pytest.fixture
 def topic(db):
     return Category.objects.create(name="Caching", slug="caching")
