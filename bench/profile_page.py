@@ -78,7 +78,7 @@ def main() -> None:
 
     from bench.run import api_token, session_cookie  # the same credentials as make bench
 
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br, zstd"}
     role = args.who.removesuffix("-token")
     if role != "anon":
         from bench import pages

@@ -18,9 +18,12 @@ idle between rows):
                    (bench/wsgi.py), same server
     floor-mw       the same view (/healthz) through the full middleware stack and the URL
                    resolver
-    floor-bare-50a the bare view with a body as big as a visitor's 50-answer page (what
-                   sending that many bytes costs by itself; shown beside that page)
+    floor-bare-50a the bare view with a body as big as a visitor's 50-answer page as it is
+                   sent, compressed (what sending that many bytes costs by itself; shown
+                   beside that page)
     every main page, anonymous / learner / mentor (session cookies of seeded people)
+Every request says what a browser's says about encodings (BROWSER_HEADERS), and a signed-in
+one carries the CSRF cookie a browser got from the sign-in page.
 
 Per row: requests/s, p50/p99 from wrk, SQL queries of one request and the cache hit rate of
 one warm request (the X-Nexus-Queries / X-Nexus-Cache headers that hub.metrics adds when
@@ -111,13 +114,20 @@ def seed_projects() -> None:
     print(f"seeded {N_PROJECTS} projects in {time.perf_counter() - started:.1f} s")
 
 
-def session_cookie(user: User) -> str:
+# What a browser sends with every request: the encodings it decodes.
+BROWSER_HEADERS = ["Accept-Encoding: gzip, deflate, br, zstd"]
+
+
+def session_cookie(user: User, csrf: str = "") -> str:
+    """The Cookie header of a browser signed in as `user`: a new session, and the CSRF
+    cookie the sign-in page would have set (a new secret unless `csrf` is given)."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    csrf = csrf or secrets.token_hex(16)
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
 
 def api_token(user: User) -> str:
@@ -350,8 +360,8 @@ def main() -> int:
     csrf = secrets.token_hex(16)  # a CSRF secret (32 characters), sent as cookie and header
     credentials = {
         "anon": [],
-        "learner": [f"Cookie: {session_cookie(learner)}"],
-        "mentor": [f"Cookie: {session_cookie(mentor)}"],
+        "learner": [f"Cookie: {session_cookie(learner, csrf)}"],
+        "mentor": [f"Cookie: {session_cookie(mentor, csrf)}"],
         "learner-token": [f"Authorization: Bearer {api_token(learner)}"],
         "mentor-token": [f"Authorization: Bearer {api_token(mentor)}"],
     }
@@ -424,7 +434,9 @@ def main() -> int:
     results = []
     try:
         server.wait_ready(180)
-        big_page = probe(server.port, Row("size", big.get_absolute_url(), "anon"), [])[3]
+        sized = Row("size", big.get_absolute_url(), "anon")
+        probe(server.port, sized, BROWSER_HEADERS)  # fills the cache: the next one is sent
+        big_page = probe(server.port, sized, BROWSER_HEADERS)[3]  # as it is sent (compressed)
         for row in rows:
             if row.label == "floor-bare-50a":
                 row.path = f"/bench/bare?bytes={len(big_page)}"
@@ -432,11 +444,9 @@ def main() -> int:
             headers = list(credentials[row.who.removesuffix("-1st")])
             if row.body is not None and not row.who.endswith("-token"):
                 # The session door (or none) of GraphQL enforces CSRF, as a form does.
-                cookie = f"{settings.CSRF_COOKIE_NAME}={csrf}"
-                headers = [
-                    h + f"; {cookie}" if h.startswith("Cookie: ") else h for h in headers
-                ] or [f"Cookie: {cookie}"]
+                headers = headers or [f"Cookie: {settings.CSRF_COOKIE_NAME}={csrf}"]
                 headers.append(f"X-CSRFToken: {csrf}")
+            headers += BROWSER_HEADERS
             probe(server.port, row, headers)  # fills the cache
             status, queries, cache_header, content = probe(server.port, row, headers)
             refusal = graphql_refusal(content) if row.body is not None else None

@@ -54,11 +54,17 @@ from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
-from django.middleware.csrf import CsrfViewMiddleware, _unmask_cipher_token, get_token
+from django.middleware.csrf import (
+    CSRF_TOKEN_LENGTH,
+    CsrfViewMiddleware,
+    _unmask_cipher_token,
+    get_token,
+)
+from django.utils.cache import patch_vary_headers
 from django.utils.csp import generate_nonce
 from django.utils.http import parse_etags
 
-from hub import cache, http_cache, last_modified
+from hub import cache, http_cache, last_modified, spliced_deflate
 
 SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
 NONCE_MARK = "\x00nonce\x00"
@@ -98,7 +104,14 @@ def _who(request: HttpRequest) -> str | None:
     if not cookies:
         return VISITOR
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
-    if not session_key or not getattr(settings, "NEXUS_PAGE_CACHE_SIGNED_IN", True):
+    if (
+        not session_key
+        # Their copy keeps the CSRF tokens it was rendered with, good for this cookie only,
+        # so the cookie is part of the key. A browser that signed in has one (the sign-in
+        # page set it); without one, every render would make a new secret.
+        or settings.CSRF_COOKIE_NAME not in request.COOKIES
+        or not getattr(settings, "NEXUS_PAGE_CACHE_SIGNED_IN", True)
+    ):
         return None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     data = dict(store.items())  # loads it: {} when the session is unknown or expired
@@ -106,7 +119,7 @@ def _who(request: HttpRequest) -> str | None:
     if not data.get(SESSION_KEY):
         return None
     request.nexus_page_who_user = data[SESSION_KEY]  # type: ignore[attr-defined]
-    payload = json.dumps([sorted(cookies.items()), data], sort_keys=True, default=str)
+    payload = json.dumps([sorted(request.COOKIES.items()), data], sort_keys=True, default=str)
     return hashlib.blake2b(payload.encode(), digest_size=20).hexdigest()
 
 
@@ -130,17 +143,21 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
         return None
     if kind == "person":
         session = getattr(request, "session", None)
+        sent = response.cookies.get(settings.CSRF_COOKIE_NAME)
         if (
             not signed_in
             or session is None
             or session.modified
             or str(user.pk) != str(request.nexus_page_who_user)  # type: ignore[attr-defined, union-attr]
+            # A new CSRF secret (a rotation, a malformed cookie replaced): not the key's.
+            or (sent is not None and sent.value != request.COOKIES[settings.CSRF_COOKIE_NAME])
         ):
             return None
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
     content = response.content
     if vary - _KEPT_VARY or b"\x00" in content:
         return None
+    patch_vary_headers(response, ("Accept-Encoding",))  # a hit may be sent compressed
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS]
     nonce = get_nonce(request)
     if nonce:
@@ -148,7 +165,7 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
         content = content.replace(nonce.encode(), NONCE_MARK.encode())
         headers = [(k, v.replace(nonce, NONCE_MARK)) for k, v in headers]
     secret = request.META.get("CSRF_COOKIE")
-    if secret:
+    if secret and kind == "visitor":  # shared: each visitor gets a token for their own cookie
 
         def cut(match: re.Match[bytes]) -> bytes:
             token = match.group().decode()
@@ -158,10 +175,19 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
     match = getattr(request, "resolver_match", None)
     return {
         "content": content,
+        # Compressed once, in pieces between the marks (hub/spliced_deflate.py).
+        "deflate": spliced_deflate.compress(
+            content, {NONCE_MARK.encode(): len(generate_nonce()), TOKEN_MARK: CSRF_TOKEN_LENGTH}
+        ),
         "headers": headers,
         "route": "/" + match.route if match and match.route else "",
         "at": time.time(),
     }
+
+
+def _entry_size(entry: dict[str, Any]) -> int:
+    spliced = entry.get("deflate")
+    return len(entry["content"]) + (spliced.size if spliced else 0)
 
 
 def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> HttpResponse:
@@ -171,18 +197,34 @@ def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> Http
     overlap."""
     content: bytes = entry["content"]
     nonce = generate_nonce()
-    mark = NONCE_MARK.encode()
-    if mark in content:
-        content = content.replace(mark, nonce.encode())
+    values = {NONCE_MARK.encode(): nonce.encode()}
     csrf = None
-    if TOKEN_MARK in content:
+    if TOKEN_MARK in content:  # a visitor's copy
         csrf = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type, return-value]
         csrf.process_request(request)  # reads the visitor's CSRF cookie, if valid
-        content = content.replace(TOKEN_MARK, get_token(request).encode())
+        values[TOKEN_MARK] = get_token(request).encode()
+    spliced = entry.get("deflate")  # (None for a page that could not be compressed)
+    compressed = None
+    if spliced is not None and spliced_deflate.accepted(
+        request.META.get("HTTP_ACCEPT_ENCODING", "")
+    ):
+        try:
+            compressed = spliced_deflate.body(spliced, values)
+        except ValueError:  # a value of another length than the page was compressed for
+            compressed = None
+    if compressed is not None:
+        content = compressed
+    else:
+        for mark, value in values.items():
+            if mark in content:
+                content = content.replace(mark, value)
     response = HttpResponse(content)
     response.from_page_cache = True  # type: ignore[attr-defined]
     for key, value in entry["headers"]:
         response[key] = value.replace(NONCE_MARK, nonce)
+    if compressed is not None:
+        response["Content-Encoding"] = "deflate"
+    response["Content-Length"] = str(len(content))
     request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match
     if csrf is not None:
         csrf.process_response(request, response)  # sets the cookie for a new visitor
@@ -228,7 +270,7 @@ class PageCacheMiddleware:
             # Kept in this process too (dicts of bytes and strings that _thaw only reads),
             # within hub.cache's byte budget per process.
             local=True,
-            local_size=lambda entry: len(entry["content"]) if entry else 0,
+            local_size=lambda entry: _entry_size(entry) if entry else 0,
         )
         if "response" in served:
             return served["response"]

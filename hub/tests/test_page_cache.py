@@ -1,9 +1,12 @@
 """hub.page_cache: visitors' whole pages from the cache, never stale, never shared tokens."""
 
 import re
+import zlib
 
 import pytest
+from django.conf import settings
 from django.db import transaction
+from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token
 from django.test import Client
 
 from discussions.models import Category
@@ -160,8 +163,10 @@ def test_a_hit_carries_the_pages_etag_and_answers_304(topic):
 
 
 def signed_in(user) -> Client:
+    """A browser signed in as `user`, with the CSRF cookie the sign-in page set."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
+    client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
     return client
 
 
@@ -294,3 +299,79 @@ def test_a_visitors_copy_carries_last_modified_once_its_second_has_come(
         ask(learner, topic, "Redis or memcached for sessions?")
     changed = Client().get("/questions/", headers=since)
     assert changed.status_code == 200 and b"Redis or memcached" in changed.content
+
+
+# --- Compressed copies (hub/spliced_deflate.py) ------------------------------------------
+
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
+def decoded(response) -> str:
+    assert response["Content-Encoding"] == "deflate"
+    assert int(response["Content-Length"]) == len(response.content)
+    return zlib.decompress(response.content).decode()
+
+
+def test_a_visitors_hit_is_sent_compressed_with_their_own_nonce_and_token(topic):
+    plain = Client().get("/questions/")  # fills the cache
+    assert "Content-Encoding" not in plain and "Accept-Encoding" in plain["Vary"]
+    visitor = Client(enforce_csrf_checks=True)
+    hit = visitor.get("/questions/", headers=BROWSER)
+    assert hasattr(hit, "from_page_cache") and "Accept-Encoding" in hit["Vary"]
+    html = decoded(hit)
+    assert len(hit.content) * 2 < len(html)
+    nonce = NONCE.search(html).group(1)
+    assert f"'nonce-{nonce}'" in hit["Content-Security-Policy"]
+    assert nonce != NONCE.search(plain.content.decode()).group(1)
+    # The same page as a client that does not take deflate gets, but for the two values.
+    identity = Client().get("/questions/", headers={"Accept-Encoding": "gzip;q=1, deflate;q=0"})
+    assert hasattr(identity, "from_page_cache") and "Content-Encoding" not in identity
+    assert NONCE.sub("", TOKEN.sub("", html)) == NONCE.sub(
+        "", TOKEN.sub("", identity.content.decode())
+    )
+    token = TOKEN.search(html).group(1)
+    posted = visitor.post(
+        "/accounts/login/",
+        {"login": "nobody@example.com", "password": "wrong"},
+        headers={"X-CSRFToken": token},
+    )
+    assert posted.status_code == 200  # a wrong password, not a CSRF 403
+
+
+def test_a_visitors_compressed_hit_answers_if_none_match(topic):
+    Client().get("/questions/")
+    hit = Client().get("/questions/", headers=BROWSER)
+    again = Client().get("/questions/", headers={**BROWSER, "If-None-Match": hit["ETag"]})
+    assert again.status_code == 304 and not again.content
+
+
+def test_a_persons_hit_is_sent_compressed_with_the_token_of_their_cookie(learner, topic):
+    person = signed_in(learner)
+    first = person.get("/questions/", headers=BROWSER)
+    assert not hasattr(first, "from_page_cache")
+    hit = person.get("/questions/", headers=BROWSER)
+    assert hasattr(hit, "from_page_cache")
+    html = decoded(hit)
+    assert f'data-user-id="{learner.pk}"' in html
+    nonce = NONCE.search(html).group(1)
+    assert f"'nonce-{nonce}'" in hit["Content-Security-Policy"]
+    assert nonce != NONCE.search(first.content.decode()).group(1)
+    token = TOKEN.search(html).group(1)
+    assert person.post("/questions/", headers={"X-CSRFToken": token}).status_code != 403
+
+
+def test_a_person_without_a_csrf_cookie_or_with_a_new_one_is_not_kept(learner, topic):
+    person = Client()
+    person.force_login(learner)
+    assert settings.CSRF_COOKIE_NAME not in person.cookies
+    person.get("/questions/")  # renders, and sets their cookie
+    assert settings.CSRF_COOKIE_NAME in person.cookies
+    person.get("/questions/")  # kept under that cookie
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    # Another secret (a sign-in elsewhere rotated it): another copy, made for it.
+    person.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+    again = person.get("/questions/")
+    assert not hasattr(again, "from_page_cache")
+    token = TOKEN.search(person.get("/questions/").content.decode()).group(1)
+    secret = person.cookies[settings.CSRF_COOKIE_NAME].value
+    assert _unmask_cipher_token(token) == secret
