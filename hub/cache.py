@@ -197,12 +197,13 @@ def versions(deps: Iterable[Dep]) -> tuple[int, ...] | None:
     return tuple(result)
 
 
-def version_bump(kind: str, key: int | str = "") -> None:
+def version_bump(kind: str, key: int | str = "", *, pages: bool = True) -> None:
     """Make every entry that depends on (kind, key) unreachable. Never raises: called after
     commit, where the write has already happened. Entries expire anyway after their timeout,
-    which bounds the staleness of a bump lost in an outage."""
+    which bounds the staleness of a bump lost in an outage. `pages=False` for a version
+    that no page shows but the pages that name it (a session: hub.sessions)."""
     vkey = _version_key(kind, key)
-    if kind != "pages":  # whole pages (hub.page_cache) show everything
+    if kind != "pages" and pages:  # whole pages (hub.page_cache) show everything
         version_bump("pages")
     if not available():
         logger.warning("cache: down, bump of %s lost (entries expire by themselves)", vkey)
@@ -213,7 +214,7 @@ def version_bump(kind: str, key: int | str = "") -> None:
         _call("set", vkey, time.time_ns() // 1_000, timeout=None)
     except Exception as error:  # noqa: BLE001
         _failed(error)
-    if kind != "pages":
+    if kind != "pages" and pages:
         _call("set", _changed_key(kind, key), time.time(), timeout=ENTRY_TIMEOUT)
 
 

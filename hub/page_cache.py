@@ -7,15 +7,20 @@ cut out, and each copy served gets a fresh nonce and a token for the visitor's o
 (a new one when they have none, set as Django's CSRF middleware sets it).
 
 A signed-in person's page is theirs alone, so it is kept under a digest of what it was made
-from besides the database: their cookies (but the CSRF one) and their session's data, read
-from the session store on every request (one query with the database engine). Their next
-read of the same address, before anything changed, is their own copy: a reload, the back
-button, a second tab, a poll. Everything the render read from the session or the cookies is
-in the digest, so a changed session is another key; an ended session (signed out, expired,
-every device signed out) reads as no session and passes through. A page whose render changed
-the session or set a cookie (a flash message shown, a sign-in) is not kept. Entries are also
-kept in each process (hub.cache `local`, within its byte budget).
+from besides the database: their cookies, the CSRF one included (their copy keeps the
+tokens it was rendered with), and their session, as its version: hub.sessions bumps a
+session's version with every write to it, so a hit knows the session is unchanged without
+reading it. Their next read of the same address, before anything changed, is their own
+copy: a reload, the back button, a second tab, a poll. A changed session is another
+version; an ended one (signed out, every device signed out) is a bump too, and an expired
+one passes through (the copy knows when its session expires). A page whose render changed
+the session or set a cookie (a flash message shown, a sign-in, a new CSRF secret) is not
+kept. Entries are also kept in each process (hub.cache `local`, within its byte budget).
 NEXUS_PAGE_CACHE_SIGNED_IN=false keeps visitors' pages only.
+
+A hit is sent compressed (`Content-Encoding: deflate`) to a client that takes it: the page
+is compressed once when it is kept, with the nonce and the visitor's tokens spliced into
+each response (hub/spliced_deflate.py).
 
 Never stale: every entry depends on the ("pages", "") version, which hub.cache bumps with
 every other version (each live event, each write that bumps a fragment) and after the
@@ -43,12 +48,9 @@ import hashlib
 import json
 import re
 import time
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import DisallowedHost
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
@@ -64,7 +66,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.csp import generate_nonce
 from django.utils.http import parse_etags
 
-from hub import cache, http_cache, last_modified, spliced_deflate
+from hub import cache, http_cache, last_modified, sessions, spliced_deflate
 
 SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
 NONCE_MARK = "\x00nonce\x00"
@@ -97,9 +99,11 @@ def _eligible(request: HttpRequest) -> bool:
 
 
 def _who(request: HttpRequest) -> str | None:
-    """VISITOR for a visitor, a digest of a signed-in person's cookies and session data, or
-    None for anyone else (stray cookies, a session that is not signed in, or people's pages
-    turned off): their pages are never kept."""
+    """VISITOR for a visitor, a digest of a signed-in person's cookies, or None for anyone
+    else (stray cookies without a session, or people's pages turned off): their pages are
+    never kept. Whether the session is signed in is known only once a page is made for it
+    (and its copy depends on the session's version: hub.sessions), so reading it costs a
+    hit nothing."""
     cookies = {k: v for k, v in request.COOKIES.items() if k != settings.CSRF_COOKIE_NAME}
     if not cookies:
         return VISITOR
@@ -111,21 +115,16 @@ def _who(request: HttpRequest) -> str | None:
         # page set it); without one, every render would make a new secret.
         or settings.CSRF_COOKIE_NAME not in request.COOKIES
         or not getattr(settings, "NEXUS_PAGE_CACHE_SIGNED_IN", True)
+        or settings.SESSION_ENGINE != "hub.sessions"
     ):
         return None
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    data = dict(store.items())  # loads it: {} when the session is unknown or expired
-    request.nexus_page_session = store  # type: ignore[attr-defined]  (SessionMiddleware below)
-    if not data.get(SESSION_KEY):
-        return None
-    request.nexus_page_who_user = data[SESSION_KEY]  # type: ignore[attr-defined]
-    payload = json.dumps([sorted(request.COOKIES.items()), data], sort_keys=True, default=str)
+    payload = json.dumps(sorted(request.COOKIES.items()))
     return hashlib.blake2b(payload.encode(), digest_size=20).hexdigest()
 
 
 def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str, Any] | None:
-    """The response as a cache entry with the nonce and CSRF tokens cut out, or None
-    when it may not be kept."""
+    """The response as a cache entry with the nonce (and in a visitor's copy the CSRF
+    tokens) cut out, or None when it may not be kept."""
     kind = "visitor" if who == VISITOR else "person"
     if (
         response.status_code != 200
@@ -141,18 +140,21 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
     signed_in = bool(user and user.is_authenticated)
     if kind == "visitor" and signed_in:
         return None
+    expires = None
     if kind == "person":
         session = getattr(request, "session", None)
         sent = response.cookies.get(settings.CSRF_COOKIE_NAME)
         if (
             not signed_in
-            or session is None
+            or not isinstance(session, sessions.SessionStore)
             or session.modified
-            or str(user.pk) != str(request.nexus_page_who_user)  # type: ignore[attr-defined, union-attr]
+            or session.expire_date is None
+            or session.session_key != request.COOKIES.get(settings.SESSION_COOKIE_NAME)
             # A new CSRF secret (a rotation, a malformed cookie replaced): not the key's.
             or (sent is not None and sent.value != request.COOKIES[settings.CSRF_COOKIE_NAME])
         ):
             return None
+        expires = session.expire_date.timestamp()
     vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
     content = response.content
     if vary - _KEPT_VARY or b"\x00" in content:
@@ -182,6 +184,7 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
         "headers": headers,
         "route": "/" + match.route if match and match.route else "",
         "at": time.time(),
+        "expires": expires,  # a person's copy: when their session does
     }
 
 
@@ -260,13 +263,19 @@ class PageCacheMiddleware:
             return _freeze(request, response, who)
 
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        deps = [("pages", "")]
+        if who != VISITOR:
+            session_key = request.COOKIES[settings.SESSION_COOKIE_NAME]
+            deps += [sessions.ALL, sessions.dep(session_key)]
         looked_up = time.time()
         entry = cache.fragment(
             "page" if who == VISITOR else "person-page",
             compute=render,
-            deps=[("pages", "")],
+            deps=deps,
             parts=[path, who] if who else [path],
             timeout=_seconds(),
+            # A person's refusal is not kept: any cookie could make one.
+            keep=None if who == VISITOR else (lambda entry: entry is not None),
             # Kept in this process too (dicts of bytes and strings that _thaw only reads),
             # within hub.cache's byte budget per process.
             local=True,
@@ -274,25 +283,18 @@ class PageCacheMiddleware:
         )
         if "response" in served:
             return served["response"]
-        if entry is None:  # this address's page may not be kept
+        if entry is None or (entry["expires"] is not None and entry["expires"] <= looked_up):
+            # This address's page may not be kept, or the person's session has expired.
             return self.get_response(request)
         return _thaw(request, entry, looked_up)
 
 
-class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, but a request whose session the page cache already read (a signed-in
-    person's miss) uses that store instead of reading it a second time."""
-
-    def process_request(self, request: HttpRequest) -> None:
-        store = getattr(request, "nexus_page_session", None)
-        if store is not None and isinstance(store, self.SessionStore):
-            request.session = store
-            return
-        super().process_request(request)
-
-
 def _bump_pages() -> None:
     cache.version_bump("pages")
+
+
+def _bump_sessions() -> None:
+    cache.version_bump(*sessions.ALL, pages=False)
 
 
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
@@ -306,8 +308,14 @@ def _watch_writes(execute, sql, params, many, context):
     One INCR per written statement, cheap next to the statement itself."""
     result = execute(sql, params, many, context)
     written = _WRITE.match(sql)
-    if written and not written.group(1).startswith(_QUIET_TABLES):
+    if written is None:
+        return result
+    table = written.group(1)
+    if not table.startswith(_QUIET_TABLES):
         transaction.on_commit(_bump_pages, using=context["connection"].alias)
+    elif table == "django_session" and not sessions.writing():
+        # Not hub.sessions' own write of one session (which bumps that one): any of them.
+        transaction.on_commit(_bump_sessions, using=context["connection"].alias)
     return result
 
 

@@ -104,8 +104,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware: answers CORS preflights for the API (CORS_* below).
     "corsheaders.middleware.CorsMiddleware",
-    # Django's, reusing the session hub.page_cache read for a signed-in person's miss.
-    "hub.page_cache.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -461,6 +460,9 @@ CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_NAME = "__Host-sessionid" if HTTPS else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if HTTPS else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions, with a cache version per session that every write bumps: a
+# signed-in person's kept page knows their session is unchanged without a query.
+SESSION_ENGINE = "hub.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -11,7 +11,7 @@ from django.test import Client
 
 from discussions.models import Category
 from discussions.services import question_create
-from hub import cache
+from hub import cache, page_cache, sessions
 
 pytestmark = [pytest.mark.cached, pytest.mark.django_db]
 
@@ -100,7 +100,9 @@ def test_a_saved_row_bumps_after_commit_and_not_when_rolled_back(
     # A session row (a sign-in) shows on no visitor's page.
     with django_capture_on_commit_callbacks() as callbacks:
         Client().force_login(learner)
-    assert len(callbacks) == 1  # the account's last_login, not the session
+    # The account's last_login bumps the pages; the session's own writes bump only it.
+    assert callbacks.count(page_cache._bump_pages) == 1
+    assert page_cache._bump_sessions not in callbacks
 
 
 def test_pages_that_say_never_cache_are_not_kept(topic):
@@ -176,7 +178,7 @@ def test_a_persons_second_view_is_their_own_copy_for_one_query(
     person = signed_in(learner)
     first = person.get("/questions/")
     assert not hasattr(first, "from_page_cache")
-    with django_assert_num_queries(1):  # their session, nothing else
+    with django_assert_num_queries(0):  # not even their session (hub.sessions' version)
         again = person.get("/questions/")
     assert hasattr(again, "from_page_cache")
     assert f'data-user-id="{learner.pk}"'.encode() in again.content
@@ -211,16 +213,20 @@ def test_a_write_shows_on_a_persons_next_read(
     assert not hasattr(fresh, "from_page_cache") and b"Redis or memcached" in fresh.content
 
 
-def test_a_changed_session_is_another_copy_and_an_ended_one_none(learner, topic):
+def test_a_changed_session_is_another_copy_and_an_ended_one_none(
+    learner, topic, django_capture_on_commit_callbacks
+):
     person = signed_in(learner)
     person.get("/questions/")
     assert hasattr(person.get("/questions/"), "from_page_cache")
     session = person.session
     session["something"] = "else"
-    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        session.save()
     assert not hasattr(person.get("/questions/"), "from_page_cache")
     assert hasattr(person.get("/questions/"), "from_page_cache")
-    session.delete()  # signed out everywhere: the same cookie is nobody's now
+    with django_capture_on_commit_callbacks(execute=True):
+        session.delete()  # signed out: the same cookie is nobody's now
     after = person.get("/questions/")
     assert not hasattr(after, "from_page_cache")
     assert f'data-user-id="{learner.pk}"'.encode() not in after.content
@@ -375,3 +381,45 @@ def test_a_person_without_a_csrf_cookie_or_with_a_new_one_is_not_kept(learner, t
     token = TOKEN.search(person.get("/questions/").content.decode()).group(1)
     secret = person.cookies[settings.CSRF_COOKIE_NAME].value
     assert _unmask_cipher_token(token) == secret
+
+
+# --- Sessions known unchanged without a query (hub.sessions) ------------------------------
+
+
+def test_a_session_written_behind_the_stores_back_retires_every_persons_copy(
+    learner, mentor, topic, django_capture_on_commit_callbacks
+):
+    from django.contrib.sessions.models import Session
+
+    people = [signed_in(learner), signed_in(mentor)]
+    for person in people:
+        person.get("/questions/")
+        assert hasattr(person.get("/questions/"), "from_page_cache")
+    # A queryset delete (the admin, a script) names no one session: all are retired.
+    with django_capture_on_commit_callbacks(execute=True):
+        Session.objects.filter(session_key=people[0].session.session_key).delete()
+    gone = people[0].get("/questions/")
+    assert not hasattr(gone, "from_page_cache")
+    assert f'data-user-id="{learner.pk}"'.encode() not in gone.content
+    assert not hasattr(people[1].get("/questions/"), "from_page_cache")
+    assert hasattr(people[1].get("/questions/"), "from_page_cache")
+
+
+def test_an_expired_session_is_not_served_its_copy(learner, topic, monkeypatch):
+    person = signed_in(learner)
+    person.get("/questions/")
+    assert hasattr(person.get("/questions/"), "from_page_cache")
+    # The copy knows when the session expires: past that, the request passes through.
+    later = page_cache.time.time() + settings.SESSION_COOKIE_AGE + 60
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    # (The database's clock is not moved: the render still finds the session.)
+    assert not hasattr(person.get("/questions/"), "from_page_cache")
+
+
+def test_each_session_has_its_own_version():
+    one, other = sessions.dep("a" * 32), sessions.dep("b" * 32)
+    assert one != other and "a" * 32 not in one[1]
+    before = cache.versions([one, other, sessions.ALL])
+    cache.version_bump(*one, pages=False)
+    after = cache.versions([one, other, sessions.ALL])
+    assert after[0] != before[0] and after[1:] == before[1:]
