@@ -39,8 +39,12 @@ def header(computed_at: float, now: float | None = None) -> str | None:
 def not_modified(request: HttpRequest, computed_at: float, now: float | None = None) -> bool:
     """True when the request's `If-Modified-Since` (and no `If-None-Match`) shows the client
     holds this copy: a GET or HEAD whose date is at or after the copy's `Last-Modified`."""
-    if request.method not in ("GET", "HEAD") or "If-None-Match" in request.headers:
+    # (request.META, not request.headers: a page-cache hit builds no header mapping.)
+    if request.method not in ("GET", "HEAD") or "HTTP_IF_NONE_MATCH" in request.META:
         return False
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    asked = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if not asked:
+        return False
+    since = parse_http_date_safe(asked)
     second = stamp(computed_at, now)
     return since is not None and second is not None and since >= second

@@ -188,6 +188,11 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
     }
 
 
+# Django's CSRF middleware, for what it does to a hit's request and response (it keeps no
+# state of its own between calls).
+_CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
+
+
 def _entry_size(entry: dict[str, Any]) -> int:
     spliced = entry.get("deflate")
     return len(entry["content"]) + (spliced.size if spliced else 0)
@@ -203,7 +208,7 @@ def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> Http
     values = {NONCE_MARK.encode(): nonce.encode()}
     csrf = None
     if TOKEN_MARK in content:  # a visitor's copy
-        csrf = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type, return-value]
+        csrf = _CSRF
         csrf.process_request(request)  # reads the visitor's CSRF cookie, if valid
         values[TOKEN_MARK] = get_token(request).encode()
     spliced = entry.get("deflate")  # (None for a page that could not be compressed)
@@ -236,7 +241,7 @@ def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> Http
         stamp = last_modified.header(entry["at"], now=looked_up)
         if stamp is not None:
             response["Last-Modified"] = stamp
-        asked = request.headers.get("If-None-Match", "")
+        asked = request.META.get("HTTP_IF_NONE_MATCH", "")
         if (
             tag in parse_etags(asked)
             or asked.strip() == "*"
