@@ -279,8 +279,6 @@ class PageCacheMiddleware:
             deps=deps,
             parts=[path, who] if who else [path],
             timeout=_seconds(),
-            # A person's refusal is not kept: any cookie could make one.
-            keep=None if who == VISITOR else (lambda entry: entry is not None),
             # Kept in this process too (dicts of bytes and strings that _thaw only reads),
             # within hub.cache's byte budget per process.
             local=True,
