@@ -6,8 +6,8 @@ message, a new expiry) or deletion (signing out, a new key at sign-in) of the se
 through this store bumps it once the write commits. A write to the session table from
 anywhere else (a queryset delete, the admin, raw SQL) bumps the version every session
 shares instead: page_cache's write watcher sees every statement and cannot tell which rows
-it touched. `clearsessions` deletes only expired sessions, which a kept page honours by
-itself: it records when its session expires.
+it touched. (So `clearsessions`, which deletes expired rows, retires every copy too; a
+copy also records when its session expires, and a hit past that time passes through.)
 
 SESSION_ENGINE = "hub.sessions".
 """
