@@ -33,6 +33,25 @@ def _cache_only_where_asked(request, settings):
 
 
 @pytest.fixture
+def template_renders(monkeypatch):
+    """`template_renders(views)` spies on a views module's render_to_string: the list it
+    returns fills with each template name rendered, in order."""
+
+    def spy(module) -> list[str]:
+        rendered: list[str] = []
+        real = module.render_to_string
+
+        def counting(name, *args, **kwargs):
+            rendered.append(name)
+            return real(name, *args, **kwargs)
+
+        monkeypatch.setattr(module, "render_to_string", counting)
+        return rendered
+
+    return spy
+
+
+@pytest.fixture
 def learner(db):
     return UserFactory(handle="learner-one", display_name="Lena Learner")
 

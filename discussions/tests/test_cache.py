@@ -90,7 +90,13 @@ def test_mentors_and_authors_see_hidden_posts_past_the_shared_copy(
 
 
 def test_mentors_share_one_copy_of_a_thread_with_hidden_posts(
-    client, thread, learner, other_learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+    client,
+    thread,
+    learner,
+    other_learner,
+    mentor,
+    template_renders,
+    django_capture_on_commit_callbacks,
 ):
     """A hidden post no longer takes mentors off the shared render: they share a copy with
     the hidden posts (marked, with their Unhide), its author has one with their own, and
@@ -102,14 +108,7 @@ def test_mentors_share_one_copy_of_a_thread_with_hidden_posts(
     make.answer(learner, q, body="Shown to everyone.")
     with django_capture_on_commit_callbacks(execute=True):
         moderation.content_hide(actor=mentor, target=a, reason="Off topic here.")
-    rendered = []
-    real = views.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render_to_string", counting)
+    rendered = template_renders(views)
     url = q.get_absolute_url()
 
     def page(user):
@@ -185,20 +184,13 @@ def test_lines_other_apps_add_under_answers_go_into_the_shared_copy(
 
 
 def test_list_rows_are_shared_and_every_change_a_row_shows_is_seen_at_once(
-    client, learner, other_learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+    client, learner, other_learner, mentor, template_renders, django_capture_on_commit_callbacks
 ):
     from accounts import services as accounts
 
     q = make.question(learner, title="Which Redis eviction policy?")
     make.question(other_learner, title="Celery retries with jitter")
-    rendered = []
-    real = views.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render_to_string", counting)
+    rendered = template_renders(views)
     client.force_login(learner)
     first = client.get("/questions/").text
     client.force_login(other_learner)

@@ -10,18 +10,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.cached]
 
 
 def test_gallery_cards_are_shared_and_every_change_a_card_shows_is_seen_at_once(
-    client, learner, other_learner, mentor, monkeypatch, django_capture_on_commit_callbacks
+    client, learner, other_learner, mentor, template_renders, django_capture_on_commit_callbacks
 ):
     project = make.project(learner, title="Lending library API", feedback_wanted=True)
     make.project(other_learner, title="Webhook relay")
-    rendered = []
-    real = views.render_to_string
-
-    def counting(name, *args, **kwargs):
-        rendered.append(name)
-        return real(name, *args, **kwargs)
-
-    monkeypatch.setattr(views, "render_to_string", counting)
+    rendered = template_renders(views)
     client.force_login(learner)
     first = client.get("/projects/").text
     client.force_login(other_learner)
