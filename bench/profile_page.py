@@ -41,7 +41,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.test.client import RequestFactory  # noqa: E402
 
@@ -90,7 +89,8 @@ def main() -> None:
         else:
             headers["HTTP_COOKIE"] = session_cookie(user)
 
-    handler = WSGIHandler()
+    from hub.wsgi import application as handler  # what gunicorn serves (kept pages first)
+
     factory = RequestFactory()
     status: list[str] = []
 

@@ -24,6 +24,7 @@ import logging
 import random
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +54,7 @@ class MetricsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        headers = getattr(settings, "NEXUS_METRICS_HEADERS", False)
-        sampled = random.random() < getattr(settings, "NEXUS_METRICS_SAMPLE", 0.05)  # noqa: S311
+        headers, sampled = wanted()
         if not (headers or sampled):
             return self.get_response(request)
         queries = [0]
@@ -70,24 +70,46 @@ class MetricsMiddleware:
                 response = self.get_response(request)
         finally:
             cache.stats_end()
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        if headers:
-            hits = sum(pair[0] for pair in stats.values())
-            lookups = sum(pair[0] + pair[1] for pair in stats.values())
-            response["X-Nexus-Queries"] = str(queries[0])
-            response["X-Nexus-Cache"] = f"{hits}/{lookups}"
-            response["X-Nexus-Ms"] = f"{elapsed_ms:.2f}"
-        if sampled:
-            match = getattr(request, "resolver_match", None)
-            route = (
-                "/" + match.route
-                if match and match.route
-                else getattr(request, "nexus_route", "") or "(unrouted)"
-            )
-            response._resource_closers.append(
-                lambda: record(route=route, ms=elapsed_ms, queries=queries[0], stats=stats)
-            )
+        after = observe(request, response, started, queries[0], stats, headers, sampled)
+        if after is not None:
+            response._resource_closers.append(after)
         return response
+
+
+def wanted() -> tuple[bool, bool]:
+    """(NEXUS_METRICS_HEADERS, whether this request is in the sample)."""
+    headers = getattr(settings, "NEXUS_METRICS_HEADERS", False)
+    sampled = random.random() < getattr(settings, "NEXUS_METRICS_SAMPLE", 0.05)  # noqa: S311
+    return headers, sampled
+
+
+def observe(
+    request: Any,
+    response: Any,
+    started: float,
+    queries: int,
+    stats: dict[str, list[int]],
+    headers: bool,
+    sampled: bool,
+) -> Callable[[], None] | None:
+    """The figures of one measured request: headers on the response when asked for, and for
+    a sampled one the write to call once the body has been sent (never before)."""
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if headers:
+        hits = sum(pair[0] for pair in stats.values())
+        lookups = sum(pair[0] + pair[1] for pair in stats.values())
+        response["X-Nexus-Queries"] = str(queries)
+        response["X-Nexus-Cache"] = f"{hits}/{lookups}"
+        response["X-Nexus-Ms"] = f"{elapsed_ms:.2f}"
+    if not sampled:
+        return None
+    match = getattr(request, "resolver_match", None)
+    route = (
+        "/" + match.route
+        if match and match.route
+        else getattr(request, "nexus_route", "") or "(unrouted)"
+    )
+    return lambda: record(route=route, ms=elapsed_ms, queries=queries, stats=stats)
 
 
 def _minute(now: float | None = None) -> int:

@@ -40,23 +40,36 @@ person's, never an HTMX fragment, never a response with its own Cache-Control or
 that set no cookie but the CSRF one are kept. Everything else, and every API call, socket,
 static file and admin page, passes through untouched, as does any request the rest of the
 stack would refuse or redirect (a disallowed host, plain HTTP under SECURE_SSL_REDIRECT).
+
+Hits before Django's handler: hub/wsgi.py wraps Django's WSGI handler in wsgi() below, which
+looks a GET up first (the same lookup, hub.cache.peek, which never computes) and answers a
+hit itself, with the same bytes and headers the middleware would send. A miss, and anything
+not kept, goes to Django's handler, where the middleware computes and keeps it. Skipped on
+such a hit: Django's request signals (no database is touched), set_script_prefix and the
+middleware list; hub.metrics still samples it. Why that is safe: docs/decisions/0030.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
     CSRF_TOKEN_LENGTH,
     CsrfViewMiddleware,
     _unmask_cipher_token,
@@ -66,7 +79,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.csp import generate_nonce
 from django.utils.http import parse_etags
 
-from hub import cache, http_cache, last_modified, sessions, spliced_deflate
+from hub import cache, http_cache, last_modified, metrics, sessions, spliced_deflate
+
+logger = logging.getLogger(__name__)
 
 SKIP_PREFIXES = ("/api/", "/graphql", "/static/", "/healthz", "/readyz", "/ws/", "/admin/")
 NONCE_MARK = "\x00nonce\x00"
@@ -159,7 +174,8 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
     content = response.content
     if vary - _KEPT_VARY or b"\x00" in content:
         return None
-    patch_vary_headers(response, ("Accept-Encoding",))  # a hit may be sent compressed
+    # A hit may be sent compressed, and a visitor's sets their CSRF cookie.
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROPPED_HEADERS]
     nonce = get_nonce(request)
     if nonce:
@@ -192,25 +208,57 @@ def _freeze(request: HttpRequest, response: HttpResponse, who: str) -> dict[str,
 # state of its own between calls).
 _CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
 
+# A visitor's token, as django.middleware.csrf.get_token makes it, with the randomness drawn
+# from one os.urandom() call instead of one secrets.choice() per character (about 80 µs of a
+# first visit's hit, in two 32-character strings): each random byte below 248 (4 x 62) is one
+# of the 62 letters and digits, uniformly; the bytes above are dropped.
+_ALPHABET = CSRF_ALLOWED_CHARS
+_INDEX = {char: i for i, char in enumerate(_ALPHABET)}
+_UNBIASED = 256 - 256 % len(_ALPHABET)
+_TO_CHAR = bytes(ord(_ALPHABET[b % len(_ALPHABET)]) for b in range(256))
+_DROP = bytes(range(_UNBIASED, 256))
+
+
+def _random_string(length: int) -> str:
+    drawn = b""
+    while len(drawn) < length:
+        drawn += os.urandom(length + 8).translate(_TO_CHAR, _DROP)
+    return drawn[:length].decode()
+
+
+def _token(request: HttpRequest) -> str:
+    """get_token(request): a new secret for a visitor without one (the response then sets
+    the cookie), and the secret masked with a fresh mask, as Django masks it (its
+    _unmask_cipher_token reads it back: hub/tests/test_page_cache.py)."""
+    if settings.CSRF_USE_SESSIONS:
+        return get_token(request)
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = _random_string(CSRF_SECRET_LENGTH)
+        request.META["CSRF_COOKIE"] = secret
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_string(CSRF_SECRET_LENGTH)
+    size = len(_ALPHABET)
+    return mask + "".join(
+        _ALPHABET[(_INDEX[s] + _INDEX[m]) % size] for s, m in zip(secret, mask, strict=True)
+    )
+
 
 def _entry_size(entry: dict[str, Any]) -> int:
     spliced = entry.get("deflate")
     return len(entry["content"]) + (spliced.size if spliced else 0)
 
 
-def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> HttpResponse:
-    """The response for a hit. `looked_up` is the clock read before the versions were: a
-    copy's date is handed out only if its second had come by then (hub.last_modified), so a
-    write that retires it, and any newer copy, come after that date even when requests
-    overlap."""
+def _parts(request: HttpRequest, entry: dict[str, Any]) -> tuple[bytes, list[tuple[str, str]]]:
+    """A hit's body and headers: the kept ones with this response's own nonce (and for a
+    visitor their CSRF token, read from or made for their cookie), compressed when the
+    client takes it."""
     content: bytes = entry["content"]
     nonce = generate_nonce()
     values = {NONCE_MARK.encode(): nonce.encode()}
-    csrf = None
     if TOKEN_MARK in content:  # a visitor's copy
-        csrf = _CSRF
-        csrf.process_request(request)  # reads the visitor's CSRF cookie, if valid
-        values[TOKEN_MARK] = get_token(request).encode()
+        _CSRF.process_request(request)  # reads the visitor's CSRF cookie, if valid
+        values[TOKEN_MARK] = _token(request).encode()
     spliced = entry.get("deflate")  # (None for a page that could not be compressed)
     compressed = None
     if spliced is not None and spliced_deflate.accepted(
@@ -226,16 +274,25 @@ def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> Http
         for mark, value in values.items():
             if mark in content:
                 content = content.replace(mark, value)
+    headers = [(key, value.replace(NONCE_MARK, nonce)) for key, value in entry["headers"]]
+    if compressed is not None:
+        headers.append(("Content-Encoding", "deflate"))
+    headers.append(("Content-Length", str(len(content))))
+    request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match
+    return content, headers
+
+
+def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> HttpResponse:
+    """The response for a hit. `looked_up` is the clock read before the versions were: a
+    copy's date is handed out only if its second had come by then (hub.last_modified), so a
+    write that retires it, and any newer copy, come after that date even when requests
+    overlap."""
+    content, headers = _parts(request, entry)
     response = HttpResponse(content)
     response.from_page_cache = True  # type: ignore[attr-defined]
-    for key, value in entry["headers"]:
-        response[key] = value.replace(NONCE_MARK, nonce)
-    if compressed is not None:
-        response["Content-Encoding"] = "deflate"
-    response["Content-Length"] = str(len(content))
-    request.nexus_route = entry["route"]  # for hub.metrics: a hit has no resolver match
-    if csrf is not None:
-        csrf.process_response(request, response)  # sets the cookie for a new visitor
+    for key, value in headers:
+        response[key] = value
+    _CSRF.process_response(request, response)  # sets the cookie for a new visitor
     tag = response.get("ETag")
     if tag is not None:  # a visitor's copy: hub.http_cache's validators, answered here
         stamp = last_modified.header(entry["at"], now=looked_up)
@@ -251,45 +308,193 @@ def _thaw(request: HttpRequest, entry: dict[str, Any], looked_up: float) -> Http
     return response
 
 
+# Django's Set-Cookie for a new CSRF secret (made by CsrfViewMiddleware itself, once a second:
+# its expiry is in seconds), with a placeholder where the secret goes.
+_PLACEHOLDER = "0" * CSRF_SECRET_LENGTH
+_cookie_made: tuple[int, str] = (0, "")
+
+
+def _csrf_cookie(secret: str) -> str:
+    global _cookie_made
+    second = int(time.time())
+    if _cookie_made[0] != second:
+        scratch = HttpRequest()
+        scratch.META["CSRF_COOKIE"] = _PLACEHOLDER
+        response = HttpResponse()
+        _CSRF._set_csrf_cookie(scratch, response)
+        _cookie_made = (second, response.cookies[settings.CSRF_COOKIE_NAME].OutputString())
+    return _cookie_made[1].replace(_PLACEHOLDER, secret, 1)
+
+
+class _Headers(list):
+    """A WSGI header list that hub.metrics can set headers on as on a response."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, str):
+            self.append((key, value))
+        else:
+            super().__setitem__(key, value)
+
+
+def _wsgi_hit(
+    request: HttpRequest, entry: dict[str, Any], looked_up: float
+) -> tuple[str, _Headers, bytes]:
+    """_thaw's response as WSGI's status, headers and body, made without an HttpResponse
+    when the request asks nothing conditional (a 304 is _thaw's)."""
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        response = _thaw(request, entry, looked_up)
+        status = f"{response.status_code} {response.reason_phrase}"
+        headers = _Headers(response.items())
+        headers += [("Set-Cookie", c.OutputString()) for c in response.cookies.values()]
+        return status, headers, response.content
+    content, listed = _parts(request, entry)
+    headers = _Headers(listed)
+    if meta.get("CSRF_COOKIE_NEEDS_UPDATE"):  # as CsrfViewMiddleware.process_response
+        meta["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        headers.append(("Set-Cookie", _csrf_cookie(meta["CSRF_COOKIE"])))
+    if any(key == "ETag" for key, _ in listed):  # a visitor's copy: as in _thaw
+        stamp = last_modified.header(entry["at"], now=looked_up)
+        if stamp is not None:
+            headers.append(("Last-Modified", stamp))
+    return "200 OK", headers, content
+
+
+Dep = tuple[str, int | str]
+
+
+def _lookup(request: HttpRequest) -> tuple[str, list[Dep], list[str]] | None:
+    """The cache name, dependencies and parts of this request's kept page, or None when
+    its page is never kept."""
+    if not (settings.NEXUS_CACHE and _seconds() > 0 and _eligible(request)):
+        return None
+    who = _who(request)
+    if who is None:
+        return None
+    path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+    if who == VISITOR:
+        return "page", [("pages", "")], [path]
+    session_key = request.COOKIES[settings.SESSION_COOKIE_NAME]
+    return "person-page", [("pages", ""), sessions.ALL, sessions.dep(session_key)], [path, who]
+
+
+def _local_size(entry: dict[str, Any] | None) -> int:
+    return _entry_size(entry) if entry else 0
+
+
+def _servable(entry: Any, looked_up: float) -> bool:
+    """A kept page, not a remembered "may not be kept" (None), whose session (a person's
+    copy) had not expired by the time the versions were read."""
+    return isinstance(entry, dict) and (entry["expires"] is None or entry["expires"] > looked_up)
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not (settings.NEXUS_CACHE and _seconds() > 0 and _eligible(request)):
+        looked = _lookup(request)
+        if looked is None:
             return self.get_response(request)
-        who = _who(request)
-        if who is None:
-            return self.get_response(request)
+        name, deps, parts = looked
         served: dict[str, HttpResponse] = {}
 
         def render() -> dict[str, Any] | None:
             served["response"] = response = self.get_response(request)
-            return _freeze(request, response, who)
+            return _freeze(request, response, parts[-1] if name == "person-page" else VISITOR)
 
-        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-        deps = [("pages", "")]
-        if who != VISITOR:
-            session_key = request.COOKIES[settings.SESSION_COOKIE_NAME]
-            deps += [sessions.ALL, sessions.dep(session_key)]
         looked_up = time.time()
         entry = cache.fragment(
-            "page" if who == VISITOR else "person-page",
+            name,
             compute=render,
             deps=deps,
-            parts=[path, who] if who else [path],
+            parts=parts,
             timeout=_seconds(),
             # Kept in this process too (dicts of bytes and strings that _thaw only reads),
             # within hub.cache's byte budget per process.
             local=True,
-            local_size=lambda entry: _entry_size(entry) if entry else 0,
+            local_size=_local_size,
         )
         if "response" in served:
             return served["response"]
-        if entry is None or (entry["expires"] is not None and entry["expires"] <= looked_up):
+        if not _servable(entry, looked_up):
             # This address's page may not be kept, or the person's session has expired.
             return self.get_response(request)
         return _thaw(request, entry, looked_up)
+
+
+# --- Hits before Django's handler ---------------------------------------------------------
+
+
+class _Body(list):
+    """A hit's body for the WSGI server, which calls close() once it has been sent: then
+    the sampled figures are written (hub.metrics), never before."""
+
+    def __init__(self, content: bytes, after: Callable[[], None] | None) -> None:
+        super().__init__([content])
+        self._after = after
+
+    def close(self) -> None:
+        if self._after is not None:
+            self._after()
+
+
+def _serve(environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], _Body] | None:
+    """A kept page's WSGI response (status, headers, body), or None for Django's handler:
+    anything else, and a page not kept (yet), which the middleware then computes and keeps.
+    The same lookup as the middleware's, and the same response (_thaw), without Django's
+    handler, signals and other middleware, which a hit does not need: it reads no database,
+    resolves no URL and runs no view."""
+    if (
+        environ.get("REQUEST_METHOD") != "GET"
+        or not settings.NEXUS_CACHE
+        or settings.CSRF_USE_SESSIONS
+    ):
+        return None
+    request = WSGIRequest(environ)
+    looked = _lookup(request)
+    if looked is None:
+        return None
+    name, deps, parts = looked
+    headers_wanted, sampled = metrics.wanted()
+    measured = headers_wanted or sampled
+    stats = cache.stats_begin() if measured else {}
+    started = time.perf_counter()
+    looked_up = time.time()
+    try:
+        entry = cache.peek(name, deps=deps, parts=parts, timeout=_seconds(), local_size=_local_size)
+    finally:
+        if measured:
+            cache.stats_end()
+    if not _servable(entry, looked_up):
+        return None
+    status, headers, content = _wsgi_hit(request, entry, looked_up)
+    after = (
+        metrics.observe(request, headers, started, 0, stats, headers_wanted, sampled)
+        if measured
+        else None
+    )
+    return status, headers, _Body(content, after)
+
+
+def wsgi(django_application: Callable[..., Any]) -> Callable[..., Any]:
+    """The WSGI application (hub/wsgi.py): kept pages served in front of Django's handler,
+    everything else by it. Any error in the fast path is logged and left to Django's
+    handler, which serves the request as if there were no fast path."""
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        try:
+            served = _serve(environ)
+        except Exception:  # never a 500 from the fast path: Django serves it
+            logger.exception("page cache: fast path failed for %s", environ.get("PATH_INFO"))
+            served = None
+        if served is None:
+            return django_application(environ, start_response)
+        status, headers, body = served
+        start_response(status, headers)
+        return body
+
+    return application
 
 
 def _bump_pages() -> None:

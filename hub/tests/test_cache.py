@@ -72,6 +72,32 @@ def test_local_copies_of_cache_hits_expire(monkeypatch):
     assert len(cache._local) == cache.LOCAL_MAX
 
 
+def test_peek_finds_what_fragment_stored_and_never_computes(monkeypatch):
+    compute = Counter()
+    assert cache.peek("t", deps=[("question", 1)], parts=["a"]) is cache.MISSING
+    cache.fragment("t", deps=[("question", 1)], parts=["a"], compute=compute, local=True)
+    stats = cache.stats_begin()
+    assert cache.peek("t", deps=[("question", 1)], parts=["a"]) == "computed 1"
+    cache.stats_end()
+    assert stats == {"t": [1, 0]}
+    assert cache.peek("t", deps=[("question", 1)], parts=["b"]) is cache.MISSING
+    cache.reset()  # this process's copy gone: found in the cache, and kept here again
+    assert cache.peek("t", deps=[("question", 1)], parts=["a"]) == "computed 1"
+    cache.version_bump("question", 1)
+    assert cache.peek("t", deps=[("question", 1)], parts=["a"]) is cache.MISSING
+    assert compute.calls == 1
+
+
+def test_peek_is_missing_with_the_cache_off_or_down(settings):
+    cache.fragment("t", compute=Counter(), local=True)
+    settings.NEXUS_CACHE = False
+    assert cache.peek("t") is cache.MISSING
+    settings.NEXUS_CACHE = True
+    with override_settings(CACHES=redis_cache_at(CLOSED_PORT)):
+        cache.reset()
+        assert cache.peek("t") is cache.MISSING
+
+
 def test_a_lost_version_never_meets_an_older_entry():
     """An evicted version restarts from the clock, not from 0 or 1."""
     compute = Counter()
