@@ -42,9 +42,13 @@ Scenarios (label: app, channel layer, uvicorn workers):
     nexus-core-w2     the same with 2 workers
     nexus-pubsub-w1   the same app with channels_redis.pubsub.RedisPubSubChannelLayer, through
                       a settings wrapper under /tmp (the project's settings have no switch)
-    floor-core-w1     the floor: a bare consumer (group_add at connect, forwards a tiny text
+    floor-core-w1     the floor: a bare consumer (group_add at connect, forwards each text
                       message without Channels' per-message aclose_old_connections), in an
-                      ASGI module under /tmp, same server and layer; 20 group_send from here
+                      ASGI module under /tmp, same server and layer; 20 group_send from here,
+                      each the text of a real answer fragment as Nexus sends it (the same
+                      bytes, so the same permessage-deflate work per client), marker changed
+    floor-tiny-core-w1  the same bare consumer forwarding a 21-byte text (the floor before
+                      3 December: it measures the consumer without the payload's cost)
     floor-stock-w1    the same bare consumer with Channels' stock dispatch (a thread hop per
                       message for aclose_old_connections), for comparison (not run by default)
     floor-local-w1    a process-local fan-out: one channel per process joins the group and
@@ -207,7 +211,7 @@ application = ProtocolTypeRouter(
 @dataclass(frozen=True)
 class Scenario:
     label: str
-    app: str  # "nexus", "floor" or "floor-stock"
+    app: str  # "nexus", "floor", "floor-tiny", "floor-stock" or "floor-local"
     layer: str  # "core" or "pubsub"
     workers: int
 
@@ -220,13 +224,16 @@ class Scenario:
         return {
             "nexus": "/ws/live/",
             "floor": "/ws/floor/",
+            "floor-tiny": "/ws/floor/",
             "floor-stock": "/ws/stock/",
             "floor-local": "/ws/local/",
         }[self.app]
 
 
 def parse_scenario(label: str) -> Scenario:
-    match = re.fullmatch(r"(nexus|floor-stock|floor-local|floor)(?:-(core|pubsub))?-w(\d+)", label)
+    match = re.fullmatch(
+        r"(nexus|floor-stock|floor-local|floor-tiny|floor)(?:-(core|pubsub))?-w(\d+)", label
+    )
     if not match:
         raise SystemExit(f"unknown scenario {label!r} (e.g. nexus-core-w1, floor-pubsub-w2)")
     return Scenario(label, match.group(1), match.group(2) or "core", int(match.group(3)))
@@ -613,6 +620,8 @@ class Context:
     question: object = None
     category: object = None
     publish_log: list[tuple[float, int, bool]] = field(default_factory=list)
+    # The last answer fragment Nexus published: the floor forwards the same text.
+    sample_fragment: str | None = None
     # Wall time at which the answer event's own publish (group_send) started, per event.
     answer_publish_at: dict[int, float] = field(default_factory=dict)
     current: int = -1
@@ -646,8 +655,10 @@ def setup_django(ctx: Context) -> None:
     original = live.publish
 
     def timed_publish(topic_key: str, html: str, event: dict | None = None) -> bool:
-        if ANSWER_SIGN in html and ctx.current >= 0:
-            ctx.answer_publish_at[ctx.current] = time.time()
+        if ANSWER_SIGN in html:
+            ctx.sample_fragment = html
+            if ctx.current >= 0:
+                ctx.answer_publish_at[ctx.current] = time.time()
         started = time.perf_counter()
         ok = original(topic_key, html, event)
         ctx.publish_log.append((time.perf_counter() - started, len(html.encode()), ok))
@@ -728,7 +739,37 @@ def post_answers(
     return stamps, publish_ms
 
 
-def send_floor(prefix: str, count: int, interval: float) -> tuple[dict[int, float], list[float]]:
+_MARKER = re.compile(r"bench-answer-\w+?-\d\d")
+
+
+def floor_payload(ctx: Context) -> str:
+    """A real answer fragment as Nexus publishes it, with "{marker}" where its marker was:
+    the last one published in this run, or one posted now (to a thread nobody follows)."""
+    if ctx.sample_fragment is None:
+        from django.db import transaction
+
+        from discussions.services import answer_create
+
+        tag = f"{ctx.run_id}fp"
+        new_thread(ctx, tag)
+        with transaction.atomic():
+            answer_create(
+                author=make_authors(ctx, tag, 1)[0],
+                question=ctx.question,
+                body=answer_body(f"bench-answer-{tag}-00"),
+            )
+    assert ctx.sample_fragment is not None, "answer_create published no fragment"
+    text, found = _MARKER.subn(
+        "{marker}", ctx.sample_fragment.replace("{", "{{").replace("}", "}}")
+    )
+    assert found, "the sample fragment carries no marker"
+    return text
+
+
+def send_floor(
+    prefix: str, count: int, interval: float, payload: str = "{marker}"
+) -> tuple[dict[int, float], list[float]]:
+    """group_send of `payload` with each event's marker (prefix + its number)."""
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
@@ -739,7 +780,7 @@ def send_floor(prefix: str, count: int, interval: float) -> tuple[dict[int, floa
     for i in range(count):
         stamps[i] = time.time()
         async_to_sync(layer.group_send)(
-            FLOOR_GROUP, {"type": "bench.msg", "text": prefix + f"{i:02d}"}
+            FLOOR_GROUP, {"type": "bench.msg", "text": payload.format(marker=prefix + f"{i:02d}")}
         )
         publish_ms.append((time.time() - stamps[i]) * 1000)
         next_at += interval
@@ -790,8 +831,10 @@ def measure(ctx: Context, scenario: Scenario, n: int, args, index: int) -> Row:
         prefix, sign = f"bench-answer-{tag}-", ANSWER_SIGN
         query = f"?topics=question:{ctx.question.pk}"
         authors = make_authors(ctx, tag, args.events)
+        payload = ""
     else:
         prefix, sign, query = f"bench-msg-{tag}-", "bench-msg-", ""
+        payload = "{marker}" if scenario.app == "floor-tiny" else floor_payload(ctx)
     redis_flush()
     server = Server(scenario)
     clients = None
@@ -827,7 +870,7 @@ def measure(ctx: Context, scenario: Scenario, n: int, args, index: int) -> Row:
             if scenario.app == "nexus":
                 stamps, publish_ms = post_answers(ctx, authors, prefix, args.events, args.interval)
             else:
-                stamps, publish_ms = send_floor(prefix, args.events, args.interval)
+                stamps, publish_ms = send_floor(prefix, args.events, args.interval, payload)
                 sent_at = stamps
         clients.command(f"collect {args.events} {args.wait}")
         result = clients.read()
@@ -841,7 +884,11 @@ def measure(ctx: Context, scenario: Scenario, n: int, args, index: int) -> Row:
         failed_publishes = sum(not ok for _, _, ok in ctx.publish_log[log_start:])
         if failed_publishes:
             row.note += f" {failed_publishes} publishes failed"
-        row.fragment_bytes = sizes[0] if sizes else len(prefix) + 2
+        row.fragment_bytes = (
+            sizes[0]
+            if scenario.app == "nexus" and sizes
+            else len(payload.format(marker=prefix + "00").encode())
+        )
         latencies, fanout = [], []
         for received in result["received"]:
             got = {int(k): v for k, v in received.items()}
@@ -930,7 +977,7 @@ def print_table(rows: list[Row], args, started: float) -> None:
         f"{'off' if args.no_deflate else 'on (as browsers offer it)'}"
     )
     header = (
-        f"{'scenario':<16} {'N':>5} {'conn s':>7} {'pres/cl':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'scenario':<18} {'N':>5} {'conn s':>7} {'pres/cl':>7} {'p50 ms':>7} {'p99 ms':>7} "
         f"{'max ms':>7} {'missed':>6} {'KB/conn':>7} {'srvCPU ms/ev':>12} {'pub ms':>6} "
         f"{'frag B':>6} {'clCPU ms/ev':>11} {'pub->rx p50/p99':>15}"
     )
@@ -938,7 +985,7 @@ def print_table(rows: list[Row], args, started: float) -> None:
     print("-" * len(header))
     for row in rows:
         print(
-            f"{row.label:<16} {row.n:>5} {row.connect_s:>7.2f} {row.presence_per_client:>7.1f} "
+            f"{row.label:<18} {row.n:>5} {row.connect_s:>7.2f} {row.presence_per_client:>7.1f} "
             f"{row.p50:>7.1f} {row.p99:>7.1f} {row.max:>7.1f} {row.missed_clients:>6} "
             f"{row.kb_per_conn:>7.1f} {row.cpu_ms_per_event:>12.1f} {row.publish_ms:>6.1f} "
             f"{row.fragment_bytes:>6} {row.client_cpu_s * 1000 / args.events:>11.1f} "
@@ -966,6 +1013,21 @@ def print_table(rows: list[Row], args, started: float) -> None:
             print(
                 f"Aim at {row.n} clients (p99 <= {aim:g} ms, 0 missed): {verdict} "
                 f"(p99 {row.p99:.1f} ms, {row.missed_clients} missed)"
+            )
+    by = {(row.label, row.n): row for row in rows}
+    for n in args.client_counts:
+        nexus = by.get(("nexus-core-w1", n))
+        for floor_label in ("floor-core-w1", "floor-tiny-core-w1"):
+            floor = by.get((floor_label, n))
+            if nexus is None or floor is None or not floor.p99 > 0:
+                continue
+            ratio = nexus.p99 / floor.p99
+            verdict = ""
+            if floor_label == "floor-core-w1" and n == 1000:
+                verdict = f" (issue 16 target <= 2x: {'met' if ratio <= 2 else 'MISSED'})"
+            print(
+                f"p99 at {n} clients, nexus-core-w1 / {floor_label}: "
+                f"{nexus.p99:.1f} / {floor.p99:.1f} ms = {ratio:.2f}x{verdict}"
             )
     print(f"Load average now: {os.getloadavg()[0]:.2f}; total {time.monotonic() - started:.0f} s")
 

@@ -53,7 +53,8 @@ sys.path.insert(0, str(BASE_DIR))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/nexus_bench_big"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/6"
 N_PROJECTS = 2_000
-LIVE_SCENARIOS = ["--scenarios", "nexus-core-w1,floor-core-w1"]
+# The floor forwards the same answer fragment Nexus sends; floor-tiny a 21-byte text.
+LIVE_SCENARIOS = ["--scenarios", "nexus-core-w1,floor-core-w1,floor-tiny-core-w1"]
 
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
