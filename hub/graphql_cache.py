@@ -229,9 +229,3 @@ def execute(
         refused = graphql_limits.refused(refusal)
         return ExecutionResult(data=None, errors=refused.errors, extensions={"cost": report})
     return ExecutionResult(data=kept, errors=None, extensions={"cost": report})
-
-
-def reset() -> None:
-    """Forget this process's verdicts (tests)."""
-    _verdicts.clear()
-    _schemas.clear()

@@ -458,3 +458,39 @@ def test_a_cache_outage_still_answers(thread, lookups):
             assert ran > 0
             assert body["extensions"]["cost"]["requestedQueryCost"] > 0
         assert cache.available() is False  # hub.cache leaves it alone for a while
+
+
+def test_lifting_a_suspension_shows_at_once(
+    learner, mentor, lookups, django_capture_on_commit_callbacks
+):
+    client = signed_in(learner)
+    with django_capture_on_commit_callbacks(execute=True):
+        suspensions.user_suspend(
+            actor=mentor, user=learner, until=timezone.now() + timedelta(days=1), reason="Wait."
+        )
+    assert ask(client, WHO)[0]["data"]["viewer"]["canWrite"] is False
+    assert ask(client, WHO)[0]["data"]["viewer"]["canWrite"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        suspensions.suspension_lift(actor=mentor, user=learner)
+    assert ask(client, WHO)[0]["data"]["viewer"]["canWrite"] is True
+    assert lookups == [False, True, False]
+
+
+def test_account_changes_show_at_once(
+    learner, admin_user, lookups, django_capture_on_commit_callbacks
+):
+    client = signed_in(learner)
+    headers = bearer(learner, ["read"])
+    assert ask(client, WHO)[0]["data"]["viewer"]["isMentor"] is False
+    assert ask(Client(), WHO, **headers)[0]["data"]["viewer"]["isMentor"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.user_role_set(actor=admin_user, user=learner, role="mentor")
+    assert ask(client, WHO)[0]["data"]["viewer"]["isMentor"] is True
+    assert ask(Client(), WHO, **headers)[0]["data"]["viewer"]["isMentor"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.user_sign_out_everywhere(actor=learner, user=learner)
+    assert ask(client, WHO)[0]["data"]["viewer"]["user"] is None  # the session ended
+    response = Client().post(
+        "/graphql/", {"query": WHO}, content_type="application/json", **headers
+    )
+    assert response.status_code == 401  # its tokens were revoked
