@@ -494,3 +494,17 @@ def test_account_changes_show_at_once(
         "/graphql/", {"query": WHO}, content_type="application/json", **headers
     )
     assert response.status_code == 401  # its tokens were revoked
+
+
+def test_the_budget_counter_is_one_minutes_and_expires(thread, monkeypatch):
+    from django.core.cache import cache as django_cache
+
+    monkeypatch.setattr(graphql_limits, "time", SimpleNamespace(time=lambda: 1_800_000_000.0))
+    for _ in range(2):  # a miss, then a hit
+        cost = run(Client(), THREAD, variables(thread))["extensions"]["cost"]
+    key = graphql_limits._budget_key(None, SimpleNamespace(META={"REMOTE_ADDR": "127.0.0.1"}))
+    assert django_cache.get(key) == 2 * cost["requestedQueryCost"]
+    client_of = getattr(getattr(django_cache, "_cache", None), "get_client", None)
+    if client_of is not None:  # Redis: the counter was made with its expiry
+        full = django_cache.make_and_validate_key(key)
+        assert 0 < client_of(full).ttl(full) <= 61
