@@ -39,6 +39,7 @@ from hub.graphql_base import (
     require_scope,
     run_service,
     target,
+    uncached,
     viewer,
 )
 
@@ -209,7 +210,8 @@ class GuideSectionType(relay.Node):
 
     @strawberry.field(
         description='Whether readers see "may be out of date": not reviewed for the review '
-        "period, or written for versions older than the program's."
+        "period, or written for versions older than the program's.",
+        metadata=uncached("the clock: the review period ends with no write"),
     )
     def may_be_out_of_date(self, root: strawberry.Parent[Section]) -> bool:
         return root.staleness.is_stale

@@ -152,6 +152,22 @@ def batch(info: Info) -> Batch:
     return info.context.batch
 
 
+# --- Fields never kept by the result cache -------------------------------------------------
+
+#: The metadata key `uncached` sets (hub.graphql_cache reads it).
+UNCACHED = "nexus_uncached"
+
+
+def uncached(reason: str) -> dict[str, str]:
+    """Field metadata for a value that may change with no write to the database (the clock,
+    a setting, something kept outside it): a document that selects the field is never
+    answered from hub.graphql_cache.
+
+        @strawberry.field(description="...", metadata=uncached("the clock: next_attempt_at"))
+    """
+    return {UNCACHED: reason}
+
+
 # --- Global ids ---------------------------------------------------------------------------
 
 

@@ -145,63 +145,95 @@ def _budget_key(user: Any, request: Any) -> str:
     return f"graphql:cost:{who}:{int(time.time() // 60)}"
 
 
+def _spend(key: str, cost: int) -> int:
+    """Add `cost` to this minute's counter (kept 61 s) and return the total. On Redis one
+    round trip (SET NX with its expiry, then INCRBY, pipelined), where the cache API's
+    add + incr costs three (Django's incr asks EXISTS first); elsewhere (the embedded
+    default's local memory) add + incr."""
+    client_of = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client_of is None:
+        cache.add(key, 0, timeout=61)
+        return cache.incr(key, cost)
+    full = cache.make_and_validate_key(key)
+    pipe = client_of(full, write=True).pipeline(transaction=False)
+    pipe.set(full, 0, ex=61, nx=True)
+    pipe.incrby(full, cost)
+    return int(pipe.execute()[1])
+
+
+def charge(*, user: Any, request: Any, cost: int) -> tuple[dict[str, Any], str | None]:
+    """Spend `cost` of the person's (or address's) budget this minute: (the report for
+    `extensions.cost`, the refusal in words or None). A cost over the per-query maximum,
+    or over what is left of the budget, is refused and spends nothing. Used by CostLimit
+    before a query runs and by hub.graphql_cache for a result served from the cache, so a
+    cached answer costs what a computed one does."""
+    maximum = settings.GRAPHQL_MAX_COST
+    budget = settings.GRAPHQL_COST_BUDGET_PER_MINUTE
+    refusal = None
+    spent = 0
+    if cost > maximum:
+        refusal = (
+            f"This query would cost {cost}, over the maximum of {maximum} per query: "
+            "ask for fewer rows (`first`/`last`) or fewer nested lists."
+        )
+    else:
+        key = _budget_key(user, request)
+        try:
+            spent = _spend(key, cost)
+        except Exception as error:  # noqa: BLE001 - a cache outage must not stop reads
+            logger.warning("graphql: cost budget unavailable (%s); not counted", error)
+            spent = cost
+        if spent > budget:
+            with contextlib.suppress(Exception):  # best effort: the key expires anyway
+                cache.decr(key, cost)
+            spent -= cost
+            refusal = (
+                f"This query would cost {cost}, more than the {max(budget - spent, 0)} "
+                f"left of your budget of {budget} per minute: wait for the next minute."
+            )
+    report: dict[str, Any] = {
+        "requestedQueryCost": cost,
+        "maximumQueryCost": maximum,
+        "throttleStatus": {
+            "maximumAvailable": budget,
+            "currentlyAvailable": max(budget - spent, 0),
+            "resetInSeconds": 60 - int(time.time() % 60),
+        },
+    }
+    if refusal is not None:
+        report["refused"] = True
+    return report, refusal
+
+
+def refused(refusal: str) -> GraphQLExecutionResult:
+    """The result of a query refused by `charge`."""
+    return GraphQLExecutionResult(
+        data=None, errors=[GraphQLError(refusal, extensions={"code": "QUERY_COST_LIMIT"})]
+    )
+
+
 class CostLimit(SchemaExtension):
     """Refuses an operation whose cost is over the per-query maximum or over what is left
-    of the person's budget this minute, before it runs; reports the cost in every
-    response's `extensions.cost`."""
+    of the person's budget this minute, before it runs (`charge`); reports the cost in
+    every response's `extensions.cost`."""
 
     def __init__(self, *, execution_context: Any = None) -> None:
         self.report: dict[str, Any] = {}
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        maximum = settings.GRAPHQL_MAX_COST
-        budget = settings.GRAPHQL_COST_BUDGET_PER_MINUTE
         cost = query_cost(
             context.schema._schema,
             context.graphql_document,
             context.operation_name,
             context.variables,
         )
-        refusal = None
-        spent = 0
-        if cost > maximum:
-            refusal = (
-                f"This query would cost {cost}, over the maximum of {maximum} per query: "
-                "ask for fewer rows (`first`/`last`) or fewer nested lists."
-            )
-        else:
-            ctx = context.context
-            key = _budget_key(getattr(ctx, "user", None), getattr(ctx, "request", None))
-            try:
-                cache.add(key, 0, timeout=61)
-                spent = cache.incr(key, cost)
-            except Exception as error:  # noqa: BLE001 - a cache outage must not stop reads
-                logger.warning("graphql: cost budget unavailable (%s); not counted", error)
-                spent = cost
-            if spent > budget:
-                with contextlib.suppress(Exception):  # best effort: the key expires anyway
-                    cache.decr(key, cost)
-                spent -= cost
-                refusal = (
-                    f"This query would cost {cost}, more than the {max(budget - spent, 0)} "
-                    f"left of your budget of {budget} per minute: wait for the next minute."
-                )
-        self.report = {
-            "requestedQueryCost": cost,
-            "maximumQueryCost": maximum,
-            "throttleStatus": {
-                "maximumAvailable": budget,
-                "currentlyAvailable": max(budget - spent, 0),
-                "resetInSeconds": 60 - int(time.time() % 60),
-            },
-        }
+        ctx = context.context
+        self.report, refusal = charge(
+            user=getattr(ctx, "user", None), request=getattr(ctx, "request", None), cost=cost
+        )
         if refusal is not None:
-            self.report["refused"] = True
-            context.result = GraphQLExecutionResult(
-                data=None,
-                errors=[GraphQLError(refusal, extensions={"code": "QUERY_COST_LIMIT"})],
-            )
+            context.result = refused(refusal)
         yield
 
     def get_results(self) -> dict[str, Any]:

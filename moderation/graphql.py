@@ -35,6 +35,7 @@ from hub.graphql_base import (
     refusal_errors,
     require_scope,
     run_service,
+    uncached,
     viewer,
 )
 from moderation import permissions, services
@@ -243,7 +244,8 @@ class GuideQueue:
 
     @strawberry.field(
         description="Sections due for review (not reviewed for the review period, or "
-        "written for older versions than the program's), longest unreviewed first."
+        "written for older versions than the program's), longest unreviewed first.",
+        metadata=uncached("the clock: a section falls due when its review period ends"),
     )
     def due(self, info: Info) -> list[GuideSectionType]:
         narrow = _guide_queue(info).due

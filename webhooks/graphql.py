@@ -24,6 +24,7 @@ from hub.graphql_base import (
     not_found,
     run_service,
     target,
+    uncached,
     viewer,
 )
 from webhooks import selectors, services
@@ -89,7 +90,10 @@ class WebhookDeliveryType(relay.Node):
     def payload(self, root: strawberry.Parent[DeliveryModel]) -> strawberry.scalars.JSON:
         return root.payload
 
-    @strawberry.field(description="Whether `redeliverWebhookDelivery` would queue it now.")
+    @strawberry.field(
+        description="Whether `redeliverWebhookDelivery` would queue it now.",
+        metadata=uncached("the clock: a retry's time comes with no write"),
+    )
     def may_redeliver(self, root: strawberry.Parent[DeliveryModel]) -> bool:
         return root.may_redeliver
 
