@@ -1,6 +1,7 @@
 """ASGI entry point: HTTP and WebSocket in development (runserver with daphne), only
 `/ws/` in production (uvicorn behind the proxy; pages go to gunicorn's WSGI workers)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -24,3 +25,12 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The socket process holds a thousand consumers and, per event, a burst of short-lived
+# tasks and frames for each: with the default first-generation threshold (2,000) those
+# bursts were promoted and every few seconds a full collection scanned the whole heap,
+# stalling every socket's event by 100-200 ms (bench/live.py, decision 0032). What exists
+# now (Django, the schema, the URL routes) is moved out of the collector's reach, and the
+# first generation holds 10,000 objects before a collection.
+gc.freeze()
+gc.set_threshold(10_000, 10, 10)
