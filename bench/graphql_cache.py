@@ -42,27 +42,13 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from bench.queries import THREAD_QUERY  # noqa: E402
 from discussions import services  # noqa: E402
 from discussions.models import Question  # noqa: E402
 from hub import graphql_cache  # noqa: E402
 from hub.tests.gql import gid  # noqa: E402
 
-THREAD = """query Thread($id: ID!) {
-  question(id: $id) {
-    title
-    bodyHtml
-    isAnswered
-    viewerCanAnswer
-    acceptedAnswer { id }
-    answers {
-      id
-      bodyHtml
-      score
-      author { handle isMentor }
-      comments { bodyHtml author { handle } }
-    }
-  }
-}"""
+THREAD = THREAD_QUERY
 TITLE = "Benchmark: how do I keep a whole GraphQL result in Redis?"
 
 

@@ -60,6 +60,7 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
 
 from bench import pages, serve  # noqa: E402  (pages sets up Django: DEBUG off)
+from bench.queries import THREAD_QUERY  # noqa: E402
 
 pages.N_USERS = 5_000
 pages.N_MENTORS = 250
@@ -156,26 +157,6 @@ def seed_guides(editor: User) -> None:
         f"loaded {counts['guides']} guides ({counts['created']} sections) "
         f"in {time.perf_counter() - started:.1f} s"
     )
-
-
-# The typical page query of the GraphQL issue: a question with its answers, their authors
-# and comments (docs/graphql.md, "A whole thread in one request").
-THREAD_QUERY = """query Thread($id: ID!) {
-  question(id: $id) {
-    title
-    bodyHtml
-    isAnswered
-    viewerCanAnswer
-    acceptedAnswer { id }
-    answers {
-      id
-      bodyHtml
-      score
-      author { handle isMentor }
-      comments { bodyHtml author { handle } }
-    }
-  }
-}"""
 
 
 @dataclass
