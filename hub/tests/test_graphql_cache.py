@@ -33,6 +33,19 @@ THREAD = """query Thread($id: ID!) {
 WHO = "{ viewer { isAuthenticated isMentor canWrite user { handle } } }"
 
 
+def fragment_timeouts(monkeypatch) -> list:
+    """The timeout of each hub.cache.fragment call from here on."""
+    timeouts: list = []
+    real = cache.fragment
+
+    def spy(name, **kwargs):
+        timeouts.append(kwargs["timeout"])
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(cache, "fragment", spy)
+    return timeouts
+
+
 @pytest.fixture
 def thread(learner, mentor):
     question = factories.question(learner, title="How do I cache a GraphQL result?")
@@ -398,14 +411,7 @@ def test_a_suspension_shows_at_once_and_its_end_by_the_clock_too(
     with django_capture_on_commit_callbacks(execute=True):
         suspensions.user_suspend(actor=mentor, user=learner, until=until, reason="Cool down.")
     assert ask(client, WHO)[0]["data"]["viewer"]["canWrite"] is False
-    timeouts = []
-    real = cache.fragment
-
-    def spy(name, **kwargs):
-        timeouts.append(kwargs["timeout"])
-        return real(name, **kwargs)
-
-    monkeypatch.setattr(cache, "fragment", spy)
+    timeouts = fragment_timeouts(monkeypatch)
     assert ask(client, WHO)[0]["data"]["viewer"]["canWrite"] is False  # a hit
     assert lookups == [False, False, True]
     assert 0 < timeouts[-1] <= graphql_cache.SECONDS
@@ -421,14 +427,7 @@ def test_a_suspension_shows_at_once_and_its_end_by_the_clock_too(
 def test_a_suspensions_entry_expires_when_it_ends(learner, mentor, monkeypatch):
     until = timezone.now() + timedelta(seconds=40)
     suspensions.user_suspend(actor=mentor, user=learner, until=until, reason="Cool down.")
-    timeouts = []
-    real = cache.fragment
-
-    def spy(name, **kwargs):
-        timeouts.append(kwargs["timeout"])
-        return real(name, **kwargs)
-
-    monkeypatch.setattr(cache, "fragment", spy)
+    timeouts = fragment_timeouts(monkeypatch)
     run(signed_in(learner), WHO)
     assert timeouts and timeouts[-1] <= 40
 
